@@ -1,0 +1,30 @@
+"""sporelab: a compact tensor/parameter engine with MindSpore's API, for teaching.
+
+Tutorials written for MindSpore run with one changed import::
+
+    import sporelab as ms
+    x = ms.Parameter(ms.Tensor([[1.0, 2.0]]), name="x")
+    print(x)          # Parameter (name=x, shape=(1, 2), dtype=Float32, requires_grad=True)
+
+Importing it loads NumPy and nothing heavier: no matplotlib, ipywidgets or CuPy.
+"""
+
+from . import dtype
+from .dtype import (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16,
+                    float32, float64, complex64, complex128, dtype_to_nptype, dtype_to_pytype,
+                    pytype_to_dtype)
+from .device import Context, cpu, gpu, num_gpus, set_context, get_context, current_context
+from .random import set_seed, get_seed
+from .tensor import Tensor
+from .parameter import Parameter, ParameterTuple
+from . import common
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "dtype", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "complex64", "complex128", "dtype_to_nptype",
+    "dtype_to_pytype", "pytype_to_dtype", "Context", "cpu", "gpu", "num_gpus", "set_context",
+    "get_context", "current_context", "set_seed", "get_seed", "Tensor", "Parameter",
+    "ParameterTuple", "common",
+]

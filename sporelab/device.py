@@ -1,0 +1,180 @@
+"""Devices: the ONE place that picks the array module (NumPy or CuPy) and moves arrays.
+
+A ``Context`` names a device: ``cpu(0)``, ``cpu(1)``, ``gpu(0)``. Several CPU contexts are distinct
+devices, as in MXNet, so the multi-device logic runs (and is tested) on machines without a GPU;
+their arrays all live in host memory. Kernels never test for CuPy themselves: they ask
+``array_module(ctx)`` and use what it returns.
+
+CuPy is imported only when a GPU context is first used, so ``import sporelab`` stays fast and
+works without it. A missing CuPy or an unusable GPU is reported only when a GPU is asked for.
+
+>>> import sporelab as ms
+>>> ms.cpu(1)
+cpu(1)
+>>> ms.cpu(0) == ms.cpu()
+True
+"""
+
+import numpy as np
+
+__all__ = ["Context", "cpu", "gpu", "num_gpus", "current_context", "set_context", "get_context",
+           "array_module", "to_host", "to_device"]
+
+_DEVICE_TYPES = ("cpu", "gpu")
+
+
+class Context:
+    """A device: ``Context('cpu', 0)`` prints ``cpu(0)``; equal when type and id are equal.
+
+    Args:
+        device_type (str): 'cpu' or 'gpu'.
+        device_id (int): a non-negative index.
+
+    Raises:
+        ValueError: an unknown device type or a negative id.
+        TypeError: a non-int id.
+    """
+
+    __slots__ = ("device_type", "device_id")
+
+    def __init__(self, device_type, device_id=0):
+        if device_type not in _DEVICE_TYPES:
+            raise ValueError(f"The argument 'device_type' must be 'cpu' or 'gpu', but got {device_type!r}.")
+        if isinstance(device_id, bool) or not isinstance(device_id, (int, np.integer)):
+            raise TypeError(f"The argument 'device_id' must be an int, but got {type(device_id).__name__}.")
+        if device_id < 0:
+            raise ValueError(f"The argument 'device_id' must be >= 0, but got {device_id}.")
+        self.device_type = device_type
+        self.device_id = int(device_id)
+
+    def __repr__(self):
+        return f"{self.device_type}({self.device_id})"
+
+    def __eq__(self, other):
+        return (isinstance(other, Context) and other.device_type == self.device_type
+                and other.device_id == self.device_id)
+
+    def __hash__(self):
+        return hash((self.device_type, self.device_id))
+
+    @property
+    def is_gpu(self):
+        return self.device_type == "gpu"
+
+
+def cpu(device_id=0):
+    """The CPU context ``cpu(device_id)``; distinct ids are distinct (host-memory) devices."""
+    return Context("cpu", device_id)
+
+
+def _cupy_status():
+    """(cupy module or None, number of usable GPUs, reason when none)."""
+    try:
+        import cupy
+    except ImportError:
+        return None, 0, "CuPy is not installed"
+    try:
+        if not cupy.cuda.is_available():
+            return cupy, 0, "CuPy is installed but no usable NVIDIA GPU was found"
+        return cupy, cupy.cuda.runtime.getDeviceCount(), None
+    except Exception as error:  # a broken driver or runtime is "no GPU", never an import failure
+        return cupy, 0, f"CuPy could not reach a GPU ({error})"
+
+
+_status_cache = None
+
+
+def _status():
+    global _status_cache
+    if _status_cache is None:
+        _status_cache = _cupy_status()
+    return _status_cache
+
+
+def num_gpus():
+    """How many usable NVIDIA GPUs CuPy sees; 0 without CuPy or without a GPU."""
+    return _status()[1]
+
+
+def gpu(device_id=0):
+    """The GPU context ``gpu(device_id)``.
+
+    Raises:
+        RuntimeError: CuPy is missing or no such GPU is usable; the message says which and what to
+            do (``pip install sporelab[gpu]``, or use ``ms.cpu()``).
+    """
+    ctx = Context("gpu", device_id)
+    _require_gpu(ctx)
+    return ctx
+
+
+def _require_gpu(ctx):
+    cupy, count, reason = _status()
+    if count == 0:
+        raise RuntimeError(
+            f"Cannot use {ctx}: {reason}. Install the GPU extra with `pip install sporelab[gpu]` on "
+            f"a machine with an NVIDIA GPU, or use ms.cpu() (ms.num_gpus() tells how many GPUs there are).")
+    if ctx.device_id >= count:
+        raise RuntimeError(f"Cannot use {ctx}: only {count} GPU(s) are visible (ids 0..{count - 1}).")
+    return cupy
+
+
+_context = {"device_target": "CPU", "device_id": 0}
+
+
+def current_context():
+    """The default device for new tensors: ``cpu(0)`` unless ``set_context`` chose the GPU."""
+    if _context["device_target"] == "GPU":
+        return Context("gpu", _context["device_id"])
+    return Context("cpu", 0)
+
+
+def set_context(device_target=None, device_id=None, **kwargs):
+    """Choose the default device, MindSpore style: ``set_context(device_target='GPU', device_id=0)``.
+
+    Raises:
+        ValueError: ``device_target`` is not 'CPU' or 'GPU'; an unknown keyword.
+        RuntimeError: 'GPU' on a machine without a usable GPU (nothing is changed then).
+    """
+    if kwargs:
+        raise ValueError(f"set_context got unsupported argument(s) {sorted(kwargs)}; "
+                         f"supported are 'device_target' and 'device_id'.")
+    target = _context["device_target"] if device_target is None else device_target
+    if target not in ("CPU", "GPU"):
+        raise ValueError(f"The argument 'device_target' must be 'CPU' or 'GPU', but got {device_target!r}.")
+    new_id = _context["device_id"] if device_id is None else device_id
+    ctx = Context(target.lower(), new_id)
+    if ctx.is_gpu:
+        _require_gpu(ctx)
+    _context.update(device_target=target, device_id=ctx.device_id)
+
+
+def get_context(attr_key):
+    """Read a context setting: 'device_target' or 'device_id'."""
+    if attr_key not in _context:
+        raise ValueError(f"The argument 'attr_key' must be one of {sorted(_context)}, but got {attr_key!r}.")
+    return _context[attr_key]
+
+
+def array_module(ctx):
+    """NumPy for a CPU context, CuPy for a GPU one (imported on first use)."""
+    if ctx.is_gpu:
+        return _require_gpu(ctx)
+    return np
+
+
+def to_host(array):
+    """A NumPy array with the contents of ``array`` (a NumPy array is returned as is)."""
+    if isinstance(array, np.ndarray):
+        return array
+    return array.get()
+
+
+def to_device(array, ctx, copy=False):
+    """``array`` placed on ``ctx``: a NumPy array for CPU contexts, a CuPy array on that GPU."""
+    if not ctx.is_gpu:
+        host = to_host(array)
+        return host.copy() if copy and host is array else host
+    cupy = _require_gpu(ctx)
+    with cupy.cuda.Device(ctx.device_id):
+        return cupy.array(array, copy=copy) if isinstance(array, cupy.ndarray) else cupy.asarray(array)

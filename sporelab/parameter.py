@@ -1,0 +1,314 @@
+"""``Parameter`` (a Tensor a network learns) and ``ParameterTuple``, with MindSpore's semantics.
+
+>>> import numpy as np
+>>> import sporelab as ms
+>>> x = ms.Parameter(ms.Tensor(np.arange(6).reshape((2, 3))), name="x")
+>>> print(x)
+Parameter (name=x, shape=(2, 3), dtype=Int64, requires_grad=True)
+>>> y = x.set_data(ms.Tensor(np.zeros((2, 3), np.int32)))    # Int32 into Int64: cast, allowed
+>>> y is x
+True
+>>> print(ms.ParameterTuple((x,)).clone("copy"))
+(Parameter (name=copy.x, shape=(2, 3), dtype=Int64, requires_grad=True),)
+"""
+
+import numbers
+import re
+
+import numpy as np
+
+from . import device as _device
+from . import dtype as mstype
+from .tensor import Tensor
+
+__all__ = ["Parameter", "ParameterTuple", "check_prefix"]
+
+DEFAULT_NAME = "Parameter"
+_MAX_NAME_LENGTH = 1024
+_PREFIX = re.compile(r"^\w+[0-9a-zA-Z_.]*$", re.ASCII)
+_INPUT_TYPES = "['Tensor', 'int', 'float', 'numpy.ndarray', 'list']"
+
+
+def check_prefix(prefix, argument="prefix"):
+    """Validate a name prefix such as ``params_copy`` or ``fc1.`` (MindSpore's rule); return it.
+
+    Raises:
+        TypeError: ``prefix`` is not a str.
+        ValueError: it does not match ``^\\w+[0-9a-zA-Z_.]*$`` (ASCII letters, digits, '_' and
+            '.', not starting with '.').
+    """
+    if not isinstance(prefix, str):
+        raise TypeError(f"The argument '{argument}' must be a str, but got {type(prefix).__name__}.")
+    if not _PREFIX.match(prefix):
+        raise ValueError(f"The argument '{argument}' {prefix!r} is invalid: it must start with a letter, "
+                         f"digit or '_' and contain only ASCII letters, digits, '_' and '.'.")
+    return prefix
+
+
+def _check_bool(value, argument):
+    if not isinstance(value, bool):
+        raise TypeError(f"The argument `{argument}` must be bool type, but got {type(value).__name__}.")
+    return value
+
+
+def _check_name(name):
+    if name is None:
+        return DEFAULT_NAME
+    if not isinstance(name, str):
+        raise TypeError(f"The type of the Parameter's name should be 'string' or 'None', "
+                        f"but got {type(name).__name__}.")
+    name = name.strip()
+    if len(name) > _MAX_NAME_LENGTH:
+        raise ValueError(f"The length of the '{name[:20]}...' name should be less than {_MAX_NAME_LENGTH}.")
+    return name or DEFAULT_NAME
+
+
+def _default_tensor(default_input):
+    """The Tensor a Parameter starts from (an independent copy; a lazy one is created now)."""
+    if isinstance(default_input, (bool, np.bool_)):
+        raise ValueError("Parameter data can not be `bool`: a parameter is learned, so it holds numbers.")
+    if isinstance(default_input, Tensor):
+        if default_input.has_init:
+            return Tensor(default_input).init_data()
+        return Tensor(default_input)
+    if isinstance(default_input, (np.ndarray, np.generic, list, tuple)):
+        tensor = Tensor(default_input)
+        if mstype.is_bool(tensor.dtype):
+            raise ValueError("Parameter data can not be `bool`: a parameter is learned, so it holds numbers.")
+        return tensor
+    if isinstance(default_input, numbers.Integral):
+        return Tensor(default_input, mstype.int32)
+    if isinstance(default_input, float):
+        return Tensor(default_input, mstype.float32)
+    raise TypeError(f"The type of the argument 'default_input' must be in {_INPUT_TYPES}. "
+                    f"But got type {type(default_input)}.")
+
+
+class Parameter(Tensor):
+    """A Tensor that a network learns: it has a name and a ``requires_grad`` switch.
+
+    Args:
+        default_input: a Tensor (a lazy one from ``initializer()`` is created at once), an int
+            (stored as Int32), a float (Float32), a NumPy array or a list.
+        name (str): the name; None or blank gives ``'Parameter'``, which a Cell replaces by the
+            attribute path (``fc1.weight``).
+        requires_grad (bool): whether gradients are computed for it.
+        layerwise_parallel (bool), parallel_optimizer (bool): distributed-training flags, kept
+            for compatibility.
+
+    Raises:
+        ValueError: bool data; a name longer than 1024 characters.
+        TypeError: data of another type; a name that is not a str; a flag that is not a bool.
+
+    >>> print(Parameter(5, name='z', requires_grad=False))
+    Parameter (name=z, shape=(), dtype=Int32, requires_grad=False)
+    """
+
+    def __init__(self, default_input, name=None, requires_grad=True, layerwise_parallel=False,
+                 parallel_optimizer=True):
+        tensor = _default_tensor(default_input)
+        name = _check_name(name)
+        for value, argument in ((requires_grad, "requires_grad"), (layerwise_parallel, "layerwise_parallel"),
+                                (parallel_optimizer, "parallel_optimizer")):
+            _check_bool(value, argument)
+        self._adopt(tensor)
+        self._name = name
+        self._requires_grad = requires_grad
+        self._layerwise_parallel = layerwise_parallel
+        self._parallel_optimizer = parallel_optimizer
+        self.sliced = False
+        self.is_init = False
+        self.inited_param = None
+        self.init_mode = None
+        self.cache_enable = False
+        self.requires_aggr = True
+
+    def _adopt(self, tensor):
+        self._device, self.init, self.const_arg = tensor.device, None, False
+        self._dtype, self._shape, self._data = tensor.dtype, tensor.shape, tensor._array
+
+    # ---- attributes ----------------------------------------------------------------------------
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = _check_name(value)
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self._requires_grad = _check_bool(value, "requires_grad")
+
+    @property
+    def layerwise_parallel(self):
+        return self._layerwise_parallel
+
+    @layerwise_parallel.setter
+    def layerwise_parallel(self, value):
+        self._layerwise_parallel = _check_bool(value, "layerwise_parallel")
+
+    @property
+    def parallel_optimizer(self):
+        return self._parallel_optimizer
+
+    @parallel_optimizer.setter
+    def parallel_optimizer(self, value):
+        self._parallel_optimizer = _check_bool(value, "parallel_optimizer")
+
+    @property
+    def data(self):
+        """The parameter itself (MindSpore's ``x.data`` prints the same Parameter)."""
+        return self
+
+    def __repr__(self):
+        return (f"Parameter (name={self.name}, shape={self.shape}, dtype={self.dtype}, "
+                f"requires_grad={self.requires_grad})")
+
+    __str__ = __repr__
+
+    # ---- methods -------------------------------------------------------------------------------
+    def set_data(self, data, slice_shape=False):
+        """Replace the value; return the parameter itself. A rejected call changes nothing.
+
+        Data of a dtype ranked no higher than the parameter's (Bool < Int8 < UInt8 < Int16 <
+        Int32 < Int64 < Float16 < Float32 < Float64) is cast to the parameter's dtype; a higher
+        one is refused. The shape may change only with ``slice_shape=True``.
+
+        Args:
+            data: a Tensor (a lazy one from ``initializer()`` is created), an int or a float.
+            slice_shape (bool): allow a new shape.
+
+        Raises:
+            TypeError: ``data`` of another type (wrap a NumPy array in ``ms.Tensor``); a float into
+                an integer parameter; a dtype that cannot be converted implicitly.
+            ValueError: a shape change without ``slice_shape=True``.
+
+        >>> x = Parameter(Tensor(np.ones((1, 2)), ms.float32), name="x")
+        >>> print(x.set_data(Tensor(np.ones((1, 4)), ms.float32), slice_shape=True))
+        Parameter (name=x, shape=(1, 4), dtype=Float32, requires_grad=True)
+        """
+        _check_bool(slice_shape, "slice_shape")
+        incoming = self._incoming_tensor(data)
+        if incoming.shape != self.shape and not slice_shape:
+            raise ValueError(f"Can not change the shape of Parameter which has been initialized. Current "
+                             f"shape is {self.shape}, and incoming is {incoming.shape}. Pass "
+                             f"slice_shape=True to allow a new shape.")
+        if not mstype.can_cast_implicitly(incoming.dtype, self.dtype):
+            raise TypeError(f"Incoming Parameter dtype can not be converted to current dtype implicitly. "
+                            f"Current dtype is {self.dtype}, and incoming is {incoming.dtype}. Use "
+                            f".set_dtype(xxx) to change the dtype.")
+        array = incoming._array.astype(self.dtype.nptype, copy=incoming is not data)
+        self._data = _device.to_device(array, self.device)
+        self._shape = incoming.shape
+        self.sliced = slice_shape
+        return self
+
+    def _incoming_tensor(self, data):
+        if isinstance(data, Tensor):
+            return Tensor(data).init_data() if data.has_init else data
+        if isinstance(data, numbers.Number) and not isinstance(data, complex):
+            if isinstance(data, float) and not mstype.is_float(self.dtype):
+                raise TypeError(f"Incoming Parameter dtype can not be converted to current dtype implicitly. "
+                                f"Current dtype is {self.dtype}, and incoming is Float.")
+            return Tensor(data, self.dtype)
+        hint = " Wrap it first: ms.Tensor(array)." if isinstance(data, np.ndarray) else ""
+        raise TypeError(f"Parameter data must be [`Tensor`, `int`, `float`] or a kind of `Tensor` "
+                        f"(like `Tensor`). But with type {type(data)}.{hint}")
+
+    def set_dtype(self, dtype):
+        """Convert the data to ``dtype`` in place, explicitly; return the parameter."""
+        target = mstype.to_dtype(dtype)
+        self._data = self._array.astype(target.nptype)
+        self._dtype = target
+        return self
+
+    def init_data(self, layout=None, set_sliced=False):
+        """Return the parameter: its data already exists (created when it was built)."""
+        _check_bool(set_sliced, "set_sliced")
+        if layout is not None and not isinstance(layout, (list, tuple)):
+            raise TypeError(f"The argument 'layout' must be a tuple or list, but got {type(layout).__name__}.")
+        if set_sliced:
+            self.sliced = True
+        return self
+
+    def clone(self, init="same"):
+        """A new Parameter with the same name, flags and (copied, independent) data.
+
+        Args:
+            init: 'same' to copy the values, or anything ``initializer()`` accepts ('zeros',
+                ``Normal(0.2)``, a number, a Tensor) to draw new ones of the same shape and dtype.
+        """
+        clone = Parameter(Tensor(self), name=self.name, requires_grad=self.requires_grad,
+                          layerwise_parallel=self.layerwise_parallel,
+                          parallel_optimizer=self.parallel_optimizer)
+        clone.cache_enable, clone.requires_aggr = self.cache_enable, self.requires_aggr
+        if not (isinstance(init, str) and init == "same"):
+            from .common.initializer import initializer
+            clone.set_data(initializer(init, self.shape, self.dtype))
+        return clone
+
+    def copy(self):
+        """``clone(init='same')``."""
+        return self.clone()
+
+    def value(self):
+        """A plain Tensor holding a copy of the current value."""
+        return Tensor(self)
+
+    def __deepcopy__(self, memo):
+        clone = self.clone()
+        memo[id(self)] = clone
+        return clone
+
+
+class ParameterTuple(tuple):
+    """A tuple of Parameters with distinct names, and ``clone(prefix)``.
+
+    Raises:
+        TypeError: the argument is not an iterable of Parameters.
+        ValueError: two different Parameters share a name (the same object twice is fine).
+
+    >>> a, b = Parameter(1.0, name='a'), Parameter(2.0, name='b')
+    >>> [p.name for p in ParameterTuple((a, b)).clone('copy')]
+    ['copy.a', 'copy.b']
+    """
+
+    def __new__(cls, iterable):
+        if isinstance(iterable, (Tensor, str, bytes, dict)):
+            raise TypeError(f"For ParameterTuple initialization, ParameterTuple input should be "
+                            f"'Parameter' collection, but got a {type(iterable).__name__}. Pass a list "
+                            f"or tuple of Parameters, e.g. ParameterTuple((x, y)).")
+        try:
+            items = tuple(iterable)
+        except TypeError:
+            raise TypeError(f"For ParameterTuple initialization, ParameterTuple input should be "
+                            f"'Parameter' collection, but got a {type(iterable).__name__}.") from None
+        _check_members(items)
+        return tuple.__new__(cls, items)
+
+    def clone(self, prefix, init="same"):
+        """A new ParameterTuple of clones renamed ``prefix + '.' + name``."""
+        check_prefix(prefix)
+        clones = []
+        for param in self:
+            clone = param.clone(init)
+            clone.name = f"{prefix}.{param.name}"
+            clones.append(clone)
+        return ParameterTuple(clones)
+
+
+def _check_members(items):
+    seen = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, Parameter):
+            raise TypeError(f"For ParameterTuple initialization, ParameterTuple input should be "
+                            f"'Parameter' collection, but element {index} is a {type(item).__name__}.")
+        other = seen.setdefault(item.name, item)
+        if other is not item:
+            raise ValueError(f"The value {item} , its name '{item.name}' already exists. Please set a "
+                             f"unique name for the parameter.")

@@ -1,0 +1,319 @@
+"""``Tensor``: an array, a dtype and a device; or, when lazy, only a shape, a dtype and an initializer.
+
+>>> import numpy as np
+>>> import sporelab as ms
+>>> x = ms.Tensor(np.arange(6).reshape((2, 3)))
+>>> x
+Tensor(shape=[2, 3], dtype=Int64, value=
+[[0, 1, 2],
+ [3, 4, 5]])
+>>> print(x * 2.5)
+[[ 0.   2.5  5. ]
+ [ 7.5 10.  12.5]]
+
+dtype inference follows the tutorials: ``Tensor(1)`` is Int64, ``Tensor(0.1)`` and
+``Tensor([1.0, 2.0])`` are Float32, ``Tensor(True)`` is Bool, a NumPy array keeps its dtype.
+
+A *lazy* tensor (``Tensor(dtype=ms.float32, shape=(2, 3), init=Normal())``, which is what
+``initializer(...)`` returns) holds no array until ``init_data()`` or ``asnumpy()`` fills it, so
+declaring a huge one costs no memory.
+"""
+
+import numbers
+
+import numpy as np
+
+from . import dtype as mstype
+from . import device as _device
+
+__all__ = ["Tensor"]
+
+_DATA_TYPES = "Tensor, int, float, bool, complex, list, tuple, numpy.ndarray or a NumPy scalar"
+
+
+def _infer_array(data):
+    """A NumPy array for Python/NumPy input, with the tutorials' dtype inference."""
+    if isinstance(data, (bool, np.bool_)):
+        return np.array(data, dtype=np.bool_)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data)
+    if isinstance(data, numbers.Integral):
+        try:
+            return np.array(data, dtype=np.int64)
+        except OverflowError:
+            raise ValueError(f"The argument 'input_data' ({data}) does not fit in Int64.") from None
+    if isinstance(data, float):
+        return np.array(data, dtype=np.float32)
+    if isinstance(data, complex):
+        return np.array(data, dtype=np.complex64)
+    try:
+        array = np.array(data)
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"The argument 'input_data' cannot be turned into a tensor: {error}. "
+                         f"Nested lists must be rectangular and hold numbers.") from None
+    if array.dtype == np.float64:
+        array = array.astype(np.float32)     # Tensor([1.0, 2.0]) is Float32, as in MindSpore
+    elif array.dtype == np.complex128:
+        array = array.astype(np.complex64)
+    return array
+
+
+def _check_shape(shape, argument="shape"):
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (list, tuple)):
+        raise TypeError(f"The argument '{argument}' must be a tuple or list of positive ints, "
+                        f"but got {shape!r} of type {type(shape).__name__}.")
+    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in shape):
+        raise ValueError(f"The argument '{argument}' must hold positive ints, but got {tuple(shape)!r}.")
+    return tuple(int(d) for d in shape)
+
+
+class Tensor:
+    """A multi-dimensional array with a sporelab dtype, living on one device.
+
+    Args:
+        input_data: a Tensor, Python number or bool, (nested) list or tuple, NumPy array or scalar.
+        dtype: the dtype to store (``ms.float32``, ``np.float32`` or ``'float32'``); inferred if None.
+        shape: only with ``init``: the shape of a lazy tensor.
+        init: an ``Initializer``; makes the tensor lazy (no ``input_data`` then).
+
+    Raises:
+        TypeError: ``input_data`` of an unsupported type; ``dtype`` not a dtype; ``init`` not an
+            Initializer.
+        ValueError: both or neither of ``input_data`` and ``init``; a ragged list; a lazy tensor
+            without a valid ``shape`` or ``dtype``.
+
+    >>> Tensor(np.ones((2, 2)), ms.float32).dtype
+    Float32
+    """
+
+    __array_priority__ = 1000      # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
+    __hash__ = object.__hash__     # == is elementwise, so hash by identity, as MindSpore does
+
+    def __init__(self, input_data=None, dtype=None, shape=None, init=None, const_arg=False):
+        self._device = _device.current_context()
+        self.init = None
+        self.const_arg = const_arg
+        if init is not None:
+            self._init_lazy(input_data, dtype, shape, init)
+            return
+        if input_data is None:
+            raise ValueError("Tensor needs 'input_data', or 'init' with 'shape' and 'dtype' for a "
+                             "lazy tensor (e.g. Tensor(dtype=ms.float32, shape=(2, 3), init=One())).")
+        if shape is not None:
+            raise ValueError("The argument 'shape' is only for lazy tensors (with 'init'); to change the "
+                             "shape of data, use .reshape().")
+        target = None if dtype is None else mstype.to_dtype(dtype)
+        if isinstance(input_data, Tensor):
+            self._copy_from(input_data, target)
+            return
+        if isinstance(input_data, (str, bytes, dict, set)) or not isinstance(
+                input_data, (numbers.Number, np.ndarray, np.generic, list, tuple, np.bool_)):
+            raise TypeError(f"The argument 'input_data' must be {_DATA_TYPES}, but got "
+                            f"{type(input_data).__name__}.")
+        array = _infer_array(input_data)
+        if array.dtype == object:
+            raise TypeError("The argument 'input_data' holds objects that are not numbers; "
+                            "a tensor holds numbers or bools only.")
+        self._dtype = mstype.from_numpy(array.dtype) if target is None else target
+        self._shape = array.shape
+        self._data = _device.to_device(array.astype(self._dtype.nptype, copy=False), self._device)
+
+    def _init_lazy(self, input_data, dtype, shape, init):
+        from .common.initializer import Initializer   # deferred: the engine imports no initializer at import time
+        if input_data is not None:
+            raise ValueError("Give either 'input_data' or 'init', not both: 'init' describes data to "
+                             "be created later.")
+        if not isinstance(init, Initializer):
+            raise TypeError(f"The argument 'init' must be an Initializer such as Normal(), but got "
+                            f"{type(init).__name__}. Use initializer(init, shape, dtype) to accept "
+                            f"strings and numbers.")
+        if dtype is None or shape is None:
+            raise ValueError("A lazy tensor needs both 'shape' and 'dtype' next to 'init'.")
+        self._dtype = mstype.to_dtype(dtype)
+        self._shape = _check_shape(shape)
+        self._data = None
+        self.init = init
+
+    def _copy_from(self, other, target):
+        self._device = other._device
+        if other._data is None:
+            self._dtype = target or other._dtype
+            self._shape, self._data, self.init = other._shape, None, other.init
+            return
+        self._dtype = target or other._dtype
+        self._shape = other._shape
+        self._data = other._data.astype(self._dtype.nptype, copy=True)
+
+    @classmethod
+    def _wrap(cls, array, dtype=None, device=None):
+        """A Tensor around a backend array, without copying (for kernels; not for users)."""
+        tensor = cls.__new__(cls)
+        tensor._device = device or _device.current_context()
+        tensor.init = None
+        tensor.const_arg = False
+        if isinstance(array, np.generic):       # NumPy reductions give scalars, not 0-d arrays
+            array = np.asarray(array)
+        tensor._dtype = mstype.from_numpy(array.dtype) if dtype is None else dtype
+        if array.dtype != tensor._dtype.nptype:
+            array = array.astype(tensor._dtype.nptype)
+        tensor._data = array
+        tensor._shape = tuple(array.shape)
+        return tensor
+
+    # ---- state -------------------------------------------------------------------------------
+    @property
+    def shape(self):
+        """The shape as a tuple of ints (``()`` for a scalar)."""
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def device(self):
+        """The ``Context`` this tensor lives on, e.g. ``cpu(0)``."""
+        return self._device
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self._shape, dtype=np.int64))
+
+    @property
+    def itemsize(self):
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.size * self.itemsize
+
+    @property
+    def has_init(self):
+        """True while the tensor is lazy: it has an initializer and no data yet."""
+        return self.init is not None and self._data is None
+
+    @property
+    def _array(self):
+        """The backend array, created from the initializer first if the tensor is lazy."""
+        if self._data is None:
+            self.init_data()
+        return self._data
+
+    def init_data(self, slice_index=None, shape=None, opt_shard_group=None):
+        """Create the data of a lazy tensor with its initializer; return the tensor itself.
+
+        Raises:
+            TypeError: the tensor has no initializer (it already holds data).
+        """
+        if self.init is None or self._data is not None:
+            raise TypeError("init_data() needs a lazy tensor (one made by initializer(...) or with "
+                            "init=...); this tensor already holds its data, so there is nothing to create.")
+        array = np.empty(self._shape, dtype=self._dtype.nptype)
+        self.init(array)
+        self._data = _device.to_device(array, self._device)
+        self.init = None
+        return self
+
+    def asnumpy(self):
+        """The value as a new host NumPy array (changing it does not change the tensor)."""
+        data = self._array
+        host = _device.to_host(data)
+        return host.copy() if host is data else host
+
+    def __array__(self, dtype=None, copy=None):
+        host = _device.to_host(self._array)
+        return host if dtype is None else host.astype(dtype, copy=False)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, but this one has shape {self.shape}.")
+        return self.asnumpy().item()
+
+    def tolist(self):
+        return self.asnumpy().tolist()
+
+    def copy(self):
+        return Tensor(self)
+
+    # ---- printing ------------------------------------------------------------------------------
+    def __str__(self):
+        if self.has_init:
+            return self._lazy_repr()
+        return str(self.asnumpy())
+
+    def __repr__(self):
+        if self.has_init:
+            return self._lazy_repr()
+        value = self.asnumpy()
+        text = (" " + str(value)) if value.ndim == 0 else "\n" + np.array2string(value, separator=", ")
+        return f"Tensor(shape={list(self.shape)}, dtype={self.dtype}, value={text})"
+
+    def _lazy_repr(self):
+        return (f"Tensor(shape={list(self.shape)}, dtype={self.dtype}, init={self.init!r}) "
+                f"# lazy: call init_data() or asnumpy() to create the values")
+
+    # ---- conversions ---------------------------------------------------------------------------
+    def astype(self, dtype):
+        """A copy converted to ``dtype`` (``ms.float32``, ``np.float32`` or ``'float32'``)."""
+        target = mstype.to_dtype(dtype)
+        return Tensor._wrap(self._array.astype(target.nptype), target, self._device)
+
+    def to(self, ctx):
+        """A copy of this tensor on the device ``ctx`` (``ms.cpu(1)``, ``ms.gpu(0)``)."""
+        if not isinstance(ctx, _device.Context):
+            raise TypeError(f"The argument 'ctx' must be a Context such as ms.cpu(0), but got {type(ctx).__name__}.")
+        return Tensor._wrap(_device.to_device(self._array, ctx, copy=True), self._dtype, ctx)
+
+    def __len__(self):
+        if not self._shape:
+            raise TypeError("len() of a 0-d tensor: it has no first dimension.")
+        return self._shape[0]
+
+    def __iter__(self):
+        if not self._shape:
+            raise TypeError("Iteration over a 0-d tensor: it has no first dimension.")
+        return (self[i] for i in range(self._shape[0]))
+
+    def __bool__(self):
+        if self.size != 1:
+            raise ValueError(f"The truth value of a tensor with {self.size} elements is ambiguous; "
+                             f"use .any() or .all().")
+        return bool(self.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if not mstype.is_int(self._dtype) or self.size != 1:
+            raise TypeError("Only a one-element integer tensor can be used as an index.")
+        return int(self.item())
+
+    def __getitem__(self, index):
+        if isinstance(index, Tensor):
+            index = index._array
+        return Tensor._wrap(self._array[index], self._dtype, self._device)
+
+    def __setitem__(self, index, value):
+        if isinstance(index, Tensor):
+            index = index._array
+        source = value._array if isinstance(value, Tensor) else value
+        self._array[index] = source
+
+    def __deepcopy__(self, memo):
+        clone = Tensor._wrap(self._data.copy(), self._dtype, self._device) if self._data is not None \
+            else Tensor(dtype=self._dtype, shape=self._shape, init=self.init)
+        memo[id(self)] = clone
+        return clone
+
+
+from . import _tensor_ops  # noqa: E402  (installs the operators on Tensor)
