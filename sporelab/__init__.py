@@ -13,7 +13,8 @@ from . import dtype
 from .dtype import (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16,
                     float32, float64, complex64, complex128, dtype_to_nptype, dtype_to_pytype,
                     pytype_to_dtype)
-from .device import Context, cpu, gpu, num_gpus, set_context, get_context, current_context
+from .device import (Context, cpu, gpu, num_gpus, set_context, get_context, current_context,
+                     GRAPH_MODE, PYNATIVE_MODE)
 from .random import set_seed, get_seed
 from .tensor import Tensor
 from .parameter import Parameter, ParameterTuple
@@ -25,6 +26,6 @@ __all__ = [
     "dtype", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "complex64", "complex128", "dtype_to_nptype",
     "dtype_to_pytype", "pytype_to_dtype", "Context", "cpu", "gpu", "num_gpus", "set_context",
-    "get_context", "current_context", "set_seed", "get_seed", "Tensor", "Parameter",
+    "get_context", "current_context", "GRAPH_MODE", "PYNATIVE_MODE", "set_seed", "get_seed", "Tensor", "Parameter",
     "ParameterTuple", "common",
 ]

@@ -18,6 +18,7 @@ True
 import numpy as np
 
 __all__ = ["Context", "cpu", "gpu", "num_gpus", "current_context", "set_context", "get_context",
+           "GRAPH_MODE", "PYNATIVE_MODE",
            "array_module", "to_host", "to_device"]
 
 _DEVICE_TYPES = ("cpu", "gpu")
@@ -119,7 +120,7 @@ def _require_gpu(ctx):
     return cupy
 
 
-_context = {"device_target": "CPU", "device_id": 0}
+_context = {"device_target": "CPU", "device_id": 0, "mode": 1}
 
 
 def current_context():
@@ -129,16 +130,24 @@ def current_context():
     return Context("cpu", 0)
 
 
-def set_context(device_target=None, device_id=None, **kwargs):
+GRAPH_MODE, PYNATIVE_MODE = 0, 1
+
+
+def set_context(device_target=None, device_id=None, mode=None, **kwargs):
     """Choose the default device, MindSpore style: ``set_context(device_target='GPU', device_id=0)``.
 
+    ``mode`` (GRAPH_MODE or PYNATIVE_MODE) is accepted so MindSpore scripts run unchanged; sporelab
+    always executes eagerly, which is what PYNATIVE_MODE means.
+
     Raises:
-        ValueError: ``device_target`` is not 'CPU' or 'GPU'; an unknown keyword.
+        ValueError: ``device_target`` is not 'CPU' or 'GPU'; an unknown mode or keyword.
         RuntimeError: 'GPU' on a machine without a usable GPU (nothing is changed then).
     """
     if kwargs:
         raise ValueError(f"set_context got unsupported argument(s) {sorted(kwargs)}; "
-                         f"supported are 'device_target' and 'device_id'.")
+                         f"supported are 'device_target', 'device_id' and 'mode'.")
+    if mode is not None and (isinstance(mode, bool) or mode not in (GRAPH_MODE, PYNATIVE_MODE)):
+        raise ValueError(f"The argument 'mode' must be ms.GRAPH_MODE (0) or ms.PYNATIVE_MODE (1), but got {mode!r}.")
     target = _context["device_target"] if device_target is None else device_target
     if target not in ("CPU", "GPU"):
         raise ValueError(f"The argument 'device_target' must be 'CPU' or 'GPU', but got {device_target!r}.")
@@ -147,6 +156,8 @@ def set_context(device_target=None, device_id=None, **kwargs):
     if ctx.is_gpu:
         _require_gpu(ctx)
     _context.update(device_target=target, device_id=ctx.device_id)
+    if mode is not None:
+        _context["mode"] = mode
 
 
 def get_context(attr_key):
