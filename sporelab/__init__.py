@@ -19,6 +19,8 @@ from .random import set_seed, get_seed
 from .tensor import Tensor
 from .parameter import Parameter, ParameterTuple
 from . import common
+from . import autograd
+from .autograd import grad, value_and_grad
 
 __version__ = "0.1.0"
 
@@ -27,5 +29,5 @@ __all__ = [
     "float16", "float32", "float64", "complex64", "complex128", "dtype_to_nptype",
     "dtype_to_pytype", "pytype_to_dtype", "Context", "cpu", "gpu", "num_gpus", "set_context",
     "get_context", "current_context", "GRAPH_MODE", "PYNATIVE_MODE", "set_seed", "get_seed", "Tensor", "Parameter",
-    "ParameterTuple", "common",
+    "ParameterTuple", "common", "autograd", "grad", "value_and_grad",
 ]

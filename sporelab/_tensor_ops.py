@@ -1,7 +1,9 @@
-"""Tensor operators: arithmetic with MindSpore's dtype promotion, comparisons, shape ops, reductions.
+"""Tensor operators: arithmetic with MindSpore's dtype promotion, comparisons, shape ops, reductions,
+each with its gradient.
 
-Kept apart from ``tensor.py`` so the Tensor class stays about state. Every operator goes through
-``_binary`` / ``_unary`` / ``_reduce``, the one place a gradient tape can later hook into.
+Kept apart from ``tensor.py`` so the Tensor class stays about state. Every differentiable operator
+computes on backend arrays and hands ``autograd.record_op`` a backward function, in the style of
+micrograd: a few lines per op.
 
 Promotion: tensor with tensor takes the higher-ranked dtype (Int64 + Float32 -> Float32). A Python
 scalar is "weak": it keeps the tensor's dtype unless its kind is wider (Int32 tensor * 2.5 ->
@@ -15,6 +17,7 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
+from .autograd import record_op
 from .tensor import Tensor
 
 _OPERAND_TYPES = "a Tensor, a Python number, a list or a NumPy array"
@@ -32,82 +35,159 @@ def _scalar_dtype(tensor_dtype, value):
 
 
 def _as_operand(tensor, other, name):
-    """(other as a backend array or Python scalar, result dtype) for ``tensor (op) other``."""
+    """(other as a Tensor or Python scalar, result dtype) for ``tensor (op) other``."""
     if isinstance(other, Tensor):
         if other.device != tensor.device:
             raise RuntimeError(f"Operator '{name}' got tensors on different devices ({tensor.device} "
                                f"and {other.device}); move one with .to(ctx) first.")
-        return other._array, mstype.promote(tensor.dtype, other.dtype)
+        return other, mstype.promote(tensor.dtype, other.dtype)
     if isinstance(other, (numbers.Number, np.bool_)) and not isinstance(other, np.generic):
         return other, _scalar_dtype(tensor.dtype, other)
     if isinstance(other, (list, tuple, np.ndarray, np.generic)):
         converted = Tensor(other)
-        array = _device.to_device(converted._array, tensor.device)
-        return array, mstype.promote(tensor.dtype, converted.dtype)
+        if converted.device != tensor.device:
+            converted = converted.to(tensor.device)
+        return converted, mstype.promote(tensor.dtype, converted.dtype)
     raise TypeError(f"Operator '{name}' needs {_OPERAND_TYPES} on the other side of a Tensor, "
                     f"but got {type(other).__name__}.")
 
 
-def _cast(value, dtype):
-    return value.astype(dtype.nptype, copy=False) if hasattr(value, "astype") else value
+def _value(operand, dtype):
+    if isinstance(operand, Tensor):
+        return operand._array.astype(dtype.nptype, copy=False)
+    return operand
 
 
-def _binary(fn, name, *, true_divide=False, boolean=False):
-    def method(self, other):
-        other_array, result = _as_operand(self, other, name)
-        if true_divide and not result.kind in "fc":
+def _swap(m):
+    return m.swapaxes(-1, -2)
+
+
+def _matmul_grads(g, a, b):
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g.reshape(g.shape + (1,)) if b.ndim == 1 else g
+    g2 = g2[..., None, :] if a.ndim == 1 else g2
+    ga, gb = g2 @ _swap(b2), _swap(a2) @ g2
+    ga = ga.reshape(ga.shape[:-2] + (a.shape[-1],)) if a.ndim == 1 else ga
+    gb = gb.reshape(gb.shape[:-2] + (b.shape[0],)) if b.ndim == 1 else gb
+    return ga, gb
+
+
+def _log_where_positive(xp, a):
+    return xp.log(xp.where(a > 0, a, 1))
+
+
+# name: (forward, backward(g, a, b, out, xp) -> (ga, gb))
+_BINARY = {
+    "add": (operator.add, lambda g, a, b, out, xp: (g, g)),
+    "sub": (operator.sub, lambda g, a, b, out, xp: (g, -g)),
+    "mul": (operator.mul, lambda g, a, b, out, xp: (g * b, g * a)),
+    "truediv": (operator.truediv, lambda g, a, b, out, xp: (g / b, -g * a / (b * b))),
+    "pow": (operator.pow, lambda g, a, b, out, xp: (
+        g * b * a ** (b - 1), g * out * _log_where_positive(xp, a) if hasattr(b, "shape") else None)),
+    "matmul": (operator.matmul, lambda g, a, b, out, xp: _matmul_grads(g, a, b)),
+    "floordiv": (operator.floordiv, None),
+    "mod": (operator.mod, lambda g, a, b, out, xp: (g, -g * xp.floor_divide(a, b))),
+}
+
+
+def _apply_binary(name, left, right, result):
+    forward, backward = _BINARY[name]
+    a, b = _value(left, result), _value(right, result)
+    out = Tensor._wrap(forward(a, b), result, (left if isinstance(left, Tensor) else right).device)
+    if backward is not None and result.kind in "fc":
+        xp = _device.array_module(out.device)
+        record_op(out, (left, right), lambda g: backward(g, a, b, out._data, xp))
+    return out
+
+
+def _binary(name):
+    true_divide = name == "truediv"
+
+    def operands(self, other):
+        other, result = _as_operand(self, other, name)
+        if true_divide and result.kind not in "fc":
             result = mstype.float32
-        out = fn(_cast(self._array, result), _cast(other_array, result))
-        return Tensor._wrap(out, mstype.bool_ if boolean else result, self.device)
+        return other, result
+
+    def method(self, other):
+        other, result = operands(self, other)
+        return _apply_binary(name, self, other, result)
 
     def reflected(self, other):
-        other_array, result = _as_operand(self, other, name)
-        if true_divide and not result.kind in "fc":
-            result = mstype.float32
-        out = fn(_cast(other_array, result), _cast(self._array, result))
-        return Tensor._wrap(out, mstype.bool_ if boolean else result, self.device)
-
-    method.__name__ = name
+        other, result = operands(self, other)
+        return _apply_binary(name, other, self, result)
     return method, reflected
 
 
-def _install_binary():
-    table = {
-        "add": (operator.add, {}), "sub": (operator.sub, {}), "mul": (operator.mul, {}),
-        "truediv": (operator.truediv, {"true_divide": True}), "floordiv": (operator.floordiv, {}),
-        "mod": (operator.mod, {}), "pow": (operator.pow, {}), "matmul": (operator.matmul, {}),
-    }
-    for name, (fn, options) in table.items():
-        method, reflected = _binary(fn, name, **options)
-        setattr(Tensor, f"__{name}__", method)
-        setattr(Tensor, f"__r{name}__", reflected)
-    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
-        method, _ = _binary(getattr(operator, name), name, boolean=True)
-        setattr(Tensor, f"__{name}__", method)
+def _comparison(fn, name):
+    def method(self, other):
+        other, result = _as_operand(self, other, name)
+        return Tensor._wrap(fn(_value(self, result), _value(other, result)), mstype.bool_, self.device)
+    return method
 
 
-def _unary(fn, name):
+for _name in _BINARY:
+    _method, _reflected = _binary(_name)
+    setattr(Tensor, f"__{_name}__", _method)
+    setattr(Tensor, f"__r{_name}__", _reflected)
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(Tensor, f"__{_name}__", _comparison(getattr(operator, _name), _name))
+
+
+# ---- elementwise unary ---------------------------------------------------------------------------
+def unary(self, name, forward, backward, float_only=False):
+    """Apply an elementwise function with its derivative ``backward(g, x, out, xp)``."""
+    if mstype.is_bool(self.dtype):
+        raise TypeError(f"'{name}' is not defined for Bool tensors; cast with .astype(ms.float32) first.")
+    dtype = mstype.float32 if float_only and self.dtype.kind not in "fc" else self.dtype
+    xp = _device.array_module(self.device)
+    x = self._array.astype(dtype.nptype, copy=False)
+    out = Tensor._wrap(forward(xp, x), dtype, self.device)
+    if dtype.kind in "fc":
+        record_op(out, (self,), lambda g: (backward(g, x, out._data, xp),))
+    return out
+
+
+_UNARY = {
+    "neg": (False, lambda xp, x: -x, lambda g, x, out, xp: -g),
+    "abs": (False, lambda xp, x: xp.abs(x), lambda g, x, out, xp: g * xp.sign(x)),
+    "exp": (True, lambda xp, x: xp.exp(x), lambda g, x, out, xp: g * out),
+    "log": (True, lambda xp, x: xp.log(x), lambda g, x, out, xp: g / x),
+    "sqrt": (True, lambda xp, x: xp.sqrt(x), lambda g, x, out, xp: g * 0.5 / out),
+    "square": (False, lambda xp, x: x * x, lambda g, x, out, xp: 2 * g * x),
+}
+
+
+def _unary_method(name):
+    float_only, forward, backward = _UNARY[name]
+
     def method(self):
-        if mstype.is_bool(self.dtype) and name in ("neg", "abs"):
-            raise TypeError(f"Operator '{name}' is not defined for Bool tensors; cast with .astype(ms.int32) first.")
-        return Tensor._wrap(fn(self._array), self.dtype, self.device)
+        return unary(self, name, forward, backward, float_only)
     method.__name__ = name
     return method
 
 
-Tensor.__neg__ = _unary(operator.neg, "neg")
+for _name in _UNARY:
+    setattr(Tensor, _name, _unary_method(_name))
+Tensor.__neg__ = Tensor.neg
+Tensor.__abs__ = Tensor.abs
 Tensor.__pos__ = lambda self: self
-Tensor.__abs__ = _unary(operator.abs, "abs")
-Tensor.abs = Tensor.__abs__
-_install_binary()
 
 
 # ---- shape ---------------------------------------------------------------------------------------
 def _shape_args(args, name):
     shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
     if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in shape):
-        raise TypeError(f"The argument '{name}' of must be ints or one tuple of ints, but got {args!r}.")
+        raise TypeError(f"The argument '{name}' must be ints or one tuple of ints, but got {args!r}.")
     return tuple(int(d) for d in shape)
+
+
+def _view(self, array, backward):
+    out = Tensor._wrap(array, self.dtype, self.device)
+    if self.dtype.kind in "fc":
+        record_op(out, (self,), lambda g: (backward(g),))
+    return out
 
 
 def reshape(self, *shape):
@@ -122,36 +202,48 @@ def reshape(self, *shape):
     except ValueError:
         raise ValueError(f"The argument 'shape' {shape} does not fit a tensor of shape {self.shape} "
                          f"({self.size} elements).") from None
-    return Tensor._wrap(out, self.dtype, self.device)
+    return _view(self, out, lambda g: g.reshape(self.shape))
 
 
 def transpose(self, *axes):
     """The tensor with its axes permuted (reversed when no axes are given)."""
-    axes = _shape_args(axes, "axes") if axes else None
-    if axes is not None and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+    axes = _shape_args(axes, "axes") if axes else tuple(reversed(range(self.ndim)))
+    if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
         raise ValueError(f"The argument 'axes' must be a permutation of 0..{self.ndim - 1}, but got {axes}.")
-    return Tensor._wrap(self._array.transpose(axes), self.dtype, self.device)
+    inverse = tuple(int(i) for i in np.argsort([a % max(self.ndim, 1) for a in axes]))
+    return _view(self, self._array.transpose(axes), lambda g: g.transpose(inverse))
 
 
-def flatten(self):
-    return reshape(self, -1)
-
-
-def squeeze(self, axis=None):
-    return Tensor._wrap(self._array.squeeze(axis), self.dtype, self.device)
-
-
-def expand_dims(self, axis):
+def getitem(self, index):
+    if isinstance(index, Tensor):
+        index = index._array
     xp = _device.array_module(self.device)
-    return Tensor._wrap(xp.expand_dims(self._array, axis), self.dtype, self.device)
+
+    def backward(g):
+        full = xp.zeros(self.shape, g.dtype)
+        xp.add.at(full, index, g)
+        return full
+    return _view(self, self._array[index], backward)
+
+
+def astype(self, dtype):
+    """A copy converted to ``dtype`` (``ms.float32``, ``np.float32`` or ``'float32'``)."""
+    target = mstype.to_dtype(dtype)
+    out = Tensor._wrap(self._array.astype(target.nptype), target, self.device)
+    if target.kind in "fc" and self.dtype.kind in "fc":
+        record_op(out, (self,), lambda g: (g.astype(self.dtype.nptype),))
+    return out
 
 
 Tensor.reshape = reshape
 Tensor.transpose = transpose
 Tensor.T = property(lambda self: transpose(self))
-Tensor.flatten = flatten
-Tensor.squeeze = squeeze
-Tensor.expand_dims = expand_dims
+Tensor.flatten = lambda self: reshape(self, -1)
+Tensor.squeeze = lambda self, axis=None: reshape(self, self._array.squeeze(axis).shape)
+Tensor.expand_dims = lambda self, axis: reshape(
+    self, _device.array_module(self.device).expand_dims(self._array, axis).shape)
+Tensor.__getitem__ = getitem
+Tensor.astype = astype
 
 
 # ---- reductions ----------------------------------------------------------------------------------
@@ -164,7 +256,27 @@ def _axis(axis, ndim):
             raise TypeError(f"The argument 'axis' must be an int or a tuple of ints, but got {axis!r}.")
         if not -max(ndim, 1) <= a < max(ndim, 1):
             raise ValueError(f"The argument 'axis' {a} is out of range for a tensor with {ndim} dimension(s).")
-    return tuple(int(a) for a in axes)
+    return tuple(int(a) % max(ndim, 1) for a in axes)
+
+
+def _expand(g, axis, keepdims, shape):
+    """The gradient of a reduction, broadcast back to the input's shape."""
+    if not keepdims:
+        for a in sorted(range(len(shape)) if axis is None else axis):
+            g = g.reshape(g.shape[:a] + (1,) + g.shape[a:])
+    return g
+
+
+def _reduction_backward(name, self, x, out, axis, keepdims, xp):
+    def backward(g):
+        g = _expand(g, axis, keepdims, self.shape)
+        if name == "sum":
+            return xp.broadcast_to(g, self.shape)
+        if name == "mean":
+            return xp.broadcast_to(g, self.shape) * (out.size / x.size if x.size else 0)
+        picked = x == _expand(out, axis, keepdims, self.shape)     # max/min: ties share the gradient
+        return g * picked / picked.sum(axis=axis, keepdims=True)
+    return backward
 
 
 def _reduce(name, result_dtype):
@@ -173,9 +285,12 @@ def _reduce(name, result_dtype):
         if self.size == 0 and name in ("max", "min"):
             raise ValueError(f"{name}() of an empty tensor has no value.")
         dtype = result_dtype(self.dtype)
-        array = self._array.astype(dtype.nptype, copy=False) if name in ("sum", "mean") else self._array
-        out = getattr(array, name)(axis=axis, keepdims=keepdims)
-        return Tensor._wrap(out, dtype, self.device)
+        x = self._array.astype(dtype.nptype, copy=False) if name in ("sum", "mean") else self._array
+        out = Tensor._wrap(getattr(x, name)(axis=axis, keepdims=keepdims), dtype, self.device)
+        if name in ("sum", "mean", "max", "min") and dtype.kind in "fc":
+            xp = _device.array_module(self.device)
+            record_op(out, (self,), lambda g: (_reduction_backward(name, self, x, out._data, axis, keepdims, xp)(g),))
+        return out
     method.__name__ = name
     method.__doc__ = f"The {name} over ``axis`` (all elements when None); ``keepdims`` keeps reduced axes as 1."
     return method

@@ -260,11 +260,6 @@ class Tensor:
                 f"# lazy: call init_data() or asnumpy() to create the values")
 
     # ---- conversions ---------------------------------------------------------------------------
-    def astype(self, dtype):
-        """A copy converted to ``dtype`` (``ms.float32``, ``np.float32`` or ``'float32'``)."""
-        target = mstype.to_dtype(dtype)
-        return Tensor._wrap(self._array.astype(target.nptype), target, self._device)
-
     def to(self, ctx):
         """A copy of this tensor on the device ``ctx`` (``ms.cpu(1)``, ``ms.gpu(0)``)."""
         if not isinstance(ctx, _device.Context):
@@ -298,16 +293,52 @@ class Tensor:
             raise TypeError("Only a one-element integer tensor can be used as an index.")
         return int(self.item())
 
-    def __getitem__(self, index):
-        if isinstance(index, Tensor):
-            index = index._array
-        return Tensor._wrap(self._array[index], self._dtype, self._device)
-
     def __setitem__(self, index, value):
         if isinstance(index, Tensor):
             index = index._array
         source = value._array if isinstance(value, Tensor) else value
         self._array[index] = source
+
+    # ---- gradient buffer (MXNet's NDArray.attach_grad) -----------------------------------------
+    _GRAD_REQS = ("write", "add", "null")
+
+    def attach_grad(self, grad_req="write"):
+        """Give this tensor a gradient buffer ``.grad`` (zeros) filled by ``backward()``.
+
+        Args:
+            grad_req: 'write' (each backward overwrites), 'add' (backward accumulates until
+                zeroed) or 'null' (no gradient: ``.grad`` becomes None).
+
+        Raises:
+            ValueError: another ``grad_req``.
+        """
+        if grad_req not in self._GRAD_REQS:
+            raise ValueError(f"grad_req must be one of 'write', 'add', or 'null', but got {grad_req!r}.")
+        self.grad_req = grad_req
+        xp = _device.array_module(self._device)
+        self.grad = None if grad_req == "null" else Tensor._wrap(
+            xp.zeros(self._shape, self._dtype.nptype), self._dtype, self._device)
+        return self
+
+    grad = None
+    grad_req = "null"
+    _node = None           # set by autograd when this tensor was computed on the tape
+
+    def backward(self, out_grad=None, retain_graph=False):
+        """Gluon style: fill ``.grad`` of every leaf this tensor depends on (inside ``record()``).
+
+        A non-scalar tensor gets a head gradient of ones (as MXNet does) unless ``out_grad`` is given.
+
+        Raises:
+            RuntimeError: the tensor was not computed inside ``autograd.record()`` from tensors with
+                gradient buffers.
+        """
+        from . import autograd
+        autograd._tensor_backward(self, out_grad, retain_graph)
+
+    def detach(self):
+        """The same values, cut from the gradient tape (shares memory)."""
+        return Tensor._wrap(self._array, self._dtype, self._device)
 
     def __deepcopy__(self, memo):
         clone = Tensor._wrap(self._data.copy(), self._dtype, self._device) if self._data is not None \
@@ -316,4 +347,4 @@ class Tensor:
         return clone
 
 
-from . import _tensor_ops  # noqa: E402  (installs the operators on Tensor)
+from . import _tensor_ops  # noqa: E402,F401  (installs the operators, with their gradients, on Tensor)
