@@ -21,6 +21,7 @@ from .parameter import Parameter, ParameterTuple
 from . import common
 from . import autograd
 from .autograd import grad, value_and_grad
+from .serialization import save_checkpoint, load_checkpoint, load_param_into_net
 
 __version__ = "0.1.0"
 
@@ -30,4 +31,5 @@ __all__ = [
     "dtype_to_pytype", "pytype_to_dtype", "Context", "cpu", "gpu", "num_gpus", "set_context",
     "get_context", "current_context", "GRAPH_MODE", "PYNATIVE_MODE", "set_seed", "get_seed", "Tensor", "Parameter",
     "ParameterTuple", "common", "autograd", "grad", "value_and_grad",
+    "save_checkpoint", "load_checkpoint", "load_param_into_net",
 ]

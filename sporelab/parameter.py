@@ -202,7 +202,7 @@ class Parameter(Tensor):
             raise TypeError(f"Incoming Parameter dtype can not be converted to current dtype implicitly. "
                             f"Current dtype is {self.dtype}, and incoming is {incoming.dtype}. Use "
                             f".set_dtype(xxx) to change the dtype.")
-        array = incoming._array.astype(self.dtype.nptype, copy=incoming is not data)
+        array = incoming._array.astype(self.dtype.nptype, copy=incoming is data)   # never alias the caller's tensor
         self._data = _device.to_device(array, self.device)
         self._shape = incoming.shape
         self.sliced = slice_shape

@@ -31,8 +31,10 @@ __all__ = ["Tensor"]
 _DATA_TYPES = "Tensor, int, float, bool, complex, list, tuple, numpy.ndarray or a NumPy scalar"
 
 
-def _infer_array(data):
-    """A NumPy array for Python/NumPy input, with the tutorials' dtype inference."""
+def _infer_array(data, explicit_dtype=False):
+    """A NumPy array for Python/NumPy input, with the tutorials' dtype inference.
+
+    With an explicit dtype the data is kept at full precision here and cast once by the caller."""
     if isinstance(data, (bool, np.bool_)):
         return np.array(data, dtype=np.bool_)
     if isinstance(data, (np.ndarray, np.generic)):
@@ -43,7 +45,7 @@ def _infer_array(data):
         except OverflowError:
             raise ValueError(f"The argument 'input_data' ({data}) does not fit in Int64.") from None
     if isinstance(data, float):
-        return np.array(data, dtype=np.float32)
+        return np.array(data) if explicit_dtype else _narrow(np.array(data, dtype=np.float64), np.float32)
     if isinstance(data, complex):
         return np.array(data, dtype=np.complex64)
     try:
@@ -51,11 +53,39 @@ def _infer_array(data):
     except (ValueError, OverflowError) as error:
         raise ValueError(f"The argument 'input_data' cannot be turned into a tensor: {error}. "
                          f"Nested lists must be rectangular and hold numbers.") from None
+    if explicit_dtype:
+        return array
     if array.dtype == np.float64:
-        array = array.astype(np.float32)     # Tensor([1.0, 2.0]) is Float32, as in MindSpore
+        array = _narrow(array, np.float32)     # Tensor([1.0, 2.0]) is Float32, as in MindSpore
     elif array.dtype == np.complex128:
-        array = array.astype(np.complex64)
+        array = _narrow(array, np.complex64)
     return array
+
+
+def _narrow(array, nptype):
+    """Python floats become 32-bit, as in MindSpore; refuse values that would silently become inf."""
+    with np.errstate(over="ignore"):
+        narrowed = array.astype(nptype)
+    if np.any(np.isinf(narrowed) & np.isfinite(array)):
+        raise ValueError(f"The argument 'input_data' holds values too large for {np.dtype(nptype).name}; "
+                         f"pass dtype=ms.float64 to keep them.")
+    return narrowed
+
+
+def _cast_checked(array, nptype):
+    """``array`` as ``nptype``, refusing values the target cannot represent (no silent inf or wrap)."""
+    target = np.dtype(nptype)
+    if target == array.dtype:
+        return array
+    if target.kind in "fc" and array.dtype.kind in "fc":
+        return _narrow(array, nptype)
+    if target.kind in "iu" and array.dtype.kind in "iuf" and array.size:
+        info = np.iinfo(target)
+        finite = array[np.isfinite(array)] if array.dtype.kind == "f" else array
+        if finite.size != array.size or (finite.size and (finite.min() < info.min or finite.max() > info.max)):
+            raise ValueError(f"The argument 'input_data' holds values outside the range of {target.name} "
+                             f"[{info.min}, {info.max}]; choose a wider dtype.")
+    return array.astype(nptype)
 
 
 def _check_shape(shape, argument="shape"):
@@ -112,13 +142,13 @@ class Tensor:
                 input_data, (numbers.Number, np.ndarray, np.generic, list, tuple, np.bool_)):
             raise TypeError(f"The argument 'input_data' must be {_DATA_TYPES}, but got "
                             f"{type(input_data).__name__}.")
-        array = _infer_array(input_data)
-        if array.dtype == object:
-            raise TypeError("The argument 'input_data' holds objects that are not numbers; "
-                            "a tensor holds numbers or bools only.")
+        array = _infer_array(input_data, explicit_dtype=target is not None)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"The argument 'input_data' holds {array.dtype.name} values that are not "
+                            f"numbers; a tensor holds numbers or bools only.")
         self._dtype = mstype.from_numpy(array.dtype) if target is None else target
         self._shape = array.shape
-        self._data = _device.to_device(array.astype(self._dtype.nptype, copy=False), self._device)
+        self._data = _device.to_device(_cast_checked(array, self._dtype.nptype), self._device)
 
     def _init_lazy(self, input_data, dtype, shape, init):
         from .common.initializer import Initializer   # deferred: the engine imports no initializer at import time

@@ -1,0 +1,75 @@
+"""Training wrappers: ``WithLossCell`` (network + loss) and ``TrainOneStepCell`` (+ gradients and
+an optimizer step), as in MindSpore.
+
+>>> import numpy as np, sporelab as ms
+>>> from sporelab import nn
+>>> net = nn.Dense(2, 1)
+>>> step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()), nn.SGD(net.trainable_params(), 0.1))
+>>> x, y = ms.Tensor(np.ones((4, 2), np.float32)), ms.Tensor(np.ones((4, 1), np.float32))
+>>> first = step(x, y).item(); later = [step(x, y).item() for _ in range(20)][-1]
+>>> later < first
+True
+"""
+
+from .._grad import value_and_grad
+from .cell import Cell
+from .optim import Optimizer
+
+__all__ = ["WithLossCell", "TrainOneStepCell"]
+
+
+class WithLossCell(Cell):
+    """``loss_fn(backbone(data), label)``.
+
+    Raises:
+        TypeError: ``backbone`` or ``loss_fn`` is not a Cell.
+    """
+
+    def __init__(self, backbone, loss_fn):
+        super().__init__(auto_prefix=False)
+        for value, argument in ((backbone, "backbone"), (loss_fn, "loss_fn")):
+            if not isinstance(value, Cell):
+                raise TypeError(f"The argument '{argument}' must be a Cell, but got {type(value).__name__}.")
+        self._backbone = backbone
+        self._loss_fn = loss_fn
+
+    def construct(self, data, label):
+        return self._loss_fn(self._backbone(data), label)
+
+    @property
+    def backbone_network(self):
+        return self._backbone
+
+
+class TrainOneStepCell(Cell):
+    """One training step: the loss, its gradients for ``optimizer.parameters``, the update.
+
+    Calling it returns the loss before the update.
+
+    Args:
+        network (Cell): returns a scalar loss (typically a ``WithLossCell``).
+        optimizer (Optimizer): built with the parameters to train.
+        sens (float): scale of the head gradient (MindSpore's loss-scaling hook).
+
+    Raises:
+        TypeError: ``network`` not a Cell, ``optimizer`` not an Optimizer, ``sens`` not a number.
+    """
+
+    def __init__(self, network, optimizer, sens=1.0):
+        super().__init__(auto_prefix=False)
+        if not isinstance(network, Cell):
+            raise TypeError(f"The argument 'network' must be a Cell, but got {type(network).__name__}.")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"The argument 'optimizer' must be an nn Optimizer such as nn.SGD, but got {type(optimizer).__name__}.")
+        if isinstance(sens, bool) or not isinstance(sens, (int, float)):
+            raise TypeError(f"The argument 'sens' must be a float, but got {type(sens).__name__}.")
+        self.network = network
+        self.optimizer = optimizer
+        self.sens = float(sens)
+        self.weights = tuple(optimizer.parameters)   # a plain tuple: the network already registers them
+        self._value_and_grad = value_and_grad(lambda *a: network(*a) * self.sens, None, self.weights)
+
+    def construct(self, *inputs):
+        loss, grads = self._value_and_grad(*inputs)
+        self.optimizer(grads)
+        return loss if self.sens == 1.0 else loss / self.sens
