@@ -31,10 +31,13 @@ def _check_positions(grad_position):
 
 def _check_weights(weights):
     from .parameter import Parameter
+    from .tensor import Tensor
     if weights is None:
         return None
     items = (weights,) if isinstance(weights, Parameter) else weights
-    if not isinstance(items, (list, tuple)):
+    if hasattr(items, "__iter__") and not isinstance(items, (str, bytes, dict, Tensor)):
+        items = tuple(items)          # net.get_parameters() is a generator
+    if not isinstance(items, tuple):
         raise TypeError(f"The argument 'weights' must be a Parameter, a list/tuple/ParameterTuple of "
                         f"Parameters (e.g. net.trainable_params()) or None, but got {type(weights).__name__}.")
     for i, item in enumerate(items):

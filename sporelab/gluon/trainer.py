@@ -1,0 +1,165 @@
+"""Gluon's ``Trainer``: applies an optimizer to a set of Gluon Parameters after ``backward()``.
+
+The rules are MXNet's (api-semantics 8.6): gradients are scaled by ``1/batch_size``; the learning
+rate and weight decay of each parameter are multiplied by its ``lr_mult`` and ``wd_mult``, read
+afresh at every step; gradients of the copies on several contexts are summed (kvstore 'device')
+and every copy receives the same update; a parameter whose gradient was not refreshed by a
+``backward()`` since the last step is an error unless ``ignore_stale_grad=True`` (then it is
+skipped).
+
+>>> import sporelab as ms
+>>> from sporelab import autograd, gluon
+>>> w = gluon.Parameter('w', shape=(2,), init=gluon.init.One())
+>>> w.initialize()
+>>> trainer = gluon.Trainer([w], 'sgd', {'learning_rate': 0.5})
+>>> with autograd.record():
+...     loss = (w.data() * w.data()).sum()
+>>> loss.backward()
+>>> trainer.step(batch_size=1)
+>>> w.data()
+Tensor(shape=[2], dtype=Float32, value=
+[0., 0.])
+"""
+
+import numbers
+
+import numpy as np
+
+from .. import device as _device
+from ..ops import updates
+from .parameter import Parameter
+from .parameter_dict import ParameterDict
+
+__all__ = ["Trainer"]
+
+_DEFAULTS = {
+    "sgd": {"learning_rate": 0.01, "momentum": 0.0, "wd": 0.0, "clip_gradient": None},
+    "adam": {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "wd": 0.0,
+             "clip_gradient": None},
+}
+
+
+def _as_params(params):
+    if isinstance(params, ParameterDict):
+        params = list(params.values())
+    elif isinstance(params, dict):
+        params = [params[key] for key in sorted(params)]
+    elif not isinstance(params, (list, tuple)):
+        raise ValueError(f"First argument must be a list or dict of Parameters, got {type(params).__name__}.")
+    for i, param in enumerate(params):
+        if not isinstance(param, Parameter):
+            raise ValueError(f"First argument must be a list or dict of Parameters, got list of "
+                             f"{type(param).__name__} (element {i}).")
+    return list(params)
+
+
+def _hyper_parameters(optimizer, optimizer_params):
+    if not isinstance(optimizer, str) or optimizer.lower() not in _DEFAULTS:
+        raise ValueError(f"The argument 'optimizer' must be one of {sorted(_DEFAULTS)}, but got {optimizer!r}.")
+    name = optimizer.lower()
+    given = {} if optimizer_params is None else optimizer_params
+    if not isinstance(given, dict):
+        raise TypeError(f"The argument 'optimizer_params' must be a dict, but got {type(given).__name__}.")
+    unknown = set(given) - set(_DEFAULTS[name])
+    if unknown:
+        raise ValueError(f"Unknown optimizer_params {sorted(unknown)} for '{name}'; accepted are {sorted(_DEFAULTS[name])}.")
+    hyper = {**_DEFAULTS[name], **given}
+    for key, value in hyper.items():
+        if value is None and key == "clip_gradient":
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < float("inf"):
+            raise ValueError(f"optimizer_params['{key}'] must be a non-negative number, but got {value!r}.")
+    return name, hyper
+
+
+class Trainer:
+    """Apply ``optimizer`` ('sgd' or 'adam') to ``params`` at each ``step(batch_size)``.
+
+    Args:
+        params: a list of Gluon Parameters, a dict of them (taken in sorted key order) or a
+            ParameterDict.
+        optimizer (str): 'sgd' (``learning_rate`` 0.01, ``momentum``, ``wd``, ``clip_gradient``)
+            or 'adam' (``learning_rate`` 0.001, ``beta1``, ``beta2``, ``epsilon``, ``wd``).
+        optimizer_params (dict): the hyper-parameters above.
+        kvstore, compression_params, update_on_kvstore: accepted for compatibility; gradients
+            of several contexts are always summed on the host.
+
+    Raises:
+        ValueError: ``params`` is not a list/dict of Parameters; an unknown optimizer or
+            hyper-parameter; a negative hyper-parameter.
+        TypeError: ``optimizer_params`` is not a dict.
+    """
+
+    def __init__(self, params, optimizer, optimizer_params=None, kvstore="device",
+                 compression_params=None, update_on_kvstore=None):
+        self._params = _as_params(params)
+        self._optimizer, self._hyper = _hyper_parameters(optimizer, optimizer_params)
+        self._states = [None] * len(self._params)
+
+    @property
+    def learning_rate(self):
+        return self._hyper["learning_rate"]
+
+    def set_learning_rate(self, lr):
+        """Change the base learning rate for the following steps."""
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < float("inf"):
+            raise ValueError(f"The argument 'lr' must be a non-negative number, but got {lr!r}.")
+        self._hyper["learning_rate"] = float(lr)
+
+    def step(self, batch_size, ignore_stale_grad=False):
+        """One update of every parameter with gradients, using gradients scaled by 1/batch_size.
+
+        Raises:
+            ValueError: ``batch_size`` not a positive number; parameters on different contexts.
+            RuntimeError: a parameter not initialised.
+            UserWarning (raised, as MXNet does): a stale gradient, unless ``ignore_stale_grad``.
+        """
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or not 0 < batch_size < float("inf"):
+            raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
+        chosen = self._fresh_parameters(ignore_stale_grad)
+        results = [(i, *self._update(i, 1.0 / batch_size)) for i in chosen]
+        for i, new_weight, state in results:           # all computed first: a failure changes nothing
+            for tensor in self._params[i].list_data():
+                tensor._data = _device.to_device(new_weight, tensor.device)
+                tensor._fresh_grad = False
+            self._states[i] = state
+
+    update = step
+
+    def _fresh_parameters(self, ignore_stale_grad):
+        contexts = None
+        chosen = []
+        for i, param in enumerate(self._params):
+            if param.grad_req == "null":
+                continue
+            data = param.list_data()
+            ctx = [t.device for t in data]
+            if contexts is not None and ctx != contexts:
+                raise ValueError(f"All Parameters of a Trainer must be on the same contexts: '{param.name}' is "
+                                 f"on {ctx}, others on {contexts}. Use reset_ctx to move it.")
+            contexts = ctx
+            stale = [t.device for t in data if not getattr(t, "_fresh_grad", False)]
+            if stale and not ignore_stale_grad:
+                raise UserWarning(
+                    f"Gradient of Parameter `{param.name}` on context {stale[0]} has not been updated by "
+                    f"backward since last `step`. This could mean a bug in your model that made it only use "
+                    f"a subset of the Parameters for this iteration. If you are intentionally only using a "
+                    f"subset, call step with ignore_stale_grad=True to suppress this warning and skip "
+                    f"updating of Parameters with stale gradient.")
+            if not stale:
+                chosen.append(i)
+        return chosen
+
+    def _update(self, index, rescale):
+        param, hyper = self._params[index], self._hyper
+        weight = _device.to_host(param.list_data()[0]._array).astype(np.float64)
+        grad = sum(_device.to_host(g._array).astype(np.float64) for g in param.list_grad()) * rescale
+        if hyper["clip_gradient"] is not None:
+            grad = np.clip(grad, -hyper["clip_gradient"], hyper["clip_gradient"])
+        lr, wd = hyper["learning_rate"] * param.lr_mult, hyper["wd"] * param.wd_mult
+        if self._optimizer == "sgd":
+            new, state = updates.mxnet_sgd(weight, grad, self._states[index], lr, hyper["momentum"], wd)
+        else:
+            new, state = updates.adam(weight, grad, self._states[index], lr, hyper["beta1"], hyper["beta2"],
+                                      hyper["epsilon"], wd, np)
+        return new.astype(param.list_data()[0].dtype.nptype), state
