@@ -21,6 +21,8 @@ from .parameter import Parameter, ParameterTuple
 from . import common
 from . import autograd
 from . import gluon
+from . import datasets
+from . import nn, ops
 from .autograd import grad, value_and_grad
 from .serialization import save_checkpoint, load_checkpoint, load_param_into_net
 
@@ -31,6 +33,6 @@ __all__ = [
     "float16", "float32", "float64", "complex64", "complex128", "dtype_to_nptype",
     "dtype_to_pytype", "pytype_to_dtype", "Context", "cpu", "gpu", "num_gpus", "set_context",
     "get_context", "current_context", "GRAPH_MODE", "PYNATIVE_MODE", "set_seed", "get_seed", "Tensor", "Parameter",
-    "ParameterTuple", "common", "autograd", "gluon", "grad", "value_and_grad",
+    "ParameterTuple", "common", "autograd", "gluon", "datasets", "nn", "ops", "grad", "value_and_grad",
     "save_checkpoint", "load_checkpoint", "load_param_into_net",
 ]
