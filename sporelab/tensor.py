@@ -19,6 +19,7 @@ A *lazy* tensor (``Tensor(dtype=ms.float32, shape=(2, 3), init=Normal())``, whic
 declaring a huge one costs no memory.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -96,7 +97,10 @@ def _check_shape(shape, argument="shape"):
                         f"but got {shape!r} of type {type(shape).__name__}.")
     if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in shape):
         raise ValueError(f"The argument '{argument}' must hold positive ints, but got {tuple(shape)!r}.")
-    return tuple(int(d) for d in shape)
+    shape = tuple(int(d) for d in shape)
+    if math.prod(shape) > np.iinfo(np.intp).max:
+        raise ValueError(f"The argument '{argument}' {shape} has more elements than an array can index.")
+    return shape
 
 
 class Tensor:
@@ -213,7 +217,7 @@ class Tensor:
 
     @property
     def size(self):
-        return int(np.prod(self._shape, dtype=np.int64))
+        return math.prod(self._shape)
 
     @property
     def itemsize(self):
