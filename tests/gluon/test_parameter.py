@@ -587,4 +587,5 @@ def test_set_data_rejects_bad_input_and_changes_nothing(value):
 
 
 def test_gluon_exports():
-    assert set(gluon.__all__) == {"Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "init"}
+    assert set(gluon.__all__) == {"Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "init",
+                                  "Trainer"}
