@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 
 from ..common._sampling import fill_normal, fill_uniform
+from ..common._fan import calculate_fan_in_and_fan_out
 
 __all__ = ["Initializer", "register", "alias", "create", "Zero", "One", "Constant", "Uniform",
            "Normal", "Xavier", "MSRAPrelu", "Orthogonal", "Bilinear"]
@@ -331,8 +332,7 @@ def _fans(name, arr, what):
         raise ValueError(f"{what} initializer cannot be applied to {label} of shape {arr.shape}. It requires "
                          f"at least 2D (a weight of shape (out, in, ...)); initialise biases with Zero() "
                          f"or Uniform() instead.")
-    receptive = math.prod(arr.shape[2:])
-    return arr.shape[1] * receptive, arr.shape[0] * receptive
+    return calculate_fan_in_and_fan_out(arr.shape)
 
 
 @register
