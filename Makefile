@@ -8,7 +8,10 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
 
-.PHONY: lab test bench venv-lab venv-test chromium clean
+# The browser tests drive Debian's chromium; Playwright must never download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: lab test bench notebooks venv-lab venv-test chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +48,10 @@ test: venv-test chromium
 
 bench: venv-test
 	$(PY) -m benchmarks.run
+
+# Re-execute every notebook in place and normalise it: running it twice leaves git clean.
+notebooks: venv-test
+	$(PY) tools/notebooks.py run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
