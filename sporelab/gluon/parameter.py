@@ -283,9 +283,8 @@ class Parameter:
                 f"Parameter on its own, complete its shape {self._shape}: param.shape = (...) or "
                 f"param.set_data(...).")
         return RuntimeError(
-            f"Parameter '{self._name}' has not been initialized. Call its initialize(ctx=...) first. Note "
-            f"that you should initialize parameters and create Trainer with Block.collect_params() instead "
-            f"of Block.params because the later does not include Parameters of nested child Blocks")
+            f"Parameter '{self._name}' has not been initialized. Call its initialize(ctx=...) first, "
+            f"e.g. param.initialize(ctx=ms.cpu(0)), or initialize a ParameterDict holding it.")
 
     def _check_and_get(self, ctx):
         """The data Tensor on ``ctx`` (None: the only context, or ``current_context()``)."""

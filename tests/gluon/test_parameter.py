@@ -305,7 +305,7 @@ def test_access_before_initialize():
     for call in (param.data, param.list_data, param.grad, param.list_grad, param.list_ctx):
         with pytest.raises(RuntimeError, match=message):
             call()
-    with pytest.raises(RuntimeError, match="Block.collect_params()"):
+    with pytest.raises(RuntimeError, match=r"initialize\(ctx=\.\.\.\) first"):
         param.data()
 
 
