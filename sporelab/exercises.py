@@ -1,0 +1,128 @@
+"""Check functions for the lab notebooks' exercises: each says whether an answer is right and, when
+it is not, gives a hint that points at the idea rather than the number.
+
+Every check prints one line starting with "Correct" or "Not yet" and returns True or False, so a
+notebook cell can simply call it:
+
+>>> from sporelab import exercises
+>>> exercises.he_uniform_bound(0.4714)
+Correct: bound = sqrt(6 / fan_in) = sqrt(6 / 27) = 0.4714 for a (64, 3, 3, 3) weight.
+True
+>>> exercises.conv_output_shape((1, 16, 16, 16))
+Not yet: in 'valid' mode nothing is padded: H_out = ceil((H_in - (k - 1)) / stride).
+False
+"""
+
+import math
+import numbers
+
+__all__ = ["he_uniform_bound", "xavier_normal_std", "truncated_normal_cut", "conv_output_shape",
+           "all_ones_corner", "conv_parameter_count", "zeros_init_symmetry", "frozen_by_lr_mult",
+           "grad_req_add", "vanishing_layer_std", "relu_initializer", "normal_sigma_for_tanh"]
+
+
+def _report(correct, right, hint):
+    print(f"Correct: {right}" if correct else f"Not yet: {hint}")
+    return correct
+
+
+def _close(answer, expected, rel=1e-2):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise TypeError(f"The answer must be a number, but got {type(answer).__name__} ({answer!r}).")
+    return math.isclose(float(answer), expected, rel_tol=rel, abs_tol=1e-12)
+
+
+def _choice(answer, expected, choices):
+    if not isinstance(answer, str):
+        raise TypeError(f"The answer must be one of {choices} (a str), but got {type(answer).__name__}.")
+    if answer.strip().lower() not in choices:
+        raise ValueError(f"The answer must be one of {choices}, but got {answer!r}.")
+    return answer.strip().lower() == expected
+
+
+# ---- lab: initializers ---------------------------------------------------------------------------
+def he_uniform_bound(answer):
+    """The bound b of HeUniform() (ReLU gain sqrt(2)) for a Conv2d weight (64, 3, 3, 3): U(-b, b)."""
+    expected = math.sqrt(6 / 27)
+    return _report(_close(answer, expected), f"bound = sqrt(6 / fan_in) = sqrt(6 / 27) = {expected:.4f} for a "
+                   f"(64, 3, 3, 3) weight.", "fan_in = in_channels x kernel area = 3 x 3 x 3; the bound is "
+                   "gain x sqrt(3 / fan_in) with gain sqrt(2) for ReLU.")
+
+
+def xavier_normal_std(answer):
+    """The std of XavierNormal() for a Dense(256, 128) weight (shape (128, 256))."""
+    expected = math.sqrt(2 / (256 + 128))
+    return _report(_close(answer, expected), f"std = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / 384) = {expected:.4f}.",
+                   "Xavier balances both directions: use fan_in + fan_out = 256 + 128.")
+
+
+def truncated_normal_cut(answer):
+    """The largest |value| TruncatedNormal(sigma=0.01) can produce (a and b unset)."""
+    return _report(_close(answer, 0.02), "with a and b unset the cut is at mean +- 2 sigma = 0.02.",
+                   "look at the histogram's edges: the cut is a multiple of sigma.")
+
+
+# ---- lab: convolution ----------------------------------------------------------------------------
+def conv_output_shape(answer):
+    """Output shape of Conv2d(3, 16, 5, stride=2, pad_mode='valid') on a (1, 3, 32, 32) input."""
+    if not isinstance(answer, (tuple, list)):
+        raise TypeError(f"The answer must be a shape tuple such as (1, 16, 8, 8), but got {type(answer).__name__}.")
+    expected = (1, 16, 14, 14)
+    return _report(tuple(answer) == expected, "ceil((32 - 4) / 2) = 14, so (1, 16, 14, 14).",
+                   "in 'valid' mode nothing is padded: H_out = ceil((H_in - (k - 1)) / stride).")
+
+
+def all_ones_corner(answer):
+    """The corner value of the tutorial's all-ones Conv2d(3, 64, 3) output (pad_mode 'same')."""
+    return _report(_close(answer, 12, rel=0), "a corner window sees 2 x 2 real pixels in each of 3 channels: 12.",
+                   "'same' pads with zeros: count how many of the 3 x 3 x 3 window cells fall on real pixels.")
+
+
+def conv_parameter_count(answer):
+    """How many learnable numbers Conv2d(3, 64, 3, has_bias=True) holds."""
+    expected = 64 * 3 * 3 * 3 + 64
+    return _report(_close(answer, expected, rel=0), f"64 x 3 x 3 x 3 weights + 64 biases = {expected}.",
+                   "the weight has shape (out, in, k, k); add one bias per output channel.")
+
+
+# ---- lab: training -------------------------------------------------------------------------------
+def zeros_init_symmetry(answer):
+    """After training a Dense network initialised with 'zeros', are the hidden units 'same' or 'different'?"""
+    return _report(_choice(answer, "same", ("same", "different")),
+                   "identical units get identical gradients, so they stay identical: symmetry is never broken.",
+                   "with every weight equal, what differs between two hidden units' gradients?")
+
+
+def frozen_by_lr_mult(answer):
+    """With lr_mult = 0 for a parameter, does a step 'change' it or leave it 'unchanged'?"""
+    return _report(_choice(answer, "unchanged", ("change", "unchanged")),
+                   "its learning rate is lr x 0 = 0: the gradient is computed but the step is zero.",
+                   "the update is lr x lr_mult x gradient.")
+
+
+def grad_req_add(answer):
+    """With grad_req 'add' and two backward passes on the same batch, the gradient is how many times one pass's?"""
+    return _report(_close(answer, 2, rel=0), "'add' accumulates: two passes give twice the gradient, until zero_grad().",
+                   "'write' overwrites, 'add' sums.")
+
+
+# ---- lab: depth ----------------------------------------------------------------------------------
+def vanishing_layer_std(answer):
+    """With tanh and Normal(sigma=0.01) weights of width 256, do activations 'vanish', stay 'healthy' or 'explode'?"""
+    return _report(_choice(answer, "vanish", ("vanish", "healthy", "explode")),
+                   "each layer multiplies the std by about sigma x sqrt(width) = 0.16: it vanishes geometrically.",
+                   "each layer scales the signal's std by roughly sigma x sqrt(fan_in).")
+
+
+def relu_initializer(answer):
+    """Which initializer keeps ReLU activations' scale across depth: 'normal', 'xavier' or 'he'?"""
+    return _report(_choice(answer, "he", ("normal", "xavier", "he")),
+                   "He's variance 2 / fan_in makes up for ReLU zeroing half of the signal.",
+                   "ReLU drops half the signal's energy; which formula has the factor 2?")
+
+
+def normal_sigma_for_tanh(answer):
+    """The sigma of Normal(sigma) that keeps a tanh stack of width 256 healthy (Xavier's choice, fan_in = fan_out)."""
+    expected = math.sqrt(1 / 256)
+    return _report(_close(answer, expected, rel=0.1), f"sigma = sqrt(2 / (256 + 256)) = {expected:.4f} (Xavier).",
+                   "the std should be multiplied by about 1 per layer: sigma x sqrt(width) = 1.")
