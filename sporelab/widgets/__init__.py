@@ -10,11 +10,12 @@ is imported on first use.
 
 import importlib
 
+# The models live in modules of their own, so importing one pulls in neither ipywidgets nor matplotlib.
 _EXPLORERS = {
-    "InitializerExplorer": "initializers", "InitializerModel": "initializers",
-    "ConvExplorer": "convolution", "ConvModel": "convolution",
-    "TrainingExplorer": "training", "TrainingModel": "training",
-    "DepthExplorer": "depth", "DepthModel": "depth",
+    "InitializerExplorer": "initializers", "InitializerModel": "initializers_model",
+    "ConvExplorer": "convolution", "ConvModel": "convolution_model",
+    "TrainingExplorer": "training", "TrainingModel": "training_model",
+    "DepthExplorer": "depth", "DepthModel": "depth_model",
 }
 
 __all__ = sorted(_EXPLORERS)
