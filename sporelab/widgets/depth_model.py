@@ -1,0 +1,451 @@
+"""The pure model of the depth explorer: why initialisation matters in a deep stack.
+
+``DepthModel`` builds a real engine network, a ``SequentialCell`` of ``depth`` layers (``Dense(width,
+width)`` or ``Conv2d(width, width, 3, pad_mode='same')`` on 16 x 16 maps), each followed by the
+activation, with every weight drawn by one initializer after ``ms.set_seed(seed)``. It feeds a
+fixed batch of N(0, 1) inputs and records, per layer:
+
+* forward: the activation values' mean, standard deviation, flat-region fraction (tanh
+  ``|a| > 0.99``, sigmoid ``a < 0.01`` or ``a > 0.99``, ReLU ``a == 0``) and histogram counts over
+  fixed bins per activation (the bins do not follow the data, so a vanishing signal is a spike at
+  0 and a saturated one sits at the edges);
+* backward, with ``ms.grad``: the norm of each layer's weight gradient and of the gradient with
+  respect to each layer's input (the backward signal arriving there).
+
+The loss is an MSE against a fixed random N(0, 1) target (``nn.MSELoss``), not ``mean(out**2)``:
+the gradient arriving at the top, ``2 (out - target) / n``, does not shrink with a vanishing
+output, so the gradient curve shows what the backward pass does to the signal rather than
+repeating the forward pass's scale.
+
+No ipywidgets or matplotlib here: the view (``depth.py``) only draws these numbers.
+
+>>> from sporelab.widgets.depth_model import DepthModel
+>>> model = DepthModel(depth=10, activation='tanh', init='normal', sigma=0.01)
+>>> model.verdict_kind
+'vanish'
+"""
+
+import contextlib
+import ctypes
+import functools
+import math
+import numbers
+
+import numpy as np
+
+import sporelab as ms
+from sporelab import nn
+from sporelab.common import initializer as _init
+
+__all__ = ["DepthModel", "DepthStats", "histogram_counts", "flat_fraction", "verdict", "BINS", "FACTOR",
+           "SATURATED"]
+
+LAYERS = ("Dense", "Conv2d")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+INITS = ("normal", "xavier_uniform", "xavier_normal", "he_normal", "he_uniform", "orthogonal",
+         "identity", "dirac")
+# Fixed histogram bins per activation: (low, high, count). An odd count over a symmetric range puts
+# 0 (tanh, linear) or 0.5 (sigmoid) at a bin centre, so a collapsed signal is one spike.
+BINS = {"tanh": (-1.0, 1.0, 41), "sigmoid": (0.0, 1.0, 41), "relu": (0.0, 4.0, 40),
+        "linear": (-4.0, 4.0, 41)}
+FACTOR = 10.0          # std (or gradient norm) changing more than this over the stack: vanish/explode
+SATURATED = 0.5        # more than this fraction of the last layer's values in a flat region: saturated
+MAP_SIZE = 16          # Conv2d feature maps are MAP_SIZE x MAP_SIZE
+_LIMITS = {"depth": 100, "Dense": 2048, "Conv2d": 128, "batch": 4096}
+_DEFAULT_BATCH = {"Dense": 128, "Conv2d": 8}     # 16384 and 8 x 16 x 256 values per layer
+_KEYS = ("depth", "width", "layer", "activation", "init", "sigma", "seed", "batch")
+_ACT_CELLS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "linear": None}
+
+
+class DepthStats:
+    """Per-layer numbers of one run (arrays indexed by layer, 0 = the first layer).
+
+    Attributes: ``mean``, ``std``, ``flat`` (fraction in the activation's flat region), ``hist``
+    (layers x bins counts), ``edges`` (bins + 1), ``nan`` (NaN values per layer, not in ``hist``),
+    ``weight_grad`` (``||dL/dW_l||``), ``input_grad`` (``||dL/d input_l||``), ``loss``, ``samples``
+    (values per layer).
+    """
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def histogram_counts(values, activation):
+    """Counts of ``values`` over the fixed bins of ``activation`` and the number of NaNs.
+
+    Values beyond the range (ReLU and linear are unbounded, +-inf included) are counted in the end
+    bins, so ``counts.sum() + nans == values.size``.
+
+    Args:
+        values (numpy.ndarray): any shape.
+        activation (str): one of 'tanh', 'relu', 'sigmoid', 'linear'.
+
+    Returns:
+        (numpy.ndarray of int64, int): counts per bin, NaN count.
+
+    >>> histogram_counts(np.array([-1.0, 0.0, 0.0, 5.0]), 'tanh')[0][[0, 20, 40]].tolist()
+    [1, 2, 1]
+    """
+    low, high, bins = BINS[activation]
+    flat = np.ravel(values)
+    finite = flat[~np.isnan(flat)]
+    scaled = (np.clip(finite, low, high) - low) * (bins / (high - low))
+    index = np.minimum(scaled.astype(np.int64), bins - 1)
+    return np.bincount(index, minlength=bins), int(flat.size - finite.size)
+
+
+def flat_fraction(values, activation):
+    """Fraction of ``values`` in the activation's flat region (0 for 'linear', which has none)."""
+    if activation == "tanh":
+        return float(np.mean(np.abs(values) > 0.99))
+    if activation == "sigmoid":
+        return float(np.mean((values < 0.01) | (values > 0.99)))
+    if activation == "relu":
+        return float(np.mean(values == 0))
+    return 0.0
+
+
+def _fmt(value):
+    """Two significant digits, plain from 1e-4 to 1e4 (0.58, 120), else 2e-9, 3.4e-10; inf, NaN."""
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "inf"
+    rounded = float(f"{value:.2g}")
+    text = f"{rounded:g}" if rounded == 0 or 1e-4 <= abs(rounded) < 1e4 else f"{rounded:.1e}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return text
+
+
+def verdict(activation, std, flat, input_grad):
+    """The diagnosis of one run: ``(kind, text)``, computed from per-layer numbers.
+
+    Rules, in order (``FACTOR`` = 10, ``SATURATED`` = 0.5):
+
+    * a non-finite std: 'overflow' (float32 overflowed, from the first such layer on);
+    * last std < first / FACTOR: 'vanish'; last std > first x FACTOR: 'explode';
+    * tanh/sigmoid with more than SATURATED of the last layer in the flat region: 'saturated';
+    * otherwise the backward signal decides: ``||dL/d input||`` at layer 1 below (above) its value
+      at the last layer / FACTOR (x FACTOR): 'gradients vanish' ('gradients explode'); else 'healthy'.
+
+    A forward problem comes first and the gradient sentence follows after '; '.
+
+    Args:
+        activation (str): 'tanh', 'relu', 'sigmoid' or 'linear'.
+        std, flat, input_grad (sequences of float): per layer, the activation std, the flat-region
+            fraction and the norm of the gradient with respect to the layer's input.
+
+    >>> print(verdict('tanh', [0.58, 2e-9], [0.0, 0.0], [0.01, 0.01])[1].split('; ')[0])
+    activations vanish: std falls from 0.58 to 2e-9 over 2 layers
+    """
+    std = np.asarray(std, dtype=float)
+    n = std.size
+    layers = f"{n} layer{'s' if n > 1 else ''}"
+    bad = np.flatnonzero(~np.isfinite(std))
+    if bad.size:
+        kind = "overflow"
+        text = f"activations explode: they overflow float32 (inf/NaN) from layer {bad[0] + 1} of {n}"
+    else:
+        kind, text = _forward_verdict(activation, std[0], std[-1], flat[-1], layers)
+    grad_kind, grad_text = _gradient_verdict(input_grad)
+    if kind == "healthy" and grad_kind != "healthy":
+        return f"gradients {grad_kind}", f"{grad_text}; {text.replace('healthy: a', 'a')}"
+    return kind, text + (f"; {grad_text}" if grad_text else "")
+
+
+def _forward_verdict(activation, first, last, flat_last, layers):
+    change = f"from {_fmt(first)} to {_fmt(last)} over {layers}"
+    if last < first / FACTOR:
+        return "vanish", f"activations vanish: std falls {change}"
+    if last > first * FACTOR:
+        return "explode", f"activations explode: std grows {change}"
+    if activation in ("tanh", "sigmoid") and flat_last > SATURATED:
+        where = "|a| > 0.99" if activation == "tanh" else "a < 0.01 or a > 0.99"
+        return "saturated", (f"{activation} saturates: {flat_last:.0%} of the last layer's values have "
+                             f"{where}, where its slope is almost 0")
+    return "healthy", (f"healthy: activation std stays within a factor of {FACTOR:g} "
+                       f"({_fmt(first)} to {_fmt(last)} over {layers})")
+
+
+def _gradient_verdict(input_grad):
+    """('vanish' | 'explode' | 'healthy', text) from ||dL/d input|| at the top and at layer 1."""
+    n, top, bottom = len(input_grad), float(input_grad[-1]), float(input_grad[0])
+    bad = np.flatnonzero(~np.isfinite(np.asarray(input_grad, dtype=float)))
+    if bad.size:
+        return "explode", f"gradients overflow float32 (inf/NaN) on the way back, at layer {bad[-1] + 1}"
+    if n < 2:
+        return "healthy", ""
+    where = f"from {_fmt(top)} at layer {n} to {_fmt(bottom)} at layer 1"
+    if bottom < top / FACTOR:
+        return "vanish", f"gradients vanish toward the input: ||dL/d input|| falls {where}"
+    if bottom > top * FACTOR:
+        return "explode", f"gradients explode toward the input: ||dL/d input|| grows {where}"
+    return "healthy", (f"gradients stay within a factor of {FACTOR:g} "
+                       f"({_fmt(top)} at layer {n}, {_fmt(bottom)} at layer 1)")
+
+
+@functools.lru_cache(maxsize=None)
+def _openblas_threads():
+    """(set, get) of the OpenBLAS that NumPy loaded, via ctypes, or (None, None) elsewhere."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
+        for path in sorted(paths):
+            lib = ctypes.CDLL(path)
+            for prefix in ("scipy_openblas_", "openblas_"):
+                for suffix in ("64_", ""):
+                    setter = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
+                    getter = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
+                    if setter is not None and getter is not None:
+                        setter.argtypes, getter.restype = [ctypes.c_int], ctypes.c_int
+                        return setter, getter
+    except (OSError, AttributeError):
+        pass
+    return None, None
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Run the stack's small GEMMs (128 x 128 by default) on one BLAS thread, then restore.
+
+    Measured here: alone on 2 cores one thread is as fast as two (about 10 ms per update); with
+    other processes busy, two threads wait for each other and an update takes 3-10x longer. Binder
+    pods see many cores under a small CPU quota, which is the same situation. Uses threadpoolctl
+    when installed, else OpenBLAS's own setter; a no-op where neither is found.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        setter, getter = _openblas_threads()
+        if setter is None:
+            yield
+            return
+        before = getter()
+        setter(1)
+        try:
+            yield
+        finally:
+            setter(before)
+    else:
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+
+
+def _check_int(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"DepthModel: the argument '{name}' must be an int, but got {value!r} of type "
+                        f"{type(value).__name__}.")
+    if not low <= value <= high:
+        raise ValueError(f"DepthModel: the argument '{name}' must be between {low} and {high}, but got "
+                         f"{value}.")
+    return int(value)
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"DepthModel: the argument '{name}' must be one of {list(choices)}, but got "
+                         f"{value!r}.")
+    return value
+
+
+def _check_sigma(sigma):
+    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
+        raise TypeError(f"DepthModel: the argument 'sigma' must be a positive number (the standard "
+                        f"deviation of Normal), but got {type(sigma).__name__}.")
+    if not 0 < sigma <= 100:
+        raise ValueError(f"DepthModel: the argument 'sigma' must be in (0, 100], but got {sigma!r}; "
+                         f"try 0.01 (the r1.x default) or 1.0.")
+    return float(sigma)
+
+
+def _validate(settings):
+    """The checked copy of ``settings`` (a dict of every DepthModel argument)."""
+    s = dict(settings)
+    s["layer"] = _check_choice("layer", s["layer"], LAYERS)
+    s["activation"] = _check_choice("activation", s["activation"], ACTIVATIONS)
+    s["init"] = _check_choice("init", s["init"], INITS)
+    s["depth"] = _check_int("depth", s["depth"], 1, _LIMITS["depth"])
+    s["width"] = _check_int("width", s["width"], 1, _LIMITS[s["layer"]])
+    s["sigma"] = _check_sigma(s["sigma"])
+    s["seed"] = _check_int("seed", s["seed"], 0, 2 ** 32 - 1)
+    if s["batch"] is not None:
+        s["batch"] = _check_int("batch", s["batch"], 1, _LIMITS["batch"])
+    if s["init"] == "identity" and s["layer"] == "Conv2d":
+        raise ValueError("DepthModel: init='identity' fills a 2-D matrix, so it suits Dense layers only; "
+                         "for Conv2d choose 'dirac', the identity convolution.")
+    if s["init"] == "dirac" and s["layer"] == "Dense":
+        raise ValueError("DepthModel: init='dirac' fills convolution kernels (out, in, kh, kw), so it "
+                         "suits Conv2d layers only; for Dense choose 'identity'.")
+    return s
+
+
+class DepthModel:
+    """A stack of ``depth`` layers, its per-layer activation and gradient statistics, and a verdict.
+
+    Args:
+        depth (int): number of layers, 1-100.
+        width (int): units of each Dense layer (1-2048) or channels of each Conv2d layer (1-128).
+        layer (str): 'Dense' or 'Conv2d' (3 x 3, pad_mode='same', on 16 x 16 maps).
+        activation (str): 'tanh', 'relu', 'sigmoid' or 'linear' (no activation cell).
+        init (str): 'normal' (``Normal(sigma)``; sigma 0.01 is the r1.x default), 'xavier_uniform',
+            'xavier_normal', 'he_normal', 'he_uniform' (He for ReLU: gain sqrt(2)), 'orthogonal',
+            'identity' (Dense only) or 'dirac' (Conv2d only).
+        sigma (float): the standard deviation of 'normal', in (0, 100].
+        seed (int): passed to ``ms.set_seed`` before the inputs, target and weights are drawn.
+        batch (int or None): input samples; None gives 128 rows (Dense) or 8 maps (Conv2d),
+            enough values for smooth histograms and fast enough to follow a slider.
+
+    Attributes: ``settings`` (dict of the arguments), ``network`` (the engine ``SequentialCell``),
+    ``inputs`` and ``target`` (Tensors), ``stats`` (a ``DepthStats``), ``verdict_kind`` and
+    ``verdict`` (see ``verdict``). Building calls ``ms.set_seed(seed)``, as a notebook cell would.
+
+    Raises:
+        TypeError: an argument of the wrong type (or an unknown keyword in ``update``).
+        ValueError: a value out of range, an unknown name, or 'identity' with Conv2d / 'dirac'
+            with Dense.
+
+    >>> DepthModel(depth=20, activation='relu', init='he_normal').verdict_kind
+    'healthy'
+    """
+
+    def __init__(self, depth=10, width=128, layer="Dense", activation="tanh", init="normal",
+                 sigma=0.01, seed=0, batch=None):
+        self.settings = {}
+        self.update(depth=depth, width=width, layer=layer, activation=activation, init=init,
+                    sigma=sigma, seed=seed, batch=batch)
+
+    def update(self, **changes):
+        """Change some settings (same names as the constructor's) and recompute; returns self.
+
+        A rejected change (TypeError/ValueError) leaves the model exactly as it was.
+
+        >>> DepthModel().update(activation='relu', init='he_normal').settings['init']
+        'he_normal'
+        """
+        unknown = sorted(set(changes) - set(_KEYS))
+        if unknown:
+            raise TypeError(f"DepthModel.update got unknown argument(s) {unknown}; the settings are "
+                            f"depth, width, layer, activation, init, sigma, seed, batch.")
+        settings = _validate({**self.settings, **changes})
+        network, inputs, target = self._build(settings)
+        stats = self._measure(settings, network, inputs, target)
+        self.settings, self.network, self.inputs, self.target, self.stats = (
+            settings, network, inputs, target, stats)
+        self.verdict_kind, self.verdict = verdict(activation=settings["activation"], std=stats.std,
+                                                  flat=stats.flat, input_grad=stats.input_grad)
+        return self
+
+    # ---- building --------------------------------------------------------------------------------
+    def initializer(self, settings=None):
+        """The Initializer object the weights are drawn with, e.g. ``Normal(sigma=0.01, mean=0.0)``."""
+        s = settings or self.settings
+        makers = {"normal": lambda: _init.Normal(sigma=s["sigma"]), "xavier_uniform": _init.XavierUniform,
+                  "xavier_normal": _init.XavierNormal, "he_normal": _init.HeNormal,
+                  "he_uniform": _init.HeUniform, "orthogonal": _init.Orthogonal,
+                  "identity": _init.Identity, "dirac": _init.Dirac}
+        return makers[s["init"]]()
+
+    def input_shape(self, settings=None):
+        """The shape of the input batch: (batch, width) or (batch, width, 16, 16)."""
+        s = settings or self.settings
+        batch = s["batch"] or _DEFAULT_BATCH[s["layer"]]
+        return (batch, s["width"]) if s["layer"] == "Dense" else (batch, s["width"], MAP_SIZE, MAP_SIZE)
+
+    def _layer(self, s, init):
+        if s["layer"] == "Dense":
+            return nn.Dense(s["width"], s["width"], weight_init=init)
+        return nn.Conv2d(s["width"], s["width"], 3, pad_mode="same", weight_init=init)
+
+    def _build(self, s):
+        """Inputs, target, then the layers, in the order ``code()`` draws them after ``set_seed``."""
+        ms.set_seed(s["seed"])
+        shape = self.input_shape(s)
+        inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+        target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+        init, act = self.initializer(s), _ACT_CELLS[s["activation"]]
+        cells = []
+        for _ in range(s["depth"]):
+            cells += [self._layer(s, init)] + ([getattr(nn, act)()] if act else [])
+        return nn.SequentialCell(cells), inputs, target
+
+    # ---- measuring -------------------------------------------------------------------------------
+    def _measure(self, s, network, inputs, target):
+        step = 2 if _ACT_CELLS[s["activation"]] else 1
+        cells = network.cell_list
+        loss_cell = nn.MSELoss()
+
+        def forward(x, *probes):
+            # h + probe (probe = 0) leaves the values alone; dL/dprobe is dL/d(layer input).
+            outputs = []
+            for i, probe in enumerate(probes):
+                x = cells[i * step](x + probe)
+                x = cells[i * step + 1](x) if step == 2 else x
+                outputs.append(x)
+            return (loss_cell(x, target), *outputs)
+
+        probes = [ms.Tensor(np.zeros(inputs.shape, np.float32)) for _ in range(s["depth"])]
+        weights = [cells[i * step].weight for i in range(s["depth"])]
+        with np.errstate(all="ignore"), _one_blas_thread():
+            gradients = ms.grad(forward, tuple(range(1, s["depth"] + 1)), weights, has_aux=True)
+            (input_grads, weight_grads), outputs = gradients(inputs, *probes)
+            outputs = [o.asnumpy() for o in outputs]
+            loss = np.mean((outputs[-1].astype(np.float64) - target.asnumpy()) ** 2)
+            return self._summarise(s, outputs, input_grads, weight_grads, loss)
+
+    @staticmethod
+    def _summarise(s, outputs, input_grads, weight_grads, loss):
+        act = s["activation"]
+        counts = [histogram_counts(a, act) for a in outputs]
+        low, high, bins = BINS[act]
+
+        def norm(t):
+            return float(np.linalg.norm(t.asnumpy().astype(np.float64).ravel()))
+
+        return DepthStats(
+            mean=np.array([a.mean(dtype=np.float64) for a in outputs]),
+            std=np.array([a.std(dtype=np.float64) for a in outputs]),
+            flat=np.array([flat_fraction(a, act) for a in outputs]),
+            hist=np.array([c for c, _ in counts]), nan=np.array([n for _, n in counts]),
+            edges=np.linspace(low, high, bins + 1),
+            weight_grad=np.array([norm(g) for g in weight_grads]),
+            input_grad=np.array([norm(g) for g in input_grads]),
+            loss=float(loss), samples=int(outputs[0].size))
+
+    # ---- reading ---------------------------------------------------------------------------------
+    def shown_layers(self, limit=10):
+        """0-based indices of at most ``limit`` evenly spaced layers, first and last included.
+
+        >>> DepthModel(depth=30).shown_layers(10)
+        [0, 3, 6, 10, 13, 16, 19, 23, 26, 29]
+        """
+        depth = self.settings["depth"]
+        if depth <= limit:
+            return list(range(depth))
+        return sorted({int(round(i)) for i in np.linspace(0, depth - 1, limit)})
+
+    def block_code(self):
+        """One layer and its activation as engine code: ``[nn.Dense(128, 128, weight_init=...), nn.Tanh()]``."""
+        s = self.settings
+        init, act = self.initializer(), _ACT_CELLS[s["activation"]]
+        if s["layer"] == "Dense":
+            layer = f"nn.Dense({s['width']}, {s['width']}, weight_init={init!r})"
+        else:
+            layer = f"nn.Conv2d({s['width']}, {s['width']}, 3, pad_mode='same', weight_init={init!r})"
+        return f"[{layer}, nn.{act}()]" if act else f"[{layer}]"
+
+    def code(self):
+        """Python that rebuilds this exact network and batch with the engine (pasteable).
+
+        >>> print(DepthModel(depth=2, width=8, activation='relu', init='he_normal').code().splitlines()[-2])
+        net = nn.SequentialCell(layers)
+        """
+        s = self.settings
+        names = ", ".join(dict.fromkeys(["initializer", "Normal", type(self.initializer()).__name__]))
+        return "\n".join([
+            "import sporelab as ms", "from sporelab import nn",
+            f"from sporelab.common.initializer import {names}", "",
+            f"ms.set_seed({s['seed']})",
+            f"x = initializer(Normal(sigma=1.0), {self.input_shape()}).init_data()",
+            f"target = initializer(Normal(sigma=1.0), {self.input_shape()}).init_data()",
+            "layers = []", f"for _ in range({s['depth']}):", f"    layers += {self.block_code()}",
+            "net = nn.SequentialCell(layers)", "loss = nn.MSELoss()(net(x), target)"])

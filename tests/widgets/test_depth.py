@@ -1,0 +1,358 @@
+"""DepthExplorer: the pure model (statistics, verdicts, code) and the headless view."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import html  # noqa: E402
+import io  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from sporelab.widgets.depth import PRESETS, DepthExplorer  # noqa: E402
+from sporelab.widgets.depth_model import (BINS, DepthModel, _fmt, flat_fraction,  # noqa: E402
+                                          histogram_counts, verdict)
+
+
+# ---- model: the lesson's four classic cases (seed 0, width 128, batch 128) -----------------------
+def test_tanh_with_r1x_default_normal_vanishes():
+    model = DepthModel(depth=10, activation="tanh", init="normal", sigma=0.01)
+    std = model.stats.std
+    assert std[9] < 1e-6 * std[0]
+    assert np.all(np.diff(std) < 0)
+    assert model.verdict_kind == "vanish"
+    assert model.verdict.startswith(f"activations vanish: std falls from {_fmt(std[0])} to {_fmt(std[9])} "
+                                    f"over 10 layers; gradients vanish toward the input")
+
+
+def test_relu_with_he_normal_keeps_the_scale_over_20_layers():
+    model = DepthModel(depth=20, activation="relu", init="he_normal")
+    std = model.stats.std
+    assert std.max() / std.min() < 3
+    assert 0.4 < model.stats.flat.mean() < 0.6          # about half of a ReLU's inputs are negative
+    assert model.verdict_kind == "healthy"
+
+
+def test_tanh_with_xavier_stays_healthy():
+    model = DepthModel(depth=10, activation="tanh", init="xavier_uniform")
+    assert model.stats.std[-1] > model.stats.std[0] / 10
+    assert model.stats.flat.max() < 0.05
+    assert model.verdict_kind == "healthy"
+
+
+def test_tanh_with_normal_sigma_one_saturates():
+    model = DepthModel(depth=10, activation="tanh", init="normal", sigma=1.0)
+    assert model.stats.flat[-1] > 0.5
+    assert model.verdict_kind == "saturated"
+    assert "tanh saturates" in model.verdict and "|a| > 0.99" in model.verdict
+
+
+def test_relu_with_xavier_halves_the_variance_per_layer():
+    std = DepthModel(depth=10, activation="relu", init="xavier_uniform").stats.std
+    ratios = std[1:] / std[:-1]
+    assert 0.55 < np.median(ratios) < 0.85            # 1/sqrt(2) = 0.71 in theory
+
+
+def test_linear_overflow_and_explosion():
+    model = DepthModel(depth=24, width=64, activation="linear", init="normal", sigma=10.0)
+    assert model.verdict_kind == "overflow"
+    assert "overflow float32" in model.verdict
+    assert np.all(model.stats.hist.sum(axis=1) + model.stats.nan == model.stats.samples)
+    grows = DepthModel(depth=10, activation="linear", init="normal", sigma=0.2)
+    assert grows.verdict_kind == "explode"
+    assert grows.stats.std[-1] > 100 * grows.stats.std[0]      # 0.2 * sqrt(128) = 2.26 per layer
+
+
+def test_sigmoid_gradients_vanish_even_when_activations_do_not():
+    model = DepthModel(depth=10, activation="sigmoid", init="xavier_uniform")
+    assert model.verdict_kind == "gradients vanish"
+    assert model.stats.input_grad[0] < model.stats.input_grad[-1] / 1000
+
+
+def test_conv2d_stack_with_he_is_healthy_and_dirac_keeps_channels():
+    model = DepthModel(depth=6, width=8, layer="Conv2d", activation="relu", init="he_normal")
+    assert model.input_shape() == (8, 8, 16, 16)
+    assert model.stats.samples == 8 * 8 * 16 * 16
+    assert model.verdict_kind == "healthy"
+    identity = DepthModel(depth=3, width=4, layer="Conv2d", activation="linear", init="dirac")
+    np.testing.assert_allclose(identity.stats.std, identity.inputs.asnumpy().std(), rtol=1e-5)
+
+
+def test_the_model_imports_neither_ipywidgets_nor_matplotlib():
+    code = ("import sys, sporelab.widgets.depth_model as m; m.DepthModel(depth=2, width=8); "
+            "print(sorted(k for k in ('ipywidgets', 'matplotlib') if k in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# ---- model: numbers against direct NumPy computations --------------------------------------------
+def test_first_layer_statistics_match_numpy():
+    model = DepthModel(depth=3, width=32, activation="tanh", init="normal", sigma=0.3, seed=4)
+    x = model.inputs.asnumpy().astype(np.float64)
+    dense = model.network[0]
+    a = np.tanh(x @ dense.weight.asnumpy().T + dense.bias.asnumpy())
+    st = model.stats
+    assert st.samples == 128 * 32
+    np.testing.assert_allclose([st.mean[0], st.std[0]], [a.mean(), a.std()], rtol=1e-5, atol=1e-7)
+    assert st.flat[0] == pytest.approx(np.mean(np.abs(a) > 0.99), abs=1e-3)
+    counts, _ = np.histogram(np.clip(a, -1, 1), bins=41, range=(-1, 1))
+    assert np.abs(st.hist[0] - counts).sum() <= 4        # float32 vs float64 at bin edges
+    assert st.hist[0].sum() == st.samples
+
+
+def test_last_layer_gradients_match_a_hand_written_backward_pass():
+    model = DepthModel(depth=2, width=16, activation="tanh", init="xavier_uniform", seed=3, batch=32)
+    x = model.inputs.asnumpy().astype(np.float64)
+    target = model.target.asnumpy().astype(np.float64)
+    w1, w2 = (model.network[i].weight.asnumpy().astype(np.float64) for i in (0, 2))
+    h1 = np.tanh(x @ w1.T)
+    out = np.tanh(h1 @ w2.T)
+    d_out = 2 * (out - target) / out.size                   # MSELoss, mean reduction
+    d_z2 = d_out * (1 - out ** 2)
+    d_h1 = d_z2 @ w2
+    d_x = (d_h1 * (1 - h1 ** 2)) @ w1
+    np.testing.assert_allclose(model.stats.weight_grad[1], np.linalg.norm(d_z2.T @ h1), rtol=1e-4)
+    np.testing.assert_allclose(model.stats.input_grad, [np.linalg.norm(d_x), np.linalg.norm(d_h1)], rtol=1e-4)
+    assert model.stats.loss == pytest.approx(np.mean((out - target) ** 2), rel=1e-5)
+
+
+def test_histogram_counts_fixed_bins_clipping_and_nan():
+    counts, nans = histogram_counts(np.array([-1.0, 0.0, 0.0, 5.0, np.nan]), "tanh")
+    assert counts.size == 41 and nans == 1
+    assert (counts[0], counts[20], counts[40], counts.sum()) == (1, 2, 1, 4)
+    counts, _ = histogram_counts(np.array([0.0, 0.05, 0.1, 3.99, 4.0, np.inf]), "relu")
+    assert counts.tolist()[:2] == [2, 1] and counts[39] == 3
+    assert BINS["sigmoid"] == (0.0, 1.0, 41)
+
+
+def test_histogram_counts_sum_to_the_samples_in_every_layer():
+    for layer, width in (("Dense", 64), ("Conv2d", 4)):
+        model = DepthModel(depth=5, width=width, layer=layer, activation="relu", init="he_uniform")
+        assert np.all(model.stats.hist.sum(axis=1) == model.stats.samples)
+        assert np.all(model.stats.nan == 0)
+
+
+def test_flat_fraction_per_activation():
+    values = np.array([-1.0, -0.995, 0.0, 0.005, 0.5, 0.995])
+    assert flat_fraction(values, "tanh") == pytest.approx(3 / 6)
+    assert flat_fraction(values, "sigmoid") == pytest.approx(5 / 6)
+    assert flat_fraction(values, "relu") == pytest.approx(1 / 6)
+    assert flat_fraction(values, "linear") == 0.0
+
+
+# ---- model: verdict strings, formatting, code -------------------------------------------------------
+def test_verdict_strings():
+    assert verdict("tanh", [0.58, 0.1, 2e-9], [0, 0, 0], [1e-3, 1e-3, 1e-3]) == (
+        "vanish", "activations vanish: std falls from 0.58 to 2e-9 over 3 layers; gradients stay within "
+                  "a factor of 10 (0.001 at layer 3, 0.001 at layer 1)")
+    assert verdict("linear", [1.0, 2e3], [0, 0], [1.0, 100.0]) == (
+        "explode", "activations explode: std grows from 1 to 2000 over 2 layers; gradients vanish toward "
+                   "the input: ||dL/d input|| falls from 100 at layer 2 to 1 at layer 1")
+    assert verdict("tanh", [0.97, 0.96], [0.8, 0.81], [1.2e2, 0.031]) == (
+        "saturated", "tanh saturates: 81% of the last layer's values have |a| > 0.99, where its slope is "
+                     "almost 0; gradients explode toward the input: ||dL/d input|| grows from 0.031 at "
+                     "layer 2 to 120 at layer 1")
+    assert verdict("sigmoid", [0.2, 0.1], [0.0, 0.0], [1e-9, 1e-3]) == (
+        "gradients vanish", "gradients vanish toward the input: ||dL/d input|| falls from 0.001 at layer 2 "
+                            "to 1e-9 at layer 1; activation std stays within a factor of 10 (0.2 to 0.1 "
+                            "over 2 layers)")
+    assert verdict("relu", [0.8], [0.5], [0.1]) == (
+        "healthy", "healthy: activation std stays within a factor of 10 (0.8 to 0.8 over 1 layer)")
+    assert verdict("linear", [1.0, np.inf, np.nan], [0, 0, 0], [np.nan] * 3) == (
+        "overflow", "activations explode: they overflow float32 (inf/NaN) from layer 2 of 3; gradients "
+                    "overflow float32 (inf/NaN) on the way back, at layer 3")
+    assert verdict("linear", [1.0, 1.5], [0, 0], [np.inf, 1.0]) == (
+        "gradients explode", "gradients overflow float32 (inf/NaN) on the way back, at layer 1; activation "
+                             "std stays within a factor of 10 (1 to 1.5 over 2 layers)")
+
+
+def test_fmt():
+    assert [_fmt(v) for v in (0.58, 120, 2e-9, 3.37e-10, 8.5e5, 0.0, float("inf"), float("nan"))] == [
+        "0.58", "120", "2e-9", "3.4e-10", "8.5e5", "0", "inf", "NaN"]
+
+
+def test_code_is_exact_and_rebuilds_the_same_network():
+    model = DepthModel(depth=2, width=8, activation="relu", init="he_normal", seed=5, batch=4)
+    assert model.code() == (
+        "import sporelab as ms\n"
+        "from sporelab import nn\n"
+        "from sporelab.common.initializer import initializer, Normal, HeNormal\n"
+        "\n"
+        "ms.set_seed(5)\n"
+        "x = initializer(Normal(sigma=1.0), (4, 8)).init_data()\n"
+        "target = initializer(Normal(sigma=1.0), (4, 8)).init_data()\n"
+        "layers = []\n"
+        "for _ in range(2):\n"
+        "    layers += [nn.Dense(8, 8, weight_init=HeNormal(negative_slope=0, mode='fan_in', "
+        "nonlinearity='leaky_relu')), nn.ReLU()]\n"
+        "net = nn.SequentialCell(layers)\n"
+        "loss = nn.MSELoss()(net(x), target)")
+    namespace = {}
+    exec(model.code(), namespace)   # noqa: S102 -- our own generated code
+    for mine, theirs in zip(model.network.get_parameters(), namespace["net"].get_parameters()):
+        np.testing.assert_array_equal(mine.asnumpy(), theirs.asnumpy())
+    assert float(namespace["loss"].asnumpy()) == pytest.approx(model.stats.loss, rel=1e-6)
+
+
+def test_conv_code_line_and_initializer_objects():
+    model = DepthModel(depth=1, width=4, layer="Conv2d", activation="linear", init="orthogonal")
+    assert model.block_code() == "[nn.Conv2d(4, 4, 3, pad_mode='same', weight_init=Orthogonal(gain=1.0))]"
+    assert repr(DepthModel(depth=1, width=4, sigma=0.5).initializer()) == "Normal(sigma=0.5, mean=0.0)"
+
+
+def test_seed_reproducibility_and_shown_layers():
+    a, b = DepthModel(depth=3, width=16, seed=7), DepthModel(depth=3, width=16, seed=7)
+    np.testing.assert_array_equal(a.stats.hist, b.stats.hist)
+    assert not np.array_equal(a.stats.std, DepthModel(depth=3, width=16, seed=8).stats.std)
+    assert DepthModel(depth=30, width=16).shown_layers(10) == [0, 3, 6, 10, 13, 16, 19, 23, 26, 29]
+    assert a.shown_layers(10) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("changes, error, words", [
+    ({"depth": 0}, ValueError, "'depth'"), ({"depth": 2.5}, TypeError, "'depth'"),
+    ({"width": 5000}, ValueError, "'width'"), ({"layer": "LSTM"}, ValueError, "'layer'"),
+    ({"activation": "gelu"}, ValueError, "'activation'"), ({"init": "zeros"}, ValueError, "'init'"),
+    ({"sigma": 0}, ValueError, "'sigma'"), ({"sigma": "big"}, TypeError, "'sigma'"),
+    ({"seed": -1}, ValueError, "'seed'"), ({"colour": 1}, TypeError, "colour"),
+    ({"layer": "Conv2d", "width": 8, "init": "identity"}, ValueError, "'dirac'"),
+    ({"init": "dirac"}, ValueError, "'identity'"),
+])
+def test_bad_arguments_teach_and_change_nothing(changes, error, words):
+    model = DepthModel(depth=2, width=8)
+    settings, stats = dict(model.settings), model.stats
+    with pytest.raises(error, match=words):
+        model.update(**changes)
+    assert model.settings == settings and model.stats is stats
+
+
+# ---- view ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def explorer():
+    return DepthExplorer(depth=4, width=32)
+
+
+def _set(explorer, control, value):
+    """Set ``control`` and check: one redraw, no error, no exception escaping."""
+    draws = explorer.pane.draws
+    control.value = value
+    assert explorer.errors.value == "", explorer.errors.value
+    assert explorer.pane.draws == draws + 1, f"{control.description}={value!r}"
+
+
+def test_view_builds_with_one_draw_and_public_controls(explorer):
+    assert explorer.pane.draws == 1 and explorer.errors.layout.display == "none"
+    assert isinstance(explorer.model, DepthModel)
+    assert explorer.pane.widget in explorer.children
+    assert explorer.channels.layout.display == "none" and explorer.sigma.layout.display is None
+
+
+def test_every_slider_extreme_redraws_once_and_changes_the_figure(explorer):
+    for control in (explorer.depth, explorer.width, explorer.seed, explorer.sigma):
+        start = control.value
+        log = control is explorer.sigma                  # a FloatLogSlider's min/max are exponents
+        for value in (10.0 ** control.min, 10.0 ** control.max) if log else (control.min, control.max):
+            if control.value != value:
+                before = explorer.pane.widget.value
+                _set(explorer, control, value)
+                assert explorer.pane.widget.value != before, f"{control.description}={value}"
+        _set(explorer, control, start)
+    _set(explorer, explorer.layer, "Conv2d")
+    assert explorer.width.layout.display == "none" and explorer.channels.layout.display is None
+    for value in (explorer.channels.min, explorer.channels.max):
+        _set(explorer, explorer.channels, value)
+    assert explorer.model.settings["width"] == explorer.channels.max
+    assert explorer.model.input_shape() == (8, 64, 16, 16)
+
+
+def test_every_dropdown_option(explorer):
+    for layer in explorer.layer.options:
+        if explorer.layer.value != layer:
+            _set(explorer, explorer.layer, layer)
+        for activation in explorer.activation.options:
+            if explorer.activation.value != activation:
+                _set(explorer, explorer.activation, activation)
+                assert explorer.model.settings["activation"] == activation
+    _set(explorer, explorer.layer, "Dense")
+    for _label, init in explorer.init.options:
+        if explorer.init.value != init and init != "dirac":
+            _set(explorer, explorer.init, init)
+            assert explorer.sigma.layout.display == (None if init == "normal" else "none")
+            assert explorer.model.settings["init"] == init
+
+
+def test_bad_combinations_show_in_the_error_box(explorer):
+    _set(explorer, explorer.layer, "Conv2d")
+    draws, stats = explorer.pane.draws, explorer.model.stats
+    explorer.init.value = "identity"               # a matrix initializer for a convolution
+    assert "dirac" in explorer.errors.value and explorer.errors.layout.display == "block"
+    assert explorer.pane.draws == draws and explorer.model.stats is stats
+    _set(explorer, explorer.init, "dirac")           # the fix clears the message
+    assert explorer.errors.layout.display == "none"
+    explorer.layer.value = "Dense"                   # and the mirror mistake
+    assert "identity" in explorer.errors.value
+
+
+def test_preset_buttons_redraw_once_each(explorer):
+    for label, button in explorer.presets.items():
+        draws = explorer.pane.draws
+        button.click()
+        assert explorer.pane.draws == draws + 1 and explorer.errors.value == ""
+        for name, value in PRESETS[label].items():
+            assert explorer.model.settings[name] == value
+    assert explorer.model.verdict_kind == "healthy"       # the last preset: tanh + Xavier
+
+
+def test_artists_show_the_model_numbers(explorer):
+    explorer.presets["r1.x default: ReLU + Normal(0.01)"].click()
+    stats = explorer.model.stats
+    np.testing.assert_array_equal(explorer._std_line.get_ydata(), stats.std)
+    np.testing.assert_array_equal(explorer._flat_line.get_ydata(), 100 * stats.flat)
+    np.testing.assert_array_equal(explorer._hists[0][1].get_data().values, stats.hist[0])
+    first, second = explorer.model.verdict.split("; ")
+    assert html.escape(first) in explorer.verdict.value and html.escape(second) in explorer.verdict.value
+    _set(explorer, explorer.depth, 3)
+    assert [ax.get_visible() for ax, _, _ in explorer._hists] == [True] * 3 + [False] * 7
+
+
+def _pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+def test_fast_redraw_matches_a_full_render_in_every_state(explorer):
+    """The cached-background redraw must show what a full render shows; and since a region is
+    re-rendered alone and cut to its rectangle, none of its static artists may lie outside it."""
+    figure = explorer.pane.figure
+    width, height = figure.canvas.get_width_height()
+    states = [("seed", 3), ("activation", "relu"), ("sigma", 1.0), ("depth", 30), ("init", "orthogonal"),
+              ("depth", 2), ("activation", "sigmoid"), ("width", 512), ("layer", "Conv2d"), ("sigma", 0.001)]
+    for name, value in states:
+        _set(explorer, getattr(explorer, name), value)
+        fast = _pixels(explorer.pane.widget.value)
+        full = _pixels(super(type(explorer.pane), explorer.pane).png())
+        assert fast.shape == full.shape
+        assert np.mean(np.abs(fast - full).max(axis=2) > 40) < 0.001, f"after {name}={value!r}"
+        renderer = figure.canvas.get_renderer()
+        for region, ((x0, y0, x1, y1), artists) in explorer.pane.regions.items():
+            for artist in (a for a in artists if a.get_visible()):
+                box = artist.get_tightbbox(renderer)
+                assert x0 * width - 1 <= box.x0 and box.x1 <= x1 * width + 1, (region, name, value)
+                assert y0 * height - 1 <= box.y0 and box.y1 <= y1 * height + 1, (region, name, value)
+
+
+def test_save_writes_a_png(explorer, tmp_path):
+    path = tmp_path / "depth.png"
+    explorer.pane.save(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert explorer.pane.png()[:8] == b"\x89PNG\r\n\x1a\n"     # the fast path still works after it
+
+
+def test_constructor_follows_the_sliders_and_rejects_bad_values():
+    explorer = DepthExplorer(depth=40, width=100, layer="Conv2d", activation="relu", init="he_normal")
+    assert (explorer.depth.value, explorer.channels.value) == (30, 64)
+    assert explorer.model.settings["depth"] == 30 and explorer.model.settings["width"] == 64
+    with pytest.raises(ValueError, match="'activation'"):
+        DepthExplorer(activation="gelu")
