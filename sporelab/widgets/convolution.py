@@ -1,0 +1,201 @@
+"""ConvExplorer: an image, a real ``sporelab.nn.Conv2d``, its kernels and its output maps.
+
+The student picks an input (the photograph that ships with matplotlib, a pattern drawn in code,
+or their own array), the layer's settings and its weight_init (an initializer name or a
+hand-made kernel), and sees the kernels, the first eight output feature maps, and the output
+shape with the formula of the current pad_mode. "Tutorial" sets up the tutorial's all-ones
+Conv2d(3, 64, 3), whose first map is 12 in the corners, 18 on the edges and 27 inside.
+
+>>> from sporelab.widgets import ConvExplorer      # doctest: +SKIP
+>>> ConvExplorer()                                  # doctest: +SKIP
+
+The pure model is ``ConvModel`` (convolution_model.py); this module only draws.
+"""
+
+import functools
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from ._view import ErrorBox, dropdown, guarded, slider
+from ._conv_figure import ConvFigure
+from ._fastdraw import FastPane
+from .convolution_model import HAND_MADE, ConvModel, as_image
+
+__all__ = ["ConvExplorer", "ConvModel"]
+
+PHOTO = "photo (Grace Hopper)"
+SOURCES = [(PHOTO, PHOTO)] + [(name, name) for name in ("checkerboard", "stripes", "disc", "ramp")] + [
+    ("all-ones 16 x 50", "ones")]
+INITS = [(f"hand-made: {name}", name) for name in HAND_MADE] + [
+    (name, name) for name in ("normal", "uniform", "truncated_normal", "xavier_uniform",
+                              "xavier_normal", "he_uniform", "he_normal", "orthogonal", "dirac",
+                              "zeros", "ones", "identity")]
+DEFAULTS = {"source": PHOTO, "channels": 1, "weight_init": "edge", "seed": 0, "out_channels": 4,
+            "kernel_size": 3, "stride": 1, "dilation": 1, "pad_mode": "same", "padding": 0,
+            "group": 1, "has_bias": False, "bias": 0.5}
+
+
+def _describe(init):
+    shape = np.shape(init)
+    return " x ".join(map(str, shape)) + " kernel" if len(shape) == 2 else type(init).__name__
+
+
+@functools.lru_cache(maxsize=1)
+def sample_photo():
+    """Grace Hopper's portrait from matplotlib's sample data, cropped square, (512, 512, 3) in [0, 1].
+
+    Returns None when this matplotlib ships without its sample data (the choice is then left out).
+    """
+    import matplotlib.cbook
+    import matplotlib.image
+    try:
+        path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+        photo = matplotlib.image.imread(path)
+    except (OSError, ValueError):
+        return None
+    return photo[:512, :512].astype(np.float32) / 255.0
+
+
+class ConvExplorer(widgets.VBox):
+    """Input image, Conv2d settings and weight_init in; kernels, output maps and shape formula out.
+
+    Args:
+        image (array_like): optional; your own (H, W), (H, W, C) or (C, H, W) picture, added as
+            the input choice "your image" and selected (images over 64 pixels are shrunk).
+        weight_init: optional; an Initializer (e.g. ``Normal(sigma=0.2)``) or a 2-D kernel array,
+            added as the weight_init choice "yours" and selected.
+        figsize (tuple): figure size in inches.
+
+    Raises:
+        TypeError, ValueError: a bad ``image`` (see ``convolution_model.as_image``).
+
+    Controls (public attributes): source, channels, weight_init, seed, out_channels, kernel_size,
+    stride, dilation, pad_mode, padding, group, has_bias, bias (Dropdown / IntSlider / Checkbox /
+    FloatSlider) and the buttons tutorial_button, reset_button. ``model`` is the ConvModel,
+    ``pane`` the FigurePane (a ``_fastdraw.FastPane``), ``errors`` the ErrorBox, ``code`` the
+    HTML with the pasteable sporelab code of the current layer, ``drawing`` the ConvFigure.
+    Every control change runs the real layer and redraws once; an engine error (say, group=2
+    with one input channel) is shown in ``errors`` and the figure keeps its last good state.
+
+    >>> explorer = ConvExplorer(image=np.eye(32), weight_init=np.ones((3, 3)))   # doctest: +SKIP
+    >>> explorer.pad_mode.value = "valid"                                        # doctest: +SKIP
+    """
+
+    def __init__(self, image=None, weight_init=None, figsize=(14, 5.6)):
+        self.model = ConvModel(image=image if image is not None else "checkerboard")
+        if weight_init is not None:
+            self.model.update(weight_init=weight_init)     # a bad one is a TypeError/ValueError here
+        self._user_init = weight_init
+        photo = sample_photo()
+        self._images = {PHOTO: as_image(photo)} if photo is not None else {}
+        if image is not None:
+            self._images["your image"] = self.model.image
+        self._muted = False
+        self.errors = ErrorBox()
+        self.pane = FastPane(figsize)
+        self.code = widgets.HTML()
+        self._build_controls(image is not None, weight_init)
+        self.drawing = ConvFigure(self.pane.figure, figsize)
+        self.pane.animate(self.drawing.dynamic)
+        self.pane.layout_extra = self.drawing.background_key
+        super().__init__([self._controls_box(), self.errors, self.pane.widget, self.code])
+        guarded(ConvExplorer._update)(self)
+
+    # ---- controls --------------------------------------------------------------------------
+    def _build_controls(self, has_image, weight_init):
+        sources = [s for s in SOURCES if s[1] != PHOTO or PHOTO in self._images]
+        sources += [("your image", "your image")] if has_image else []
+        own, size = self.model.image.shape[0], np.shape(weight_init)
+        self._defaults = dict(DEFAULTS, source=sources[0][1], channels=own if has_image else 1)
+        if len(size) == 2 and size[0] == size[1] and 1 <= size[0] <= 9:
+            self._defaults["kernel_size"] = size[0]        # your kernel fits as it comes
+        inits = INITS + ([(f"yours: {_describe(weight_init)}", "yours")] if weight_init is not None else [])
+        self.source = dropdown("input", sources, value=sources[-1 if has_image else 0][1])
+        self.channels = dropdown("channels", [("grey: 1", 1), ("colour: 3", 3)]
+                                 + ([(f"yours: {own}", own)] if own not in (1, 3) else []),
+                                 value=self._defaults["channels"])
+        self.weight_init = dropdown("weight_init", inits, value="yours" if weight_init is not None else "edge")
+        self.seed = slider("seed", 0, 0, 20, 1, kind="int")
+        self.out_channels = slider("out_channels", 4, 1, 64, 1, kind="int")
+        self.kernel_size = slider("kernel_size", self._defaults["kernel_size"], 1, 9, 1, kind="int")
+        self.stride = slider("stride", 1, 1, 4, 1, kind="int")
+        self.dilation = slider("dilation", 1, 1, 4, 1, kind="int")
+        self.pad_mode = dropdown("pad_mode", ["same", "valid", "pad"])
+        self.padding = slider("padding", 0, 0, 4, 1, kind="int")
+        self.group = slider("group", 1, 1, 4, 1, kind="int")
+        self.has_bias = widgets.Checkbox(value=False, description="has_bias", indent=False)
+        self.bias = slider("bias_init", 0.5, -1.0, 1.0, 0.1, disabled=True)
+        self.tutorial_button = widgets.Button(description="Tutorial: 12/18/27", button_style="info",
+                                              tooltip="all-ones (1, 3, 16, 50) input, Conv2d(3, 64, 3), "
+                                                      "all-ones weight")
+        self.reset_button = widgets.Button(description="Reset")
+        for control in self._value_controls():
+            control.observe(self._on_change, names="value")
+        self.tutorial_button.on_click(self._on_tutorial)
+        self.reset_button.on_click(self._on_reset)
+
+    def _value_controls(self):
+        return [getattr(self, name) for name in DEFAULTS]
+
+    def _controls_box(self):
+        row = functools.partial(widgets.HBox, layout=widgets.Layout(flex_flow="row wrap"))
+        for control in self._value_controls():
+            if not isinstance(control, widgets.Checkbox):
+                control.layout.width = "260px"
+        return widgets.VBox([
+            row([self.source, self.channels, self.weight_init, self.seed]),
+            row([self.out_channels, self.kernel_size, self.stride, self.dilation]),
+            row([self.pad_mode, self.padding, self.group, self.has_bias, self.bias]),
+            row([self.tutorial_button, self.reset_button])])
+
+    def _set_controls(self, values):
+        """Set many controls with one update and one redraw."""
+        self._muted = True
+        try:
+            for name, value in values.items():
+                getattr(self, name).value = value
+        finally:
+            self._muted = False
+        self._update()
+
+    @guarded
+    def _on_tutorial(self, _button=None):
+        """Set the tutorial's configuration (all controls at once, one redraw)."""
+        self._set_controls({"source": "ones", "channels": 3, "weight_init": "all-ones", "out_channels": 64,
+                            "kernel_size": 3, "stride": 1, "dilation": 1, "pad_mode": "same",
+                            "padding": 0, "group": 1, "has_bias": False})
+
+    @guarded
+    def _on_reset(self, _button=None):
+        self._set_controls(self._defaults)
+
+    @guarded
+    def _on_change(self, _change=None):
+        if not self._muted:
+            self._update()
+
+    # ---- model -----------------------------------------------------------------------------
+    def _push_settings(self):
+        source = self.source.value
+        if source != self.model.source:
+            self.model.set_image(self._images.get(source, source), name=source)
+        self.bias.disabled = not self.has_bias.value
+        init = self._user_init if self.weight_init.value == "yours" else self.weight_init.value
+        self.model.update(channels=self.channels.value, weight_init=init,
+                          seed=self.seed.value, out_channels=self.out_channels.value,
+                          kernel_size=self.kernel_size.value, stride=self.stride.value,
+                          dilation=self.dilation.value, pad_mode=self.pad_mode.value,
+                          padding=self.padding.value, group=self.group.value,
+                          has_bias=self.has_bias.value, bias_init=float(round(self.bias.value, 2)))
+
+    def _update(self):
+        """Controls -> model -> artists -> one redraw; on an error the figure keeps its last state."""
+        self._push_settings()
+        self.code.value = ("<pre style='font-size:12px;margin:4px 0'>"
+                           f"{html.escape(self.model.code())}</pre>")
+        result = self.model.run()
+        self.drawing.show(result, self.source.label, annotate=self.model.source == "ones")
+        self.pane.redraw()
+
