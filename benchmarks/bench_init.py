@@ -12,9 +12,7 @@ Each time is the median of 7 runs after one warm-up, filling a preallocated arra
 is sporelab / torch: below 1 means sporelab is faster. A missing torch skips the comparison.
 """
 
-import statistics
 import sys
-import time
 import tracemalloc
 
 import numpy as np
@@ -22,18 +20,9 @@ import numpy as np
 import sporelab as ms
 from sporelab.common.initializer import Normal, TruncatedNormal, initializer
 
+from _timing import median_seconds
+
 N = 10 ** 7
-REPEATS = 7
-
-
-def median_seconds(fn):
-    fn()
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def compare(label, ours, theirs, target):

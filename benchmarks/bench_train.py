@@ -5,28 +5,17 @@ Flatten + Dense(576, 2) with softmax cross-entropy, on batches of 32 generated 1
 and a larger variant (Conv2d(3, 16, 3) on 32x32 images, batch 64). Target: <= 2x torch.
 """
 
-import statistics
 import sys
-import time
 
 import numpy as np
 
 import sporelab as ms
 from sporelab import Tensor, datasets, nn
 
+from _timing import median_seconds
+
 TARGET = 2.0
 CASES = [("bars 32x1x12x12, conv 1->4", 32, 1, 12, 4), ("32x32 images 64x3x32x32, conv 3->16", 64, 3, 32, 16)]
-
-
-def timed(fn, repeat=30, warmup=5):
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def ours(batch, channels, size, filters, x, y):
@@ -60,8 +49,8 @@ def main():
         rng = np.random.default_rng(0)
         x = rng.standard_normal((batch, channels, size, size)).astype(np.float32)
         y = rng.integers(0, 2, batch).astype(np.int32)
-        t_torch = timed(theirs(batch, channels, size, filters, x, y))
-        t_ours = timed(ours(batch, channels, size, filters, x, y))
+        t_torch = median_seconds(theirs(batch, channels, size, filters, x, y), repeat=30, warmup=5)
+        t_ours = median_seconds(ours(batch, channels, size, filters, x, y), repeat=30, warmup=5)
         ratios.append(t_ours / t_torch)
         print(f"{name:40s} {t_torch * 1e3:9.3f} {t_ours * 1e3:12.3f} {ratios[-1]:6.2f}")
     worst = max(ratios)

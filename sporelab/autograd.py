@@ -26,7 +26,7 @@ import numpy as np
 
 from . import device as _device
 
-__all__ = ["record_op", "record", "pause", "is_recording", "is_training", "backward", "grad", "value_and_grad",
+__all__ = ["record_op", "needs_grad", "record", "pause", "is_recording", "is_training", "backward", "grad", "value_and_grad",
            "mark_variables"]
 
 
@@ -51,6 +51,12 @@ def _tracked(tensor):
     """Whether gradients flow into ``tensor``: it was computed on the tape, or is a leaf that wants one."""
     return (getattr(tensor, "_node", None) is not None or tensor.grad_req != "null"
             or id(tensor) in _state.targets)
+
+
+def needs_grad(value):
+    """Whether a backward pass running now must produce a gradient for ``value`` (ops use it to
+    skip work, e.g. a convolution's input gradient when the input is data)."""
+    return hasattr(value, "_node") and _tracked(value)
 
 
 def record_op(out, inputs, backward):

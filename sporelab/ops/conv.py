@@ -34,7 +34,7 @@ Tensor-level wrapper that checks its arguments and promotes dtypes.
 import numpy as np
 
 from .. import dtype as mstype
-from ..autograd import record_op
+from ..autograd import needs_grad, record_op
 from ..device import array_module
 from ..tensor import Tensor
 
@@ -271,12 +271,14 @@ def conv2d_checked(x, weight, bias, stride, pads, dilation, groups):
     result = Tensor._wrap(out, dtype, x.device)
     if dtype.kind == "f":
         geometry = (stride, pads, dilation, groups)
-        record_op(result, (x, weight, bias), lambda g: conv2d_backward(xp, g, x_arr, w_arr, *geometry))
+        record_op(result, (x, weight, bias),
+                  lambda g: conv2d_backward(xp, g, x_arr, w_arr, *geometry, input_grad=needs_grad(x)))
     return result
 
 
-def conv2d_backward(xp, g, x, w, stride, pads, dilation, groups, chunk_bytes=CHUNK_BYTES):
-    """Gradients (dx, dw, db) of ``conv2d_forward`` for the output gradient ``g`` (N, O, Ho, Wo).
+def conv2d_backward(xp, g, x, w, stride, pads, dilation, groups, chunk_bytes=CHUNK_BYTES, input_grad=True):
+    """Gradients (dx, dw, db) of ``conv2d_forward`` for the output gradient ``g`` (N, O, Ho, Wo);
+    dx is None when ``input_grad`` is False (the input is data, as in a first layer).
 
     With the im2col columns ``X`` (n, G, K, P) and the weight ``W`` (G, O/G, K):
     ``dW = sum_n g X^T``, ``dX = W^T g`` scattered back onto the input windows (col2im), and
@@ -290,14 +292,17 @@ def conv2d_backward(xp, g, x, w, stride, pads, dilation, groups, chunk_bytes=CHU
     weight = w.reshape(groups, out_channels // groups, depth)
     grads = g.reshape(n, groups, out_channels // groups, pixels)
     dw = xp.zeros_like(weight)
-    dpad = xp.zeros_like(padded)
+    dpad = xp.zeros_like(padded) if input_grad else None
     step = max(1, chunk_bytes // max(1, groups * depth * pixels * x.itemsize))
     for start in range(0, n, step):
         stop = min(n, start + step)
         block = xp.ascontiguousarray(windows[start:stop]).reshape(stop - start, groups, depth, pixels)
         dw += xp.matmul(grads[start:stop], block.swapaxes(-1, -2)).sum(axis=0)
-        dcols = xp.matmul(weight.swapaxes(-1, -2), grads[start:stop])
-        _col2im(dpad[start:stop], dcols, (kh, kw), (out_h, out_w), stride, dilation)
+        if input_grad:
+            dcols = xp.matmul(weight.swapaxes(-1, -2), grads[start:stop])
+            _col2im(dpad[start:stop], dcols, (kh, kw), (out_h, out_w), stride, dilation)
+    if not input_grad:
+        return None, dw.reshape(w.shape), g.sum(axis=(0, 2, 3))
     top, bottom, left, right = pads
     dx = dpad[:, :, top:dpad.shape[2] - bottom, left:dpad.shape[3] - right]
     return dx, dw.reshape(w.shape), g.sum(axis=(0, 2, 3))
