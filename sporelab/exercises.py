@@ -11,19 +11,45 @@ True
 >>> exercises.conv_output_shape((1, 16, 16, 16))
 Not yet: in 'valid' mode nothing is padded: H_out = ceil((H_in - (k - 1)) / stride).
 False
+
+A lab notebook stores its exercise cells with ``answer = None``: the check then asks for an answer
+instead of giving a hint, so the stored notebook shows what a check looks like without giving
+anything away.
+
+>>> exercises.relu_initializer(None)
+Not yet: replace None with your answer ('normal', 'xavier' or 'he'), then run the cell again.
+False
 """
 
+import functools
 import math
 import numbers
 
 __all__ = ["he_uniform_bound", "xavier_normal_std", "truncated_normal_cut", "conv_output_shape",
            "all_ones_corner", "conv_parameter_count", "zeros_init_symmetry", "frozen_by_lr_mult",
-           "grad_req_add", "vanishing_layer_std", "relu_initializer", "normal_sigma_for_tanh"]
+           "grad_req_add", "vanishing_layer_std", "relu_initializer", "normal_sigma_for_tanh",
+           "grouped_weight_shape"]
 
 
 def _report(correct, right, hint):
     print(f"Correct: {right}" if correct else f"Not yet: {hint}")
     return correct
+
+
+def _exercise(kind):
+    """Decorate a check: an answer left at None (the stored notebooks' placeholder) asks for one,
+    naming the ``kind`` of answer expected, instead of being judged."""
+    def decorate(check):
+        @functools.wraps(check)
+        def wrapper(answer):
+            if answer is None:
+                return _report(False, "", f"replace None with your answer ({kind}), then run the cell again.")
+            return check(answer)
+        return wrapper
+    return decorate
+
+
+_NUMBER = "a number"
 
 
 def _close(answer, expected, rel=1e-2):
@@ -41,6 +67,7 @@ def _choice(answer, expected, choices):
 
 
 # ---- lab: initializers ---------------------------------------------------------------------------
+@_exercise(_NUMBER)
 def he_uniform_bound(answer):
     """The bound b of HeUniform() (ReLU gain sqrt(2)) for a Conv2d weight (64, 3, 3, 3): U(-b, b)."""
     expected = math.sqrt(6 / 27)
@@ -49,6 +76,7 @@ def he_uniform_bound(answer):
                    "gain x sqrt(3 / fan_in) with gain sqrt(2) for ReLU.")
 
 
+@_exercise(_NUMBER)
 def xavier_normal_std(answer):
     """The std of XavierNormal() for a Dense(256, 128) weight (shape (128, 256))."""
     expected = math.sqrt(2 / (256 + 128))
@@ -56,6 +84,7 @@ def xavier_normal_std(answer):
                    "Xavier balances both directions: use fan_in + fan_out = 256 + 128.")
 
 
+@_exercise(_NUMBER)
 def truncated_normal_cut(answer):
     """The largest |value| TruncatedNormal(sigma=0.01) can produce (a and b unset)."""
     return _report(_close(answer, 0.02), "with a and b unset the cut is at mean +- 2 sigma = 0.02.",
@@ -63,6 +92,7 @@ def truncated_normal_cut(answer):
 
 
 # ---- lab: convolution ----------------------------------------------------------------------------
+@_exercise("a shape tuple such as (1, 3, 8, 8)")
 def conv_output_shape(answer):
     """Output shape of Conv2d(3, 16, 5, stride=2, pad_mode='valid') on a (1, 3, 32, 32) input."""
     if not isinstance(answer, (tuple, list)):
@@ -72,12 +102,14 @@ def conv_output_shape(answer):
                    "in 'valid' mode nothing is padded: H_out = ceil((H_in - (k - 1)) / stride).")
 
 
+@_exercise(_NUMBER)
 def all_ones_corner(answer):
     """The corner value of the tutorial's all-ones Conv2d(3, 64, 3) output (pad_mode 'same')."""
     return _report(_close(answer, 12, rel=0), "a corner window sees 2 x 2 real pixels in each of 3 channels: 12.",
                    "'same' pads with zeros: count how many of the 3 x 3 x 3 window cells fall on real pixels.")
 
 
+@_exercise(_NUMBER)
 def conv_parameter_count(answer):
     """How many learnable numbers Conv2d(3, 64, 3, has_bias=True) holds."""
     expected = 64 * 3 * 3 * 3 + 64
@@ -85,7 +117,19 @@ def conv_parameter_count(answer):
                    "the weight has shape (out, in, k, k); add one bias per output channel.")
 
 
+@_exercise("a shape tuple such as (1, 2, 3, 4)")
+def grouped_weight_shape(answer):
+    """The weight shape of Conv2d(4, 8, 3, group=2)."""
+    if not isinstance(answer, (tuple, list)):
+        raise TypeError(f"The answer must be a shape tuple such as (1, 2, 3, 4), but got {type(answer).__name__}.")
+    expected = (8, 2, 3, 3)
+    return _report(tuple(answer) == expected, "(out, in / group, k, k) = (8, 4 / 2, 3, 3) = (8, 2, 3, 3): each "
+                   "output channel sees only the 2 input channels of its group.",
+                   "with group=2 the inputs are split in two; each output channel sees only its group's inputs.")
+
+
 # ---- lab: training -------------------------------------------------------------------------------
+@_exercise("'same' or 'different'")
 def zeros_init_symmetry(answer):
     """After training a Dense network initialised with 'zeros', are the hidden units 'same' or 'different'?"""
     return _report(_choice(answer, "same", ("same", "different")),
@@ -93,6 +137,7 @@ def zeros_init_symmetry(answer):
                    "with every weight equal, what differs between two hidden units' gradients?")
 
 
+@_exercise("'change' or 'unchanged'")
 def frozen_by_lr_mult(answer):
     """With lr_mult = 0 for a parameter, does a step 'change' it or leave it 'unchanged'?"""
     return _report(_choice(answer, "unchanged", ("change", "unchanged")),
@@ -100,6 +145,7 @@ def frozen_by_lr_mult(answer):
                    "the update is lr x lr_mult x gradient.")
 
 
+@_exercise(_NUMBER)
 def grad_req_add(answer):
     """With grad_req 'add' and two backward passes on the same batch, the gradient is how many times one pass's?"""
     return _report(_close(answer, 2, rel=0), "'add' accumulates: two passes give twice the gradient, until zero_grad().",
@@ -107,6 +153,7 @@ def grad_req_add(answer):
 
 
 # ---- lab: depth ----------------------------------------------------------------------------------
+@_exercise("'vanish', 'healthy' or 'explode'")
 def vanishing_layer_std(answer):
     """With tanh and Normal(sigma=0.01) weights of width 256, do activations 'vanish', stay 'healthy' or 'explode'?"""
     return _report(_choice(answer, "vanish", ("vanish", "healthy", "explode")),
@@ -114,6 +161,7 @@ def vanishing_layer_std(answer):
                    "each layer scales the signal's std by roughly sigma x sqrt(fan_in).")
 
 
+@_exercise("'normal', 'xavier' or 'he'")
 def relu_initializer(answer):
     """Which initializer keeps ReLU activations' scale across depth: 'normal', 'xavier' or 'he'?"""
     return _report(_choice(answer, "he", ("normal", "xavier", "he")),
@@ -121,6 +169,7 @@ def relu_initializer(answer):
                    "ReLU drops half the signal's energy; which formula has the factor 2?")
 
 
+@_exercise(_NUMBER)
 def normal_sigma_for_tanh(answer):
     """The sigma of Normal(sigma) that keeps a tanh stack of width 256 healthy (Xavier's choice, fan_in = fan_out)."""
     expected = math.sqrt(1 / 256)

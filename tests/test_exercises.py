@@ -46,3 +46,33 @@ def test_expected_values_agree_with_the_engine():
 def test_answers_of_the_wrong_kind_are_explained(check, bad, error):
     with pytest.raises(error, match="answer"):
         check(bad)
+
+
+# ---- the stored notebooks' placeholder, and the checks added for the labs ------------------------
+ALL_CHECKS = [getattr(exercises, name) for name in exercises.__all__]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda check: check.__name__)
+def test_an_answer_left_at_none_asks_for_one(check, capsys):
+    assert check(None) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet: replace None with your answer (") and out.count("\n") == 1
+
+
+def test_grouped_weight_shape(capsys):
+    assert exercises.grouped_weight_shape((8, 2, 3, 3)) is True
+    assert exercises.grouped_weight_shape([8, 4, 3, 3]) is False
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Correct: ") and out[1].startswith("Not yet: ") and "group" in out[1]
+    with pytest.raises(TypeError, match="answer"):
+        exercises.grouped_weight_shape(8)
+
+
+def test_grouped_weight_shape_agrees_with_the_engine():
+    from sporelab import nn
+    assert exercises.grouped_weight_shape(nn.Conv2d(4, 8, 3, group=2).weight.shape)
+
+
+def test_checks_keep_their_names_and_docstrings():
+    for check in ALL_CHECKS:
+        assert check.__doc__ and check.__name__ in exercises.__all__
