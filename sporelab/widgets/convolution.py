@@ -183,6 +183,7 @@ class ConvExplorer(widgets.VBox):
             self.model.set_image(self._images.get(source, source), name=source)
         self.bias.disabled = not self.has_bias.value
         init = self._user_init if self.weight_init.value == "yours" else self.weight_init.value
+        self.seed.disabled = self.weight_init.value in HAND_MADE + ("yours",)    # nothing random to seed
         self.model.update(channels=self.channels.value, weight_init=init,
                           seed=self.seed.value, out_channels=self.out_channels.value,
                           kernel_size=self.kernel_size.value, stride=self.stride.value,

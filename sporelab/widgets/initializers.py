@@ -273,10 +273,11 @@ class InitializerExplorer(widgets.VBox):
         self.plot = _Plot(self.pane.figure)
         self.side_a = _Side("initializer", self.model, self._changed)
         self.side_b = _Side("B (orange):", self.model_b, self._changed)
-        self.out_channels = slider("out_channels", out_channels, 1, 128, 1, kind="int")
-        self.in_channels = slider("in_channels", in_channels, 1, 128, 1, kind="int")
-        self.kernel_size = slider("kernel size (1: Dense)", kernel_size, 1, 7, 1, kind="int")
-        self.seed = slider("seed", seed, 0, 999, 1, kind="int")
+        # The sliders reach 128; a larger shape given to the constructor widens them instead of being clamped.
+        self.out_channels = slider("out_channels", out_channels, 1, max(128, out_channels), 1, kind="int")
+        self.in_channels = slider("in_channels", in_channels, 1, max(128, in_channels), 1, kind="int")
+        self.kernel_size = slider("kernel size (1: Dense)", kernel_size, 1, max(7, kernel_size), 1, kind="int")
+        self.seed = slider("seed", seed, 0, max(999, seed), 1, kind="int")
         self.new_seed = widgets.Button(description="new seed", icon="refresh",
                                        layout=widgets.Layout(width="110px"))
         self.compare = widgets.Checkbox(value=compare, description="compare with", indent=False,

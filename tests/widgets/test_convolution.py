@@ -425,3 +425,10 @@ def test_model_needs_neither_ipywidgets_nor_matplotlib():
             "print(ConvModel().tutorial().run().output[0, 0, :2].tolist())\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[12.0, 18.0]"
+
+
+def test_the_seed_slider_is_disabled_when_nothing_is_random():
+    explorer = ConvExplorer()
+    assert explorer.weight_init.value == "edge" and explorer.seed.disabled
+    explorer.weight_init.value = "he_uniform"
+    assert not explorer.seed.disabled

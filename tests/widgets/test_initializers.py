@@ -434,3 +434,9 @@ def test_sparse_spike_is_clipped_and_labelled(explorer):
     explorer.side_a.name.value = "Identity"
     assert explorer.plot.note.get_text() == ""
     assert np.asarray(explorer.plot.layers[0].atoms.get_xdata()).tolist() == [0.0, 1.0]
+
+
+def test_a_constructor_shape_beyond_the_slider_range_is_kept_not_clamped():
+    explorer = InitializerExplorer(in_channels=256, kernel_size=9, seed=5000)
+    assert explorer.in_channels.value == 256 and explorer.kernel_size.value == 9
+    assert explorer.model.shape[1] == 256 and explorer.seed.value == 5000
