@@ -176,3 +176,38 @@ def test_grad_bad_input_only_teaching_errors(position, weights):
         ms.grad(lambda x, y: (x * y).sum(), grad_position=position, weights=weights)(Tensor([1.0]), Tensor([2.0]))
     except (TypeError, ValueError) as error:
         assert any(w in str(error) for w in ("grad_position", "weights", "Tensor"))
+
+
+TORCH_BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+                "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "rsub": lambda a, b: 2.0 - a * b}
+TORCH_UNARY = {
+    "neg": lambda x: -x, "abs": abs, "exp": lambda x: x.exp(), "log": lambda x: x.log(),
+    "sqrt": lambda x: x.sqrt(), "square": lambda x: x.square(),
+    "sum_axis": lambda x: x.sum(axis=0) ** 2, "mean": lambda x: x.mean(axis=1, keepdims=True) * x,
+    "max": lambda x: x.max(axis=1) * 2.0, "min": lambda x: x.min(),
+}
+
+
+@pytest.mark.parametrize("name", TORCH_BINARY)
+@pytest.mark.parametrize("shapes", SHAPES)
+def test_binary_op_gradients_match_torch(name, shapes):
+    torch = pytest.importorskip("torch")
+    a, b = rand(*shapes[0], positive=True), rand(*shapes[1], seed=1, positive=True)
+    ga, gb = ms.grad(lambda a, b: BINARY[name](a, b).sum(), grad_position=(0, 1))(a, b)
+    ta = torch.tensor(a.asnumpy(), requires_grad=True)
+    tb = torch.tensor(b.asnumpy(), requires_grad=True)
+    TORCH_BINARY[name](ta, tb).sum().backward()
+    np.testing.assert_allclose(ga.asnumpy(), ta.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(gb.asnumpy(), tb.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", TORCH_UNARY)
+def test_unary_op_gradients_match_torch(name):
+    torch = pytest.importorskip("torch")
+    x = rand(3, 4, positive=name in ("log", "sqrt"))
+    g = ms.grad(lambda x: UNARY[name](x).sum())(x)
+    tx = torch.tensor(x.asnumpy(), requires_grad=True)
+    torch_fn = {"sum_axis": lambda t: t.sum(dim=0) ** 2, "mean": lambda t: t.mean(dim=1, keepdim=True) * t,
+                "max": lambda t: t.amax(dim=1) * 2.0, "min": lambda t: t.amin()}.get(name, TORCH_UNARY[name])
+    torch_fn(tx).sum().backward()
+    np.testing.assert_allclose(g.asnumpy(), tx.grad.numpy(), rtol=1e-10)
