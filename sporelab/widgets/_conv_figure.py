@@ -5,7 +5,8 @@ Every artist is made once in ``ConvFigure.__init__``; ``ConvFigure.show(result)`
 them (``set_data``, ``set_text``, ``set_visible``), so a redraw costs one render of the figure.
 
 Labels are ``StampedText`` and ``dynamic`` lists, in drawing order, the artists that change
-between redraws, for a ``FastPane`` to draw over a cached background (see ``_fastdraw``).
+between redraws, for a ``_blit.BlitPane`` to draw over a cached background; ``background_key``
+is that pane's ``figure_key``.
 """
 
 import numpy as np
@@ -162,8 +163,17 @@ class ConvFigure:
         return image, labels
 
     def background_key(self):
-        """What the static part of the figure shows besides the axes' boxes: the strips' colours."""
-        return tuple(image.get_cmap().name for image, _ in self._strips)
+        """What the static part of the figure depends on: which axes are visible, the aspect of
+        each one's data limits (with equal-aspect images this sets the axes' box) and the strips'
+        colours."""
+        key = [tuple(image.get_cmap().name for image, _ in self._strips)]
+        for axes in self.figure.axes:
+            if axes.get_visible():
+                (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+                key.append(round((y1 - y0) / (x1 - x0), 9))
+            else:
+                key.append(None)
+        return tuple(key)
 
     # ---- updating ---------------------------------------------------------------------------
     def show(self, result, source, annotate):

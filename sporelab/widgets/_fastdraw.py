@@ -1,24 +1,14 @@
-"""Fast redraws of a figure whose layout stays put while its contents change (Agg only).
+"""Text that Agg draws fast, for a figure whose labels are redrawn again and again (Agg only).
 
-Two levers, both invisible in the result:
-
-* ``StampedText``: text is what matplotlib 3.11 draws slowest on Agg (a FreeType call per
-  glyph), and a widget redraws the same labels again and again; each distinct label is
-  rasterised once and then stamped as a small image. ``GridText`` does it per character for
-  monospace text whose numbers keep changing.
-* ``FastPane``: a ``FigurePane`` that renders the artists which never change (frames, panel
-  labels, legends) once into a background, and per redraw restores it and draws only the
-  artists registered as dynamic; the PNG is then encoded with ``encode_png``.
-
-With ipympl (``%matplotlib widget``) ``FastPane`` is a plain ``FigurePane`` and every draw is a
-full one; ``StampedText`` still stamps, as ipympl renders with Agg.
+``StampedText``: text is what matplotlib 3.11 draws slowest on Agg (a FreeType call per glyph),
+and a widget redraws the same labels again and again; each distinct label is rasterised once and
+then stamped as a small image. ``GridText`` does it per character for monospace text whose
+numbers keep changing. Invisible in the result; with ipympl (``%matplotlib widget``) it still
+stamps, as ipympl renders with Agg. The pane that redraws only what moved is ``_blit.BlitPane``.
 """
 
 import collections
-import contextlib
 import math
-import struct
-import zlib
 
 import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg
@@ -26,9 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 
-from ._view import FigurePane
+from ._blit import encode_png  # noqa: F401 -- where it was first defined; imported from here too
 
-__all__ = ["StampedText", "GridText", "FastPane", "encode_png"]
+__all__ = ["StampedText", "GridText"]
 
 
 class StampedText(Text):
@@ -155,101 +145,3 @@ def _scratch(width, height, dpi):
         canvas = _SCRATCH[dpi] = RendererAgg(max(width, old[0], 1200), max(height, old[1], 64), dpi)
     canvas.clear()
     return canvas
-
-
-def encode_png(rgb):
-    """PNG bytes of an (H, W, 3) uint8 image: rows unfiltered, zlib level 1.
-
-    For a figure of flat colours this is as small as Pillow's adaptive filtering (whose filter
-    search takes most of its time) and two to three times faster.
-
-    >>> encode_png(np.zeros((1, 1, 3), np.uint8))[:8]
-    b'\\x89PNG\\r\\n\\x1a\\n'
-    """
-    height, width, _ = rgb.shape
-    rows = np.zeros((height, 1 + 3 * width), np.uint8)       # a leading 0 per row: filter "None"
-    rows[:, 1:] = rgb.reshape(height, -1)
-
-    def chunk(tag, data):
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)     # 8-bit RGB, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 1))
-            + chunk(b"IEND", b""))
-
-
-class FastPane(FigurePane):
-    """A FigurePane that redraws only its dynamic artists over a cached background.
-
-    ``animate(artists)`` registers the artists that change between redraws, in drawing order;
-    everything else is drawn once into the background, again only when an axes moves or is
-    shown or hidden (``layout``). ``png()`` at the figure's dpi is then: restore the
-    background, draw the dynamic artists, ``encode_png``. ``save()`` and ``png(dpi)`` at another
-    dpi draw the whole figure. With ipympl it is exactly a FigurePane.
-
-    >>> pane = FastPane((4, 3))                                  # doctest: +SKIP
-    >>> line, = pane.figure.add_subplot().plot([0, 1])           # doctest: +SKIP
-    >>> pane.animate([line]); pane.redraw()                      # doctest: +SKIP
-    """
-
-    def __init__(self, figsize=(12, 4)):
-        super().__init__(figsize)
-        self.dynamic = []
-        self._background = None
-        self._layout = None
-
-    def animate(self, artists):
-        """Register ``artists`` (drawn in this order, over the background) as dynamic."""
-        self.dynamic = list(artists)
-        if not self.interactive:
-            for artist in self.dynamic:
-                artist.set_animated(True)
-        self._background = None
-
-    def layout(self):
-        """What the background depends on: which axes are visible, the aspect of each one's data
-        limits (with equal-aspect images this sets the axes' box) and ``layout_extra``."""
-        key = [self.layout_extra()]
-        for axes in self.figure.axes:
-            if axes.get_visible():
-                (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
-                key.append(round((y1 - y0) / (x1 - x0), 9))
-            else:
-                key.append(None)
-        return tuple(key)
-
-    def layout_extra(self):
-        """Anything else the background shows that may change; override (default: nothing)."""
-        return None
-
-    def png(self, dpi=None):
-        if self.interactive or (dpi is not None and dpi != self.figure.dpi):
-            with self._everything():
-                return super().png() if dpi is None else super().png(dpi)
-        canvas = self.figure.canvas
-        layout = self.layout()
-        if self._background is None or layout != self._layout:
-            canvas.draw()
-            self._background, self._layout = canvas.copy_from_bbox(self.figure.bbox), layout
-        else:
-            canvas.restore_region(self._background)
-        for artist in self.dynamic:
-            if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
-                self.figure.draw_artist(artist)
-        return encode_png(np.asarray(canvas.buffer_rgba())[..., :3])
-
-    def save(self, path, dpi=100):
-        with self._everything():
-            super().save(path, dpi)
-
-    @contextlib.contextmanager
-    def _everything(self):
-        """Draw the dynamic artists in full draws too (savefig skips animated artists)."""
-        animated = [artist for artist in self.dynamic if artist.get_animated()]
-        for artist in animated:
-            artist.set_animated(False)
-        try:
-            yield
-        finally:
-            for artist in animated:
-                artist.set_animated(True)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ._view import ErrorBox, dropdown, guarded, slider
 from ._conv_figure import ConvFigure
-from ._fastdraw import FastPane
+from ._blit import BlitPane
 from .convolution_model import HAND_MADE, ConvModel, as_image
 
 __all__ = ["ConvExplorer", "ConvModel"]
@@ -74,7 +74,7 @@ class ConvExplorer(widgets.VBox):
     Controls (public attributes): source, channels, weight_init, seed, out_channels, kernel_size,
     stride, dilation, pad_mode, padding, group, has_bias, bias (Dropdown / IntSlider / Checkbox /
     FloatSlider) and the buttons tutorial_button, reset_button. ``model`` is the ConvModel,
-    ``pane`` the FigurePane (a ``_fastdraw.FastPane``), ``errors`` the ErrorBox, ``code`` the
+    ``pane`` the FigurePane (a ``_blit.BlitPane``), ``errors`` the ErrorBox, ``code`` the
     HTML with the pasteable sporelab code of the current layer, ``drawing`` the ConvFigure.
     Every control change runs the real layer and redraws once; an engine error (say, group=2
     with one input channel) is shown in ``errors`` and the figure keeps its last good state.
@@ -94,12 +94,12 @@ class ConvExplorer(widgets.VBox):
             self._images["your image"] = self.model.image
         self._muted = False
         self.errors = ErrorBox()
-        self.pane = FastPane(figsize)
+        self.pane = BlitPane(figsize)
         self.code = widgets.HTML()
         self._build_controls(image is not None, weight_init)
         self.drawing = ConvFigure(self.pane.figure, figsize)
-        self.pane.animate(self.drawing.dynamic)
-        self.pane.layout_extra = self.drawing.background_key
+        self.pane.dynamic = list(self.drawing.dynamic)
+        self.pane.figure_key = self.drawing.background_key
         super().__init__([self._controls_box(), self.errors, self.pane.widget, self.code])
         guarded(ConvExplorer._update)(self)
 

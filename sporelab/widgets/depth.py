@@ -14,18 +14,16 @@ The computation lives in ``depth_model.DepthModel`` (no ipywidgets, no matplotli
 draws its numbers, updating the artists built once in ``__init__``.
 """
 
-import contextlib
 import functools
 import html
-import io
 import math
 
 import ipywidgets as widgets
-import matplotlib.colors
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from ._view import PALETTE, ErrorBox, FigurePane, dropdown, guarded, slider
+from ._blit import BlitPane
+from ._view import PALETTE, ErrorBox, dropdown, guarded, slider
 from .depth_model import ACTIVATIONS, BINS, DepthModel, _fmt
 
 __all__ = ["DepthExplorer", "DepthModel"]
@@ -73,78 +71,6 @@ def _positive(values):
     return np.where(np.isfinite(values) & (values > 0), values, np.nan)
 
 
-class _BlitPane(FigurePane):
-    """A FigurePane that, on Agg, caches everything but the ``dynamic`` artists as a background.
-
-    Text is by far the slowest thing Agg draws (about 0.1 ms per glyph here), and ticks, labels
-    and titles change rarely. The figure is split into ``regions`` {name: ((x0, y0, x1, y1) in
-    figure fractions, [static artists])}; the view sets ``keys`` {name: hashable}. A redraw
-    re-renders only the regions whose key changed (cleared, drawn, cut to their rectangle), then
-    draws the dynamic artists on top. With ipympl it is a plain FigurePane. Generic: another
-    explorer could use it (a candidate for ``_view.py``).
-    """
-
-    def __init__(self, figsize):
-        super().__init__(figsize)
-        self.dynamic, self.regions, self.keys = [], {}, {}
-        self._background = self._renderer = None
-        self._drawn_keys = {}
-
-    def png(self, dpi=None):
-        if self.interactive or (dpi is not None and dpi != self.figure.dpi):
-            return super().png(dpi if dpi is not None else self.figure.dpi)
-        canvas = self.figure.canvas
-        with self._static_only():
-            if self._background is None or canvas.get_renderer() is not self._renderer:
-                canvas.draw()
-                self._renderer = canvas.get_renderer()
-                self._background = np.asarray(self._renderer.buffer_rgba()).copy()
-                self._drawn_keys = dict(self.keys)
-            else:
-                self._update_regions()
-        pixels = np.asarray(self._renderer.buffer_rgba())
-        pixels[...] = self._background
-        for artist in self.dynamic:
-            if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
-                self.figure.draw_artist(artist)
-        return self._encode(pixels)
-
-    @contextlib.contextmanager
-    def _static_only(self):
-        shown = [a for a in self.dynamic if a.get_visible()]
-        for artist in shown:
-            artist.set_visible(False)
-        try:
-            yield
-        finally:
-            for artist in shown:
-                artist.set_visible(True)
-
-    def _update_regions(self):
-        pixels = np.asarray(self._renderer.buffer_rgba())
-        height, width = pixels.shape[:2]
-        face = (np.array(matplotlib.colors.to_rgba(self.figure.get_facecolor())) * 255).round()
-        for name, (rect, artists) in self.regions.items():
-            if self._drawn_keys.get(name) == self.keys.get(name):
-                continue
-            x0, x1 = (round(f * width) for f in (rect[0], rect[2]))
-            y0, y1 = (round((1 - f) * height) for f in (rect[3], rect[1]))     # rows run top-down
-            pixels[...] = self._background
-            pixels[y0:y1, x0:x1] = face
-            for artist in artists:
-                if artist.get_visible():
-                    self.figure.draw_artist(artist)
-            self._background[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]     # what spilled out is dropped
-            self._drawn_keys[name] = self.keys.get(name)
-
-    @staticmethod
-    def _encode(pixels):
-        from PIL import Image
-        buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)     # (h, w, 4) uint8: RGBA
-        return buffer.getvalue()
-
-
 class DepthExplorer(widgets.VBox):
     """Explore vanishing and exploding signals in a stack of layers; see the module docstring.
 
@@ -155,9 +81,10 @@ class DepthExplorer(widgets.VBox):
     Controls (public, so notebooks and tests can set them): ``depth`` (1-30), ``layer``,
     ``width`` (16-512, Dense), ``channels`` (4-64, Conv2d), ``activation``, ``init``, ``sigma``
     (log slider 0.001-10, shown only for Normal), ``seed`` (0-99), and the preset buttons in
-    ``presets`` (a dict label -> Button). ``model`` is the DepthModel, ``pane`` the FigurePane,
-    ``errors`` the ErrorBox, ``verdict`` an HTML banner with the model's verdict (above the figure),
-    ``code`` an HTML line with the layer's engine code (``model.code()`` gives a full script).
+    ``presets`` (a dict label -> Button). ``model`` is the DepthModel, ``pane`` the FigurePane (a
+    ``_blit.BlitPane`` with fixed regions), ``errors`` the ErrorBox, ``verdict`` an HTML banner with
+    the model's verdict (above the figure), ``code`` an HTML line with the layer's engine code
+    (``model.code()`` gives a full script).
     Every control change recomputes the stack and redraws once; a rejected combination (Identity
     for Conv2d, Dirac for Dense) is explained in ``errors`` and leaves the figure as it was.
 
@@ -171,7 +98,7 @@ class DepthExplorer(widgets.VBox):
         channels = width if layer == "Conv2d" else 16
         self.model = DepthModel(depth=depth, width=width, layer=layer, activation=activation,
                                 init=init, sigma=sigma, seed=seed)
-        self.pane, self.errors = _BlitPane(figsize=(14, 5.9)), ErrorBox()
+        self.pane, self.errors = BlitPane(figsize=(14, 5.9)), ErrorBox()
         self._make_controls(depth, width if layer == "Dense" else 128, channels, sigma, seed)
         wanted = self._settings()        # the sliders clamp values beyond their ranges: follow them
         if any(self.model.settings[key] != value for key, value in wanted.items()):
@@ -281,7 +208,7 @@ class DepthExplorer(widgets.VBox):
         return ax, patch, title
 
     def _build_lines(self):
-        # Few ticks on purpose: every label is text, the slowest thing to draw (see _BlitPane).
+        # Few ticks on purpose: every label is text, the slowest thing to draw (see _blit.BlitPane).
         axes = ((self._ax_std, "layer", "std of the activations"),
                 (self._ax_flat, "layer (1 = next to the input)", "share of values (%)"),
                 (self._ax_grad, "layer", "gradient norm"))

@@ -24,7 +24,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._view import ErrorBox, dropdown, guarded, slider
-from .training_figure import BlitPane, TrainingFigure
+from ._blit import BlitPane
+from .training_figure import TrainingFigure
 from .training_model import GRAD_REQS, INITS, NETWORKS, OPTIMIZERS, TrainingModel
 
 __all__ = ["TrainingExplorer", "TrainingModel"]

@@ -4,25 +4,22 @@ redraws only what moved.
 Why a pane of its own: a full Agg draw of this figure (nine axes, some 170 tick labels and titles)
 costs about 200 ms, most of it rendering text, while a training step costs 1-2 ms. The axes
 limits and colour scales are therefore kept steady (they move to the next "nice" value only when
-the data leaves them or shrinks well inside them), and ``BlitPane`` keeps the static layer as a
-bitmap: a frame restores it and draws only the moving artists (lines, images, histogram outlines,
+the data leaves them or shrinks well inside them), and the pane (``_blit.BlitPane``) keeps the
+static layer as a bitmap: a frame restores it and draws only the moving artists (lines, images, histogram outlines,
 a few texts), about 30 ms with the PNG encoding; a panel whose limits moved is redrawn alone
 (10-50 ms more).
 """
 
-import io
 import math
 
 import numpy as np
-from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
-from matplotlib.transforms import Bbox
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ._view import _PNG_DPI, PALETTE, FigurePane
+from ._view import PALETTE
 from .training_model import as_2d, histogram
 
-__all__ = ["TrainingFigure", "BlitPane", "nice_ceiling", "steady_limit"]
+__all__ = ["TrainingFigure", "nice_ceiling", "steady_limit"]
 
 BINS = 31                  # odd: zero sits in the middle of a bin
 _VALUE_MAP, _DELTA_MAP = "RdBu_r", "PRGn"
@@ -67,109 +64,13 @@ def _minor_label(value, limits):
     return _plain(value) if leading in shown else ""
 
 
-class BlitPane(FigurePane):
-    """A ``FigurePane`` that redraws only what moved, on its PNG path.
-
-    The figure is split into a static layer (axes, ticks, labels, titles) and the ``dynamic``
-    artists (lines, images, histogram outlines, notes). The static layer is kept as a bitmap; each
-    panel (a tuple of artists drawn together, e.g. a heatmap's axes and its colour bar's) has a ``key``
-    function returning what its static look depends on (limits, colour scale, titles). A frame
-    restores the bitmap, redraws the panels whose key changed (erasing their old and new extent
-    first), then draws the dynamic artists on top. A change of ``figure_key()`` (e.g. the figure
-    size) redraws everything. The interactive ipympl path, and any dpi but the figure's, draw everything.
-
-    Attributes set by the figure's owner: ``dynamic`` (list of artists), ``panels`` (list of
-    ``(artists_tuple, key_function)``), ``figure_key`` (function).
-    """
-
-    def __init__(self, figsize):
-        super().__init__(figsize)
-        self.dynamic, self.panels, self.figure_key = [], [], lambda: None
-        self._background, self._keys, self._boxes, self._figure_state = None, None, None, None
-        self.full_draws = 0                 # how often the whole static layer was drawn
-
-    def png(self, dpi=_PNG_DPI):
-        if self.interactive or dpi != self.figure.dpi:
-            return super().png(dpi)
-        with np.errstate(all="ignore"):           # absurd edited weights must not print warnings
-            self._static_layer()
-            for artist in self.dynamic:
-                self.figure.draw_artist(artist)
-        return self._encode(self.figure.canvas)
-
-    def _static_layer(self):
-        """Bring the canvas to the static layer: the kept bitmap, redrawn where a key changed."""
-        canvas, state = self.figure.canvas, self.figure_key()
-        keys = [key() for _, key in self.panels]
-        for artist in self.dynamic:
-            artist.set_animated(True)             # left out of the static layer
-        try:
-            if self._background is None or state != self._figure_state:
-                canvas.draw()
-                self.full_draws += 1
-                self._boxes = [self._extent(artists) for artists, _ in self.panels]
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
-            else:
-                canvas.restore_region(self._background)
-                changed = [i for i, key in enumerate(keys) if key != self._keys[i]]
-                if changed:
-                    self._redraw_panels(changed)
-                    self._background = canvas.copy_from_bbox(self.figure.bbox)
-        finally:
-            for artist in self.dynamic:
-                artist.set_animated(False)
-        self._keys, self._figure_state = keys, state
-
-    def _extent(self, artists):
-        renderer = self.figure.canvas.get_renderer()
-        return Bbox.union([artist.get_tightbbox(renderer) for artist in artists])
-
-    def _redraw_panels(self, changed):
-        """Erase the old and new extent of each changed panel (and of any panel reaching into
-        that area), then draw those panels' static parts again."""
-        new = {i: self._extent(self.panels[i][0]) for i in changed}
-        boxes = {i: Bbox.union([self._boxes[i], new[i]]).padded(2) for i in changed}
-        todo = set(changed)
-        while True:
-            more = {j for j in range(len(self.panels)) if j not in todo
-                    and any(self._boxes[j].overlaps(box) for box in boxes.values())}
-            if not more:
-                break
-            todo |= more
-            boxes.update({j: self._boxes[j].padded(2) for j in more})
-        for i in todo:
-            self._erase(boxes[i])
-        renderer = self.figure.canvas.get_renderer()
-        for i in sorted(todo):
-            for artist in self.panels[i][0]:
-                artist.draw(renderer)
-        for i, box in new.items():
-            self._boxes[i] = box
-
-    def _erase(self, box):
-        pixels = np.asarray(self.figure.canvas.buffer_rgba())
-        height, width = pixels.shape[:2]
-        rows = slice(max(0, int(height - box.y1)), min(height, int(math.ceil(height - box.y0))))
-        cols = slice(max(0, int(box.x0)), min(width, int(math.ceil(box.x1))))
-        pixels[rows, cols] = np.round(np.asarray(to_rgba(self.figure.get_facecolor())) * 255)
-
-    @staticmethod
-    def _encode(canvas):
-        from PIL import Image
-        width, height = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
-
-
 class TrainingFigure:
     """The explorer's artists: the loss curve, four heatmaps of the chosen parameter (before,
     after, its gradient, the change) and histograms of each layer's weights and gradients.
 
     Args:
-        pane (BlitPane): the pane whose figure is drawn into; its ``dynamic``, ``panels`` and
-            ``figure_key`` are set here.
+        pane (BlitPane): the pane whose figure is drawn into; its ``dynamic``, ``regions`` and
+            ``keys`` are set here.
     """
 
     def __init__(self, pane):
@@ -195,11 +96,13 @@ class TrainingFigure:
         pane.dynamic = ([self.loss_line, self.edit_dot, self.edit_label, self.loss_note, self.progress]
                         + [a for _, image, note, _ in self.heat.values() for a in (image, note)] + [self.marker]
                         + [a for _, patch, note in self.hists for a in (patch, note)])
-        heatmaps = [((ax, bar) if bar else (ax,), image) for ax, image, _, bar in self.heat.values()]
-        pane.panels = ([((self.title,), self.title.get_text), ((self.loss_ax,), self._key((self.loss_ax,)))]
-                       + [(axes, self._key(axes, image)) for axes, image in heatmaps]
-                       + [((ax,), self._key((ax,))) for ax, _, _ in self.hists])
-        pane.figure_key = lambda: self.figure.get_size_inches().tolist()
+        panels = {"title": (self.title,), "loss": (self.loss_ax,)}
+        panels.update({name: (ax, bar) if bar else (ax,) for name, (ax, _, _, bar) in self.heat.items()})
+        panels.update({f"hist {i}": (ax,) for i, (ax, _, _) in enumerate(self.hists)})
+        pane.regions = {name: (None, artists) for name, artists in panels.items()}   # area: their extent
+        pane.keys = {name: self._key(artists, self.heat[name][1] if name in self.heat else None)
+                     for name, artists in panels.items() if name != "title"}
+        pane.keys["title"] = self.title.get_text
 
     @staticmethod
     def _key(axes, image=None):
