@@ -14,9 +14,11 @@ cell after ``set_seed`` replays the same numbers.
 True
 """
 
+import contextlib
+
 import numpy as np
 
-__all__ = ["set_seed", "get_seed", "generator"]
+__all__ = ["set_seed", "get_seed", "generator", "seeded"]
 
 _seed = None
 _generator = np.random.Generator(np.random.PCG64())
@@ -54,3 +56,28 @@ def get_seed():
 def generator():
     """The current ``numpy.random.Generator``. Draw from it; never keep it across ``set_seed``."""
     return _generator
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Draw inside the block exactly as after ``set_seed(seed)``, then restore the generator.
+
+    For tools (the explorers) that must reproduce ``set_seed(seed)`` without resetting the
+    sequence a notebook's own cells rely on.
+
+    >>> import sporelab as ms
+    >>> ms.set_seed(3)
+    >>> with ms.random.seeded(7):
+    ...     inside = generator().standard_normal()
+    >>> ms.get_seed()
+    3
+    >>> ms.set_seed(7); inside == generator().standard_normal()
+    True
+    """
+    global _seed, _generator
+    saved = (_seed, _generator)
+    set_seed(seed)
+    try:
+        yield
+    finally:
+        _seed, _generator = saved

@@ -30,3 +30,29 @@ def test_bad_seeds_are_rejected_and_change_nothing(seed):
     with pytest.raises((TypeError, ValueError), match="'seed'"):
         ms.set_seed(seed)
     assert ms.get_seed() == 5 and generator().bit_generator.state == state
+
+
+def test_seeded_draws_as_set_seed_and_restores_the_sequence():
+    from sporelab.random import seeded
+    ms.set_seed(3)
+    expected_next = np.random.Generator(np.random.PCG64(3)).standard_normal(2)
+    with seeded(7):
+        inside = generator().standard_normal(2)
+        assert ms.get_seed() == 7
+    assert ms.get_seed() == 3
+    np.testing.assert_array_equal(generator().standard_normal(2), expected_next)
+    ms.set_seed(7)
+    np.testing.assert_array_equal(generator().standard_normal(2), inside)
+
+
+def test_seeded_restores_after_an_error_and_checks_its_seed():
+    from sporelab.random import seeded
+    ms.set_seed(4)
+    with pytest.raises(RuntimeError):
+        with seeded(1):
+            raise RuntimeError("boom")
+    assert ms.get_seed() == 4
+    with pytest.raises(ValueError, match="'seed'"):
+        with seeded(-1):
+            pass
+    assert ms.get_seed() == 4

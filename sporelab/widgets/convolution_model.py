@@ -352,10 +352,10 @@ class ConvModel:
             init = ms.Tensor(kernel_weight(init, probe.weight.shape))
         elif isinstance(init, np.ndarray):
             init = ms.Tensor(init.astype(np.float32))
-        ms.set_seed(self.seed)
         extra = {"bias_init": self.bias_init} if self.has_bias else {}
-        return nn.Conv2d(in_channels, self.out_channels, self.kernel_size, self.stride, self.pad_mode,
-                         self.padding, self.dilation, self.group, self.has_bias, weight_init=init, **extra)
+        with ms.random.seeded(self.seed):         # as after ms.set_seed(seed); the notebook's sequence is kept
+            return nn.Conv2d(in_channels, self.out_channels, self.kernel_size, self.stride, self.pad_mode,
+                             self.padding, self.dilation, self.group, self.has_bias, weight_init=init, **extra)
 
     def run(self):
         """Build the layer and apply it to the image as a (1, C, H, W) Tensor.

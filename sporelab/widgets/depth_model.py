@@ -297,7 +297,8 @@ class DepthModel:
 
     Attributes: ``settings`` (dict of the arguments), ``network`` (the engine ``SequentialCell``),
     ``inputs`` and ``target`` (Tensors), ``stats`` (a ``DepthStats``), ``verdict_kind`` and
-    ``verdict`` (see ``verdict``). Building calls ``ms.set_seed(seed)``, as a notebook cell would.
+    ``verdict`` (see ``verdict``). Building draws as after ``ms.set_seed(seed)`` (inside
+    ``ms.random.seeded``, so the notebook's own random sequence is left as it was).
 
     Raises:
         TypeError: an argument of the wrong type (or an unknown keyword in ``update``).
@@ -358,14 +359,14 @@ class DepthModel:
 
     def _build(self, s):
         """Inputs, target, then the layers, in the order ``code()`` draws them after ``set_seed``."""
-        ms.set_seed(s["seed"])
-        shape = self.input_shape(s)
-        inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
-        target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
-        init, act = self.initializer(s), _ACT_CELLS[s["activation"]]
-        cells = []
-        for _ in range(s["depth"]):
-            cells += [self._layer(s, init)] + ([getattr(nn, act)()] if act else [])
+        with ms.random.seeded(s["seed"]):        # as after ms.set_seed(seed); the notebook's sequence is kept
+            shape = self.input_shape(s)
+            inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+            target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+            init, act = self.initializer(s), _ACT_CELLS[s["activation"]]
+            cells = []
+            for _ in range(s["depth"]):
+                cells += [self._layer(s, init)] + ([getattr(nn, act)()] if act else [])
         return nn.SequentialCell(cells), inputs, target
 
     # ---- measuring -------------------------------------------------------------------------------

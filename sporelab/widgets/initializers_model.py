@@ -249,12 +249,12 @@ class InitializerModel:
     def sample(self):
         """The weights, float32, drawn right after ``ms.set_seed(seed)`` exactly as ``code()`` does."""
         init = self.build()
-        ms.set_seed(self._seed)
-        if self.is_gluon:
-            values = np.zeros(self.shape, np.float32)      # what gluon.Parameter.initialize fills
-            init(values)
-            return values
-        return msinit.initializer(init, list(self.shape), ms.float32).asnumpy()
+        with ms.random.seeded(self._seed):       # as after ms.set_seed(seed); the notebook's sequence is kept
+            if self.is_gluon:
+                values = np.zeros(self.shape, np.float32)      # what gluon.Parameter.initialize fills
+                init(values)
+                return values
+            return msinit.initializer(init, list(self.shape), ms.float32).asnumpy()
 
     def code(self):
         """The line of Python that reproduces ``sample()`` after ``ms.set_seed(seed)``.
