@@ -40,8 +40,11 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# JupyterLab refuses to start as root without --allow-root (containers, classroom VMs).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: venv-lab
-	$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --notebook-dir=notebooks --no-browser
+	$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
 
 test: venv-test chromium
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
