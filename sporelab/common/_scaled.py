@@ -16,8 +16,17 @@ __all__ = ["XavierUniform", "XavierNormal", "HeUniform", "HeNormal", "VarianceSc
 _TRUNCATED_STD = 0.87962566103423978
 
 
+class _XavierBase(Initializer):
+    """The ``gain`` argument both Xavier initializers take (validated once, here)."""
+
+    def __init__(self, gain=1):
+        gain = _check_real(type(self).__name__, "gain", gain, minimum=0)
+        super().__init__(gain=gain)
+        self.gain = gain
+
+
 @_register("xavier_uniform")
-class XavierUniform(Initializer):
+class XavierUniform(_XavierBase):
     r"""Fills with :math:`\mathcal{U}(-\text{bound}, \text{bound})`, Glorot & Bengio (2010).
 
     .. math::
@@ -42,18 +51,13 @@ class XavierUniform(Initializer):
         >>> w = initializer('xavier_uniform', [64, 3, 3, 3], ms.float32)
     """
 
-    def __init__(self, gain=1):
-        gain = _check_real("XavierUniform", "gain", gain, minimum=0)
-        super().__init__(gain=gain)
-        self.gain = gain
-
     def _initialize(self, arr):
         fan_in, fan_out = _calculate_fan_in_and_fan_out(arr.shape)
         fill_uniform(arr, self.gain * math.sqrt(6.0 / (fan_in + fan_out)))
 
 
 @_register("xavier_normal")
-class XavierNormal(Initializer):
+class XavierNormal(_XavierBase):
     r"""Fills with :math:`\mathcal{N}(0, \text{std}^2)`, Glorot & Bengio (2010).
 
     .. math::
@@ -75,11 +79,6 @@ class XavierNormal(Initializer):
         >>> w = initializer(XavierNormal(), [64, 3, 3, 3], ms.float32)
         >>> w = initializer('xavier_normal', [64, 3, 3, 3], ms.float32)
     """
-
-    def __init__(self, gain=1):
-        gain = _check_real("XavierNormal", "gain", gain, minimum=0)
-        super().__init__(gain=gain)
-        self.gain = gain
 
     def _initialize(self, arr):
         fan_in, fan_out = _calculate_fan_in_and_fan_out(arr.shape)
