@@ -78,7 +78,7 @@ def _cast_checked(array, nptype):
     target = np.dtype(nptype)
     if target == array.dtype:
         return array
-    if target.kind in "fc" and array.dtype.kind in "fc":
+    if target.kind in "fc" and array.dtype.kind in "iufc":
         return _narrow(array, nptype)
     if target.kind in "iu" and array.dtype.kind in "iuf" and array.size:
         info = np.iinfo(target)

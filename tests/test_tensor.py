@@ -192,3 +192,9 @@ def test_constructor_only_raises_teaching_errors(data, dtype):
         Tensor(data, dtype)
     except (TypeError, ValueError) as error:
         assert "input_data" in str(error) or "dtype" in str(error)
+
+
+def test_an_int_too_large_for_a_float_dtype_is_refused_not_made_inf():
+    with pytest.raises(ValueError, match="too large for float16"):
+        Tensor(70000, ms.float16)
+    assert Tensor(60000, ms.float16).item() == 60000
