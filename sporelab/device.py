@@ -92,6 +92,23 @@ def _status():
     return _status_cache
 
 
+def _use_gpu_backend(module):
+    """Make ``module`` (a CuPy-like namespace) the GPU array module; return the previous state.
+
+    The one seam through which the tests plug in their strict stand-in GPU (tests/_strict_gpu.py);
+    ``_restore_gpu_backend(previous)`` undoes it. Not for users: a real GPU is found by itself.
+    """
+    global _status_cache
+    previous = _status_cache
+    _status_cache = (module, module.cuda.runtime.getDeviceCount(), None)
+    return previous
+
+
+def _restore_gpu_backend(previous):
+    global _status_cache
+    _status_cache = previous
+
+
 def num_gpus():
     """How many usable NVIDIA GPUs CuPy sees; 0 without CuPy or without a GPU."""
     return _status()[1]
@@ -168,16 +185,26 @@ def get_context(attr_key):
 
 
 def array_module(ctx):
-    """NumPy for a CPU context, CuPy for a GPU one (imported on first use)."""
+    """NumPy for a CPU context, CuPy for a GPU one (imported on first use).
+
+    For a GPU context the GPU becomes CuPy's current device, so arrays the kernel creates land on the
+    tensor's own device."""
     if ctx.is_gpu:
-        return _require_gpu(ctx)
+        cupy = _require_gpu(ctx)
+        cupy.cuda.Device(ctx.device_id).use()
+        return cupy
     return np
 
 
 def to_host(array):
-    """A NumPy array with the contents of ``array`` (a NumPy array is returned as is)."""
+    """A NumPy array with the contents of ``array`` (a NumPy array is returned as is).
+
+    The one door from a device to the host: printing, ``asnumpy()``, checkpoints and widgets go
+    through it; nothing else in the engine may turn a device array into a NumPy one."""
     if isinstance(array, np.ndarray):
         return array
+    if isinstance(array, np.generic):
+        return np.asarray(array)
     return array.get()
 
 

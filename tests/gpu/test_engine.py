@@ -1,6 +1,4 @@
-"""The engine on gpu(0): skipped cleanly where CuPy or an NVIDIA GPU is missing (CI has none).
-
-Run on a GPU machine with `pytest -m gpu`."""
+"""The engine on gpu(0): real CuPy on a GPU machine (`pytest -m gpu`), the strict stand-in elsewhere."""
 
 import numpy as np
 import pytest
@@ -9,15 +7,7 @@ import sporelab as ms
 from sporelab import Tensor, nn
 from sporelab.common.initializer import initializer
 
-pytestmark = [pytest.mark.gpu,
-              pytest.mark.skipif(ms.num_gpus() == 0, reason="needs CuPy and an NVIDIA GPU")]
-
-
-@pytest.fixture
-def on_gpu():
-    ms.set_context(device_target="GPU", device_id=0)
-    yield ms.gpu(0)
-    ms.set_context(device_target="CPU", device_id=0)
+pytestmark = pytest.mark.gpu
 
 
 def test_tensors_live_on_the_gpu_and_come_back_as_numpy(on_gpu):
