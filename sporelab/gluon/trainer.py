@@ -23,8 +23,6 @@ Tensor(shape=[2], dtype=Float32, value=
 
 import numbers
 
-import numpy as np
-
 from .. import device as _device
 from ..ops import updates
 from .parameter import Parameter
@@ -82,7 +80,8 @@ class Trainer:
             or 'adam' (``learning_rate`` 0.001, ``beta1``, ``beta2``, ``epsilon``, ``wd``).
         optimizer_params (dict): the hyper-parameters above.
         kvstore, compression_params, update_on_kvstore: accepted for compatibility; gradients
-            of several contexts are always summed on the host.
+            of several contexts are summed on the first context and the update is broadcast
+            (MXNet's 'device' kvstore), on the parameters' own devices.
 
     Raises:
         ValueError: ``params`` is not a list/dict of Parameters; an unknown optimizer or
@@ -119,9 +118,7 @@ class Trainer:
         chosen = self._fresh_parameters(ignore_stale_grad)
         results = [(i, *self._update(i, 1.0 / batch_size)) for i in chosen]
         for i, new_weight, state in results:           # all computed first: a failure changes nothing
-            for tensor in self._params[i].list_data():
-                tensor._data = _device.to_device(new_weight, tensor.device)
-                tensor._fresh_grad = False
+            broadcast(new_weight, self._params[i].list_data())
             self._states[i] = state
 
     update = step
@@ -151,15 +148,55 @@ class Trainer:
         return chosen
 
     def _update(self, index, rescale):
-        param, hyper = self._params[index], self._hyper
-        weight = _device.to_host(param.list_data()[0]._array).astype(np.float64)
-        grad = sum(_device.to_host(g._array).astype(np.float64) for g in param.list_grad()) * rescale
-        if hyper["clip_gradient"] is not None:
-            grad = np.clip(grad, -hyper["clip_gradient"], hyper["clip_gradient"])
-        lr, wd = hyper["learning_rate"] * param.lr_mult, hyper["wd"] * param.wd_mult
-        if self._optimizer == "sgd":
-            new, state = updates.mxnet_sgd(weight, grad, self._states[index], lr, hyper["momentum"], wd)
-        else:
-            new, state = updates.adam(weight, grad, self._states[index], lr, hyper["beta1"], hyper["beta2"],
-                                      hyper["epsilon"], wd, np)
-        return new.astype(param.list_data()[0].dtype.nptype), state
+        """(new weight, new state) of parameter ``index``, computed on its first context in its dtype."""
+        param = self._params[index]
+        first = param.list_data()[0]
+        grad = reduce_gradients(param.list_grad())
+        new, state = apply_update(self._optimizer, self._hyper, first._array, grad, self._states[index],
+                                  rescale, param.lr_mult, param.wd_mult, _device.array_module(first.device))
+        return new.astype(first.dtype.nptype, copy=False), state
+
+
+def reduce_gradients(grads):
+    """The sum of the gradient copies, on the first copy's device (MXNet's 'device' kvstore).
+
+    Every other copy is moved to the first one's device (``to_device``: a device-to-device copy on
+    GPUs, nothing on the host for GPU parameters) and added there; nothing is modified in place.
+
+    >>> import numpy as np
+    >>> from sporelab import Tensor
+    >>> reduce_gradients([Tensor(np.ones(2, np.float32)), Tensor(np.full(2, 2.0, np.float32)).to(ms.cpu(1))])
+    array([3., 3.], dtype=float32)
+    """
+    first = grads[0]
+    total = first._array
+    for g in grads[1:]:
+        total = total + _device.to_device(g._array, first.device)
+    return total.copy() if total is first._array else total
+
+
+def broadcast(weight, tensors):
+    """Give every copy in ``tensors`` the new ``weight`` (an array on the first copy's device).
+
+    The first copy takes ``weight`` itself; every other copy gets its own array on its device, so
+    copies never share memory (writing into one never changes another)."""
+    for k, tensor in enumerate(tensors):
+        tensor._data = weight if k == 0 else _device.to_device(weight, tensor.device, copy=True)
+        tensor._fresh_grad = False
+
+
+def apply_update(optimizer, hyper, weight, grad, state, rescale, lr_mult, wd_mult, xp):
+    """One MXNet update of ``weight`` with the summed gradient ``grad``, on their device, in their dtype.
+
+    ``g = clip(rescale * grad)``; then SGD ``w - lr_eff (g + wd_eff w)`` (with momentum as a
+    velocity, ``updates.mxnet_sgd``) or Adam (``updates.adam``), where ``lr_eff = lr * lr_mult``
+    and ``wd_eff = wd * wd_mult``. Python-float hyper-parameters keep the arrays' dtype (float32
+    stays float32: no float64 round trip). Returns ``(new weight, new state)``.
+    """
+    grad = grad * rescale
+    if hyper["clip_gradient"] is not None:
+        grad = xp.clip(grad, -hyper["clip_gradient"], hyper["clip_gradient"])
+    lr, wd = float(hyper["learning_rate"] * lr_mult), float(hyper["wd"] * wd_mult)
+    if optimizer == "sgd":
+        return updates.mxnet_sgd(weight, grad, state, lr, hyper["momentum"], wd)
+    return updates.adam(weight, grad, state, lr, hyper["beta1"], hyper["beta2"], hyper["epsilon"], wd, xp)
