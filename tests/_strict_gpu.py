@@ -17,6 +17,12 @@ matters for sporelab, only stricter:
 the tests plug into ``sporelab.device`` through its one backend seam (``device._use_gpu_backend``).
 """
 
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
 import types
 
 import numpy as np
@@ -280,6 +286,64 @@ def _asnumpy(a, stream=None):
     return a.get() if isinstance(a, StrictArray) else np.asarray(a)
 
 
+# ---- RawModule: the CUDA C source compiled for the host (-DSPORELAB_HOST), launched on StrictArrays ----
+_libraries = {}
+_SCALARS = {np.int32: ctypes.c_int32, np.int64: ctypes.c_int64, np.float32: ctypes.c_float,
+            np.float64: ctypes.c_double}
+
+
+def host_compiler():
+    """The C++ compiler that builds kernel sources for the host, or None."""
+    return shutil.which("g++") or shutil.which("c++")
+
+
+def _host_library(code):
+    key = hashlib.sha256(code.encode()).hexdigest()
+    if key not in _libraries:
+        with tempfile.TemporaryDirectory(prefix="sporelab-kernels-") as directory:
+            source, library = os.path.join(directory, "kernels.cpp"), os.path.join(directory, "kernels.so")
+            with open(source, "w") as f:
+                f.write(code)
+            subprocess.run([host_compiler(), "-O2", "-shared", "-fPIC", "-DSPORELAB_HOST", "-Wall", "-Werror",
+                            source, "-o", library], check=True, capture_output=True, timeout=120)
+            _libraries[key] = ctypes.CDLL(library)      # mapped: the file may go
+    return _libraries[key]
+
+
+class _HostKernel:
+    def __init__(self, function, name):
+        self._function, self.name = function, name
+
+    def __call__(self, grid, block, args, shared_mem=0, stream=None):
+        if min(grid) < 1 or min(block) < 1:
+            raise ValueError(f"kernel {self.name}: empty launch grid={grid} block={block}")
+        devices, converted = set(), []
+        for k, arg in enumerate(args):
+            if isinstance(arg, StrictArray):
+                if not arg._a.flags.c_contiguous:
+                    raise ValueError(f"kernel {self.name}: argument {k} is not C-contiguous; a raw kernel "
+                                     f"would read it as if it were")
+                devices.add(arg._device)
+                converted.append(ctypes.c_void_p(arg._a.ctypes.data))
+            elif type(arg) in _SCALARS:
+                converted.append(_SCALARS[type(arg)](arg))
+            else:
+                raise TypeError(f"kernel {self.name}: argument {k} of type {type(arg).__name__} is not a "
+                                f"device array or a NumPy scalar of a fixed width")
+        _one_device(devices, self.name)
+        self._function(*converted)
+
+
+class RawModule:
+    """``cupy.RawModule`` for the stand-in: the same source, compiled as C++ for the host."""
+
+    def __init__(self, code, options=(), **kwargs):
+        self._library = _host_library(code)
+
+    def get_function(self, name):
+        return _HostKernel(getattr(self._library, name), name)
+
+
 class _Namespace(types.SimpleNamespace):
     """Falls back to NumPy's ufuncs (they dispatch to StrictArray) and dtypes; refuses the rest."""
 
@@ -292,8 +356,9 @@ class _Namespace(types.SimpleNamespace):
         raise AttributeError(f"the stand-in GPU module has no {name!r}")
 
 
-def module(n_devices=1):
-    """A CuPy-like module whose arrays are ``StrictArray`` on ``n_devices`` stand-in GPUs."""
+def module(n_devices=1, kernels=True):
+    """A CuPy-like module whose arrays are ``StrictArray`` on ``n_devices`` stand-in GPUs; with
+    ``kernels`` and a host C++ compiler it has ``RawModule`` too (the kernels then run on the host)."""
     runtime = types.SimpleNamespace(getDeviceCount=lambda: n_devices)
     cuda = types.SimpleNamespace(Device=Device, is_available=lambda: True, runtime=runtime)
     namespace = _Namespace(
@@ -303,4 +368,6 @@ def module(n_devices=1):
         dtype=np.dtype, newaxis=None, pi=np.pi, inf=np.inf, nan=np.nan)
     for name in _CREATORS:
         setattr(namespace, name, _creator(name))
+    if kernels and host_compiler():
+        namespace.RawModule = RawModule
     return namespace

@@ -37,6 +37,7 @@ from .. import dtype as mstype
 from ..autograd import needs_grad, record_op
 from ..device import array_module
 from ..tensor import Tensor
+from . import conv_cuda
 
 __all__ = ["conv2d", "conv2d_checked", "conv2d_forward", "conv2d_backward", "conv2d_pads", "conv_output_size", "same_pads",
            "check_positive_int", "check_int_pair", "check_padding", "check_pad_mode"]
@@ -265,14 +266,22 @@ def conv2d_checked(x, weight, bias, stride, pads, dilation, groups):
     xp = array_module(x.device)
     x_arr = x._array.astype(dtype.nptype, copy=False)
     w_arr = weight._array.astype(dtype.nptype, copy=False)
-    out = conv2d_forward(xp, x_arr, w_arr, stride, pads, dilation, groups)
-    if bias is not None:
-        out += bias._array.astype(dtype.nptype, copy=False).reshape(1, -1, 1, 1)
+    b_arr = None if bias is None else bias._array.astype(dtype.nptype, copy=False)
+    fused = conv_cuda.available(xp, dtype.nptype)      # a GPU: one fused kernel per pass
+    backward = conv_cuda.backward if fused else conv2d_backward
+    if fused:
+        out_hw = tuple(conv_output_size(x.shape[2 + i], w_arr.shape[2 + i], stride[i], dilation[i],
+                                        pads[2 * i], pads[2 * i + 1]) for i in range(2))
+        out = conv_cuda.forward(xp, x_arr, w_arr, b_arr, stride, pads, dilation, groups, out_hw)
+    else:
+        out = conv2d_forward(xp, x_arr, w_arr, stride, pads, dilation, groups)
+        if b_arr is not None:
+            out += b_arr.reshape(1, -1, 1, 1)
     result = Tensor._wrap(out, dtype, x.device)
     if dtype.kind == "f":
         geometry = (stride, pads, dilation, groups)
         record_op(result, (x, weight, bias),
-                  lambda g: conv2d_backward(xp, g, x_arr, w_arr, *geometry, input_grad=needs_grad(x)))
+                  lambda g: backward(xp, g, x_arr, w_arr, *geometry, input_grad=needs_grad(x)))
     return result
 
 

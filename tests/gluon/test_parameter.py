@@ -466,24 +466,6 @@ def test_constant_dtype_and_init_argument():
         Constant("c", "abc")
 
 
-# ---- GPU ----------------------------------------------------------------------------------------
-@pytest.mark.gpu
-def test_same_operations_on_cpu_and_gpu():
-    if ms.num_gpus() == 0:
-        pytest.skip("no GPU: CuPy with an NVIDIA GPU is needed")
-    gpu0 = ms.gpu(0)
-    param = Parameter("w", shape=(3, 4), init=init.Xavier())
-    param.initialize(ctx=[CPU0, gpu0])
-    assert param.data(gpu0).device == gpu0
-    assert np.array_equal(_values(param.data(CPU0)), _values(param.data(gpu0)))
-    param.data(gpu0)[...] = 1.0
-    param.data(CPU0)[...] = 3.0
-    param.reset_ctx([gpu0])
-    assert np.all(_values(param.data(gpu0)) == 2.0)
-    param.set_data(np.zeros((3, 4)))
-    assert np.all(_values(param.data(gpu0)) == 0) and np.all(_values(param.grad(gpu0)) == 0)
-
-
 # ---- properties of bad input: only Type/Value/RuntimeError, naming the argument, changing nothing ----
 _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
                   st.text(max_size=6), st.binary(max_size=3), st.lists(st.integers(-3, 4), max_size=3),

@@ -63,5 +63,7 @@ def assert_same(pair, rtol=1e-5, atol=1e-6, exact=False):
             assert np.array_equal(cpu, gpu, equal_nan=True)
         else:
             np.testing.assert_allclose(gpu, cpu, rtol=rtol, atol=atol)
+    elif isinstance(cpu, float) and not exact:
+        assert abs(cpu - gpu) <= atol + rtol * abs(cpu), (cpu, gpu)
     else:
         assert cpu == gpu

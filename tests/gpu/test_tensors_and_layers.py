@@ -93,7 +93,10 @@ def test_dense_activations_and_losses_forward_and_backward(both):
     ("same", 0, 1, 1, 1, False), ("same", 0, 2, 1, 1, True), ("valid", 0, 1, 2, 1, True),
     ("valid", 0, (2, 1), 1, 3, False), ("pad", 1, 1, 1, 1, True), ("pad", (0, 1, 2, 1), 2, (1, 2), 3, True),
     ("same", 0, 3, 2, 3, False)])
-def test_conv2d_every_mode_forward_and_gradients(mode, padding, stride, dilation, group, bias, both):
+def test_conv2d_every_mode_forward_and_gradients(mode, padding, stride, dilation, group, bias, both, gpu_backend):
+    from sporelab.ops import conv_cuda
+    gpu_xp = ms.device.array_module(ms.gpu(0))
+    assert conv_cuda.available(gpu_xp, np.float32) or (gpu_backend == "strict" and not hasattr(gpu_xp, "RawModule"))
     def run():
         conv = nn.Conv2d(3, 6, (3, 2), stride=stride, pad_mode=mode, padding=padding, dilation=dilation,
                          group=group, has_bias=bias, weight_init="he_uniform",

@@ -133,3 +133,17 @@ def test_checkpoint_saved_from_a_gpu_network_loads_into_a_cpu_one(on_gpu, tmp_pa
         np.testing.assert_array_equal(g.asnumpy(), c.asnumpy())
     x = Tensor(_X[:2])
     np.testing.assert_allclose(cpu_net(x).asnumpy(), gpu_net(x.to(on_gpu)).asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_gluon_parameter_copies_written_apart_then_reset_ctx_averages_them():
+    gpu0, cpu0 = ms.gpu(0), ms.cpu(0)
+    param = gluon.Parameter("w", shape=(3, 4), init=gluon.init.Xavier())
+    param.initialize(ctx=[cpu0, gpu0])
+    assert param.data(gpu0).device == gpu0
+    assert np.array_equal(param.data(cpu0).asnumpy(), param.data(gpu0).asnumpy())
+    param.data(gpu0)[...] = 1.0
+    param.data(cpu0)[...] = 3.0
+    param.reset_ctx([gpu0])
+    assert np.all(param.data(gpu0).asnumpy() == 2.0)
+    param.set_data(np.zeros((3, 4)))
+    assert np.all(param.data(gpu0).asnumpy() == 0) and np.all(param.grad(gpu0).asnumpy() == 0)

@@ -1,0 +1,122 @@
+"""The fused CUDA convolution kernels (sporelab/ops/conv_kernels.py, launched by ops/conv_cuda.py).
+
+Without a GPU: the very same source is compiled as C++ for the host by the strict stand-in GPU
+(tests/_strict_gpu.py) and checked against the NumPy im2col path over random geometries, and it is
+compile-checked as CUDA by NVRTC (through CuPy's binding, when CuPy is installed) or by nvcc."""
+
+import importlib.util
+import pathlib
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sporelab import device
+from sporelab.ops import conv_cuda, conv_kernels
+from sporelab.ops.conv import conv2d_backward, conv2d_forward, conv_output_size
+
+
+def _load(path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_here = pathlib.Path(__file__).parent
+strict_gpu = _load(_here.parent / "_strict_gpu.py")
+conv_cases = _load(_here / "test_conv_kernel.py").conv_cases
+
+needs_compiler = pytest.mark.skipif(strict_gpu.host_compiler() is None, reason="no host C++ compiler (g++)")
+
+
+def _nvrtc():
+    try:
+        from cupy.cuda import nvrtc
+        nvrtc.getVersion()
+        return nvrtc
+    except Exception:
+        return None
+
+
+def test_every_kernel_compiles_as_cuda(tmp_path):
+    """NVRTC through CuPy's own binding (works without a GPU), else nvcc; skipped with neither."""
+    nvrtc = _nvrtc()
+    if nvrtc is not None:
+        program = nvrtc.createProgram(conv_kernels.SOURCE, "conv_kernels.cu", [], [])
+        try:
+            nvrtc.compileProgram(program, ["-arch=compute_80", "--std=c++14"])
+        except Exception as error:
+            pytest.fail(f"NVRTC rejected the kernels: {error}\n{nvrtc.getProgramLog(program)}")
+        ptx = nvrtc.getPTX(program).decode()
+    elif shutil.which("nvcc"):
+        source = tmp_path / "conv_kernels.cu"
+        source.write_text(conv_kernels.SOURCE)
+        done = subprocess.run(["nvcc", "--ptx", "-arch=compute_80", "-std=c++14", str(source), "-o",
+                               str(tmp_path / "k.ptx")], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        ptx = (tmp_path / "k.ptx").read_text()
+    else:
+        pytest.skip("neither CuPy's NVRTC nor nvcc is installed")
+    for name in conv_kernels.KERNEL_NAMES:
+        assert f".entry {name}(" in ptx
+
+
+@pytest.fixture(scope="module")
+def xp():
+    gpu = strict_gpu.module(n_devices=1)
+    previous = device._use_gpu_backend(gpu)
+    yield gpu
+    device._restore_gpu_backend(previous)
+
+
+def _run_both(xp, case, seed, dtype, splits_threads):
+    n, c, o, kernel, stride, dilation, pads, groups, (h, w) = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    weight = rng.standard_normal((o, c // groups) + kernel).astype(dtype)
+    bias = rng.standard_normal(o).astype(dtype)
+    out_hw = tuple(conv_output_size((h, w)[i], kernel[i], stride[i], dilation[i], pads[2 * i], pads[2 * i + 1])
+                   for i in range(2))
+    g = rng.standard_normal((n, o) + out_hw).astype(dtype)
+    on = [xp.asarray(a) for a in (x, weight, bias, g)]
+    geometry = (stride, pads, dilation, groups)
+    y = conv_cuda.forward(xp, on[0], on[1], on[2], *geometry, out_hw)
+    saved, conv_cuda.WEIGHT_THREADS = conv_cuda.WEIGHT_THREADS, splits_threads
+    try:
+        grads = conv_cuda.backward(xp, on[3], on[0], on[1], *geometry)
+    finally:
+        conv_cuda.WEIGHT_THREADS = saved
+    expected_y = conv2d_forward(np, x, weight, *geometry) + bias.reshape(1, -1, 1, 1)
+    expected = conv2d_backward(np, g, x, weight, *geometry)
+    return [device.to_host(a) for a in (y, *grads)], [expected_y, *expected]
+
+
+@needs_compiler
+@settings(max_examples=40, deadline=None)
+@given(conv_cases(), st.integers(0, 2**32 - 1), st.sampled_from([1, 1 << 17]))
+def test_kernels_match_the_im2col_path_in_float64(xp, case, seed, threads):
+    got, expected = _run_both(xp, case, seed, np.float64, threads)
+    for a, b in zip(got, expected):
+        assert a.dtype == np.float64 and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+@needs_compiler
+@pytest.mark.parametrize("case", [
+    (4, 3, 8, (3, 3), (1, 1), (1, 1), (1, 1, 1, 1), 1, (16, 50)),     # the teaching shape, 'same'
+    (3, 6, 6, (3, 2), (2, 1), (1, 2), (0, 1, 2, 1), 3, (9, 11)),      # 'pad', stride, dilation, groups
+    (2, 4, 4, (5, 5), (3, 3), (2, 2), (0, 0, 0, 0), 2, (20, 17))])    # 'valid'
+def test_kernels_match_the_im2col_path_in_float32(xp, case):
+    got, expected = _run_both(xp, case, 0, np.float32, 1 << 17)
+    for a, b in zip(got, expected):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())
+
+
+def test_only_float32_and_float64_use_the_kernels(xp):
+    assert conv_cuda.available(xp, np.float32) and conv_cuda.available(xp, np.float64)
+    assert not conv_cuda.available(xp, np.float16) and not conv_cuda.available(np, np.float32)
+    assert not conv_cuda.available(strict_gpu.module(kernels=False), np.float32)
