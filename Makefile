@@ -11,7 +11,7 @@ PORT   ?= 8888
 # The browser tests drive Debian's chromium; Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: lab test bench notebooks venv-lab venv-test chromium clean
+.PHONY: lab test bench notebooks venv-lab venv-test chromium clean gpu-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,13 @@ bench: venv-test
 # Re-execute every notebook in place and normalise it: running it twice leaves git clean.
 notebooks: venv-test
 	$(PY) tools/notebooks.py run
+
+# On a machine with an NVIDIA GPU: CuPy (the gpu extra, or the one already installed when offline),
+# every gpu-marked test on real CuPy, the gluon_parameter notebook on gpu(0), the GPU benchmarks, one
+# table. Without a GPU: one line saying so, exit 1. Uses the system Python (it has CuPy), not .venv.
+GPU_PYTHON ?= python3
+gpu-check:
+	@$(GPU_PYTHON) tools/gpu_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

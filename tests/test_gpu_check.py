@@ -1,0 +1,71 @@
+"""`make gpu-check` (tools/gpu_check.py) and its notebook runner (tools/gpu_notebook.py), without a GPU."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import sporelab as ms
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "en" / "gluon_parameter.ipynb"
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_without_a_gpu_it_says_so_in_one_line_and_fails():
+    if ms.num_gpus() > 0:
+        pytest.skip("this machine has a GPU")
+    done = _run("tools/gpu_check.py")
+    assert done.returncode == 1 and done.stderr == ""
+    assert done.stdout.count("\n") == 1 and done.stdout.startswith("gpu-check: no NVIDIA GPU on this machine (")
+
+
+def test_make_gpu_check_target_without_a_gpu():
+    if ms.num_gpus() > 0:
+        pytest.skip("this machine has a GPU")
+    done = subprocess.run(["make", "-s", "gpu-check", f"GPU_PYTHON={sys.executable}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "gpu-check: no NVIDIA GPU on this machine" in done.stdout
+
+
+def test_the_notebook_on_the_stand_in_gpu_matches_the_stored_cpu_output():
+    done = _run("tools/gpu_notebook.py", str(NOTEBOOK), "--stand-in")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == ("gluon_parameter.ipynb: 9 cells compared, 0 differ, "
+                                                    "GPU tensors: x, out: PASS")
+
+
+def test_the_notebook_runner_catches_a_changed_result_and_a_missing_gpu_branch(tmp_path):
+    notebook = json.loads(NOTEBOOK.read_text())
+    cell = next(c for c in notebook["cells"] if c["cell_type"] == "code" and "trainer.step" in "".join(c["source"]))
+    cell["outputs"][0]["text"] = ["a: [0.9 0.9 0.9]\n", "c: [0.7 0.8 0.8]\n"]
+    changed = tmp_path / "changed.ipynb"
+    changed.write_text(json.dumps(notebook))
+    done = _run("tools/gpu_notebook.py", str(changed), "--stand-in")
+    assert done.returncode == 1 and "1 differ" in done.stdout and "c: [0.7 0.8 0.8]" in done.stdout
+    done = _run("tools/gpu_notebook.py", str(NOTEBOOK))            # no GPU: the CPU branch runs
+    if ms.num_gpus() == 0:
+        assert done.returncode == 1 and "its gpu(0) branch did not run" in done.stdout
+
+
+def test_context_names_are_the_only_thing_blanked():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import gpu_notebook
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    rules = gpu_notebook.sanitize_rules()
+    assert gpu_notebook.normalise("[cpu(0), gpu(1)] 0.5", rules) == "[<ctx>(0), <ctx>(1)] 0.5"
+    assert gpu_notebook.normalise("gpu(0) 2", rules) != gpu_notebook.normalise("cpu(0) 3", rules)
+
+
+def test_gpu_benchmark_skips_with_a_message_without_a_gpu():
+    if ms.num_gpus() > 0:
+        pytest.skip("this machine has a GPU")
+    done = _run("benchmarks/bench_gpu.py")
+    assert done.returncode == 0 and done.stdout.startswith("bench_gpu: skipped: ")
