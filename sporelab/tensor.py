@@ -330,7 +330,12 @@ class Tensor:
     def __setitem__(self, index, value):
         if isinstance(index, Tensor):
             index = index._array
-        source = value._array if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor):
+            source = value._array if value._device == self._device else _device.to_device(value._array, self._device)
+        elif isinstance(value, (np.ndarray, list, tuple)):     # host values are moved explicitly
+            source = _device.to_device(np.asarray(value, dtype=self._dtype.nptype), self._device)
+        else:
+            source = value
         self._array[index] = source
 
     # ---- gradient buffer (MXNet's NDArray.attach_grad) -----------------------------------------

@@ -399,7 +399,9 @@ class Parameter:
             ValueError: its shape is incompatible, or has a zero-size dimension.
             RuntimeError: the Parameter is neither initialised nor deferred.
         """
-        host = _as_host_array(data)
+        # A Tensor's own array (on its device) is used as it is: a GPU value reaches GPU copies
+        # device to device, never through the host.
+        host = data._array if isinstance(data, Tensor) else _as_host_array(data)
         if host.dtype.kind == "c" and self._dtype.kind != "c":
             raise TypeError(f"The argument 'data' is complex but Parameter '{self._name}' is {self._dtype.name}.")
         if 0 in host.shape:

@@ -118,7 +118,7 @@ class Trainer:
         chosen = self._fresh_parameters(ignore_stale_grad)
         results = [(i, *self._update(i, 1.0 / batch_size)) for i in chosen]
         for i, new_weight, state in results:           # all computed first: a failure changes nothing
-            broadcast(new_weight, self._params[i].list_data())
+            _broadcast(new_weight, self._params[i].list_data())
             self._states[i] = state
 
     update = step
@@ -151,13 +151,13 @@ class Trainer:
         """(new weight, new state) of parameter ``index``, computed on its first context in its dtype."""
         param = self._params[index]
         first = param.list_data()[0]
-        grad = reduce_gradients(param.list_grad())
-        new, state = apply_update(self._optimizer, self._hyper, first._array, grad, self._states[index],
+        grad = _reduce_gradients(param.list_grad())
+        new, state = _apply_update(self._optimizer, self._hyper, first._array, grad, self._states[index],
                                   rescale, param.lr_mult, param.wd_mult, _device.array_module(first.device))
         return new.astype(first.dtype.nptype, copy=False), state
 
 
-def reduce_gradients(grads):
+def _reduce_gradients(grads):
     """The sum of the gradient copies, on the first copy's device (MXNet's 'device' kvstore).
 
     Every other copy is moved to the first one's device (``to_device``: a device-to-device copy on
@@ -165,7 +165,7 @@ def reduce_gradients(grads):
 
     >>> import numpy as np
     >>> from sporelab import Tensor
-    >>> reduce_gradients([Tensor(np.ones(2, np.float32)), Tensor(np.full(2, 2.0, np.float32)).to(ms.cpu(1))])
+    >>> _reduce_gradients([Tensor(np.ones(2, np.float32)), Tensor(np.full(2, 2.0, np.float32)).to(ms.cpu(1))])
     array([3., 3.], dtype=float32)
     """
     first = grads[0]
@@ -175,7 +175,7 @@ def reduce_gradients(grads):
     return total.copy() if total is first._array else total
 
 
-def broadcast(weight, tensors):
+def _broadcast(weight, tensors):
     """Give every copy in ``tensors`` the new ``weight`` (an array on the first copy's device).
 
     The first copy takes ``weight`` itself; every other copy gets its own array on its device, so
@@ -185,7 +185,7 @@ def broadcast(weight, tensors):
         tensor._fresh_grad = False
 
 
-def apply_update(optimizer, hyper, weight, grad, state, rescale, lr_mult, wd_mult, xp):
+def _apply_update(optimizer, hyper, weight, grad, state, rescale, lr_mult, wd_mult, xp):
     """One MXNet update of ``weight`` with the summed gradient ``grad``, on their device, in their dtype.
 
     ``g = clip(rescale * grad)``; then SGD ``w - lr_eff (g + wd_eff w)`` (with momentum as a

@@ -139,6 +139,9 @@ class Optimizer:
             if g is not None and (not isinstance(g, Tensor) or g.shape != p.shape):
                 got = g.shape if isinstance(g, Tensor) else type(g).__name__
                 raise ValueError(f"The gradient for parameter '{p.name}' must be a Tensor of shape {p.shape}, but got {got}.")
+            if g is not None and g.device != p.device:
+                raise ValueError(f"The gradient for parameter '{p.name}' is on {g.device} but the parameter is on "
+                                 f"{p.device}; compute the gradients where the parameters live.")
         return gradients
 
 

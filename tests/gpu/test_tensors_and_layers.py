@@ -125,3 +125,21 @@ def test_autograd_record_backward_and_attach_grad(both):
             z.backward()
         return [y, w.grad, acc.grad]
     both.assert_same(both.on_each(run), rtol=1e-6)
+
+
+def test_setitem_moves_host_values_and_other_devices_explicitly(on_gpu):
+    t = Tensor(np.zeros((2, 3), np.float32))
+    t[0] = np.array([1.0, 2.0, 3.0])
+    t[1] = [4.0, 5.0, 6.0]
+    t[1, 0] = Tensor(7.0).to(ms.cpu(0))
+    np.testing.assert_array_equal(t.asnumpy(), [[1, 2, 3], [7, 5, 6]])
+    assert not isinstance(t._array, np.ndarray)
+
+
+def test_an_optimizer_refuses_gradients_from_another_device(on_gpu):
+    net = nn.Dense(2, 1)
+    grads = tuple(Tensor(np.ones(p.shape, np.float32)).to(ms.cpu(0)) for p in net.trainable_params())
+    before = [p.asnumpy() for p in net.trainable_params()]
+    with pytest.raises(ValueError, match="is on cpu\\(0\\) but the parameter is on gpu\\(0\\)"):
+        nn.SGD(net.trainable_params(), 0.1)(grads)
+    assert all(np.array_equal(b, p.asnumpy()) for b, p in zip(before, net.trainable_params()))

@@ -147,3 +147,19 @@ def test_gluon_parameter_copies_written_apart_then_reset_ctx_averages_them():
     assert np.all(param.data(gpu0).asnumpy() == 2.0)
     param.set_data(np.zeros((3, 4)))
     assert np.all(param.data(gpu0).asnumpy() == 0) and np.all(param.grad(gpu0).asnumpy() == 0)
+
+
+def test_gluon_set_data_from_a_gpu_tensor_stays_on_the_device(on_gpu, monkeypatch):
+    p = gluon.Parameter("w", shape=(2, 3), init=gluon.init.Zero())
+    p.initialize(ctx=[on_gpu])
+    value = Tensor(np.arange(6, dtype=np.float64).reshape(2, 3))
+    with no_host_copies(monkeypatch):
+        p.set_data(value)
+    assert p.data().dtype == ms.float32 and p.data().device == on_gpu
+    np.testing.assert_array_equal(p.data().asnumpy(), np.arange(6).reshape(2, 3))
+    value[0, 0] = 9.0                                # the parameter holds its own copy
+    assert p.data().asnumpy()[0, 0] == 0.0
+    mixed = gluon.Parameter("m", shape=(2, 3), init=gluon.init.Zero())
+    mixed.initialize(ctx=[ms.cpu(0), on_gpu])
+    mixed.set_data(value)                            # the cpu(0) copy goes through to_host, on purpose
+    assert all(np.array_equal(d.asnumpy(), value.asnumpy().astype(np.float32)) for d in mixed.list_data())
