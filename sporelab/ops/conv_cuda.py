@@ -53,8 +53,24 @@ def forward(xp, x, w, bias, stride, pads, dilation, groups, out_hw):
     y = xp.empty((n, o) + tuple(out_hw), dtype=x.dtype)
     b = w if bias is None else xp.ascontiguousarray(bias)
     geometry = _geometry(x.shape, w.shape, out_hw, stride, pads, dilation, groups)
-    _launch(xp, "forward", x.dtype, y.size, (x, w, b, np.int32(bias is not None), y, np.int64(y.size)) + geometry)
+    kind, total = _forward_tiling(n, o // groups, groups, out_hw[0] * out_hw[1])
+    _launch(xp, kind, x.dtype, total, (x, w, b, np.int32(bias is not None), y, np.int64(total)) + geometry)
     return y
+
+
+def _forward_tiling(n, per_group, groups, pixels):
+    """(kernel kind, number of threads): the register-tiled kernel (TILE_PIXELS pixels x
+    TILE_CHANNELS channels per thread) when a group has at least TILE_CHANNELS output channels,
+    else one output value per thread.
+
+    >>> _forward_tiling(64, 128, 1, 1024), _forward_tiling(2, 4, 1, 100)
+    (('forward_tiled', 262144), ('forward', 800))
+    """
+    if per_group < conv_kernels.TILE_CHANNELS:
+        return "forward", n * per_group * groups * pixels
+    pixel_tiles = -(-pixels // conv_kernels.TILE_PIXELS)
+    channel_tiles = -(-per_group // conv_kernels.TILE_CHANNELS)
+    return "forward_tiled", n * groups * channel_tiles * pixel_tiles
 
 
 def backward(xp, g, x, w, stride, pads, dilation, groups, input_grad=True):

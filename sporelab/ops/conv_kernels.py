@@ -9,6 +9,10 @@ copy, no GEMM, no reshapes), for ``float`` and ``double``:
 
   (taps outside the input are the zero padding, so any (top, left) padding and, through the
   output size, any (bottom, right) padding is covered: every pad mode);
+  ``conv2d_forward_tiled_<t>`` computes the same with ``TILE_PIXELS`` consecutive output pixels
+  times ``TILE_CHANNELS`` output channels per thread (each input value loaded once serves
+  ``TILE_CHANNELS`` products, the threads of a warp read the same weights), for groups with at
+  least ``TILE_CHANNELS`` output channels;
 * ``conv2d_backward_data_<t>``: thread per ``dx[n, c, u, v]``, summing ``gy[n, o, i, j] *
   w[o, c', p, q]`` over the taps with ``u = i*sh - pt + p*dh`` (``u + pt - p*dh`` divisible by ``sh``
   and ``0 <= i < OH``), for the output channels ``o`` of the group of ``c``;
@@ -22,7 +26,7 @@ The same source compiles as plain C++ on the host (``-DSPORELAB_HOST``: the grid
 a serial loop), which is how the tests check the kernels' index arithmetic on machines without a GPU;
 ``nvcc`` or NVRTC compile-check it as CUDA where available.
 
->>> 'conv2d_forward_float' in KERNEL_NAMES and SOURCE.count('SPORELAB_KERNEL void') == len(KERNEL_NAMES) == 6
+>>> 'conv2d_forward_float' in KERNEL_NAMES and SOURCE.count('SPORELAB_KERNEL void') == len(KERNEL_NAMES) == 8
 True
 """
 
@@ -31,6 +35,8 @@ __all__ = ["SOURCE", "KERNEL_NAMES", "kernel_name"]
 _TYPES = {"float32": "float", "float64": "double"}
 
 _HEAD = r"""
+#define TILE_PIXELS {tile_pixels}
+#define TILE_CHANNELS {tile_channels}
 #ifdef SPORELAB_HOST
 #define SPORELAB_KERNEL extern "C"
 #define SPORELAB_DEVICE static inline
@@ -43,35 +49,58 @@ _HEAD = r"""
          i += (long long)blockDim.x * gridDim.x)
 #endif
 
-template <typename T>
-SPORELAB_DEVICE void conv2d_forward(const T* x, const T* w, const T* b, int has_bias, T* y,
+template <typename T, int TP, int TO>
+SPORELAB_DEVICE void conv2d_forward(const T* __restrict__ x, const T* __restrict__ w,
+        const T* __restrict__ b, int has_bias, T* __restrict__ y,
         long long total, int C, int H, int W, int O, int KH, int KW, int OH, int OW,
         int sh, int sw, int dh, int dw, int pt, int pl, int G) {
+    // One thread: TP consecutive output pixels (row-major over OH x OW) times TO consecutive output
+    // channels of one group. Pixel tiles vary fastest, so the threads of a warp share their output
+    // channels and read the same weights (a broadcast); each loaded input value serves TO channels.
     const int cg = C / G, og = O / G;
+    const int pixels = OH * OW, ptiles = (pixels + TP - 1) / TP, otiles = (og + TO - 1) / TO;
     SPORELAB_FOR_EACH(i, total) {
-        const int ox = (int)(i % OW);
-        long long t = i / OW;
-        const int oy = (int)(t % OH);
-        t /= OH;
-        const int o = (int)(t % O);
-        const long long n = t / O;
-        const T* wo = w + (long long)o * cg * KH * KW;
-        const T* xg = x + (n * C + (long long)(o / og) * cg) * H * W;
-        T acc = 0;
+        const int pt_ = (int)(i % ptiles);
+        long long t = i / ptiles;
+        const int ot = (int)(t % ((long long)otiles * G));
+        const long long n = t / ((long long)otiles * G);
+        const int g = ot / otiles, o0 = g * og + (ot % otiles) * TO;
+        const int on = (og - (ot % otiles) * TO) < TO ? (og - (ot % otiles) * TO) : TO;
+        int iy0[TP], ix0[TP];
+        bool live[TP];
+        for (int p = 0; p < TP; ++p) {
+            const int q = pt_ * TP + p;
+            live[p] = q < pixels;
+            iy0[p] = (q / OW) * sh - pt;
+            ix0[p] = (q % OW) * sw - pl;
+        }
+        T acc[TP][TO];
+        for (int p = 0; p < TP; ++p)
+            for (int k = 0; k < TO; ++k) acc[p][k] = 0;
+        const T* xg = x + (n * C + (long long)g * cg) * H * W;
         for (int c = 0; c < cg; ++c) {
             const T* xc = xg + (long long)c * H * W;
-            const T* wc = wo + c * KH * KW;
             for (int ky = 0; ky < KH; ++ky) {
-                const int iy = oy * sh - pt + ky * dh;
-                if (iy < 0 || iy >= H) continue;
                 for (int kx = 0; kx < KW; ++kx) {
-                    const int ix = ox * sw - pl + kx * dw;
-                    if (ix < 0 || ix >= W) continue;
-                    acc += xc[(long long)iy * W + ix] * wc[ky * KW + kx];
+                    T v[TP];
+                    for (int p = 0; p < TP; ++p) {
+                        const int iy = iy0[p] + ky * dh, ix = ix0[p] + kx * dw;
+                        v[p] = (live[p] && iy >= 0 && iy < H && ix >= 0 && ix < W) ? xc[(long long)iy * W + ix] : (T)0;
+                    }
+                    const T* wt = w + (((long long)o0 * cg + c) * KH + ky) * KW + kx;
+                    for (int k = 0; k < TO; ++k) {
+                        const T wk = k < on ? wt[(long long)k * cg * KH * KW] : (T)0;
+                        for (int p = 0; p < TP; ++p) acc[p][k] += v[p] * wk;
+                    }
                 }
             }
         }
-        y[i] = has_bias ? acc + b[o] : acc;
+        for (int k = 0; k < on; ++k) {
+            T* yo = y + (n * O + o0 + k) * (long long)pixels;
+            const T bias = has_bias ? b[o0 + k] : (T)0;
+            for (int p = 0; p < TP; ++p)
+                if (live[p]) yo[pt_ * TP + p] = acc[p][k] + bias;
+        }
     }
 }
 
@@ -150,7 +179,12 @@ _SHAPE_ARGS = "C, H, W, O, KH, KW, OH, OW"
 _ENTRY = r"""
 SPORELAB_KERNEL void conv2d_forward_{t}(const {t}* x, const {t}* w, const {t}* b, int has_bias, {t}* y,
         long long total, {shapes}, {geometry}) {{
-    conv2d_forward<{t}>(x, w, b, has_bias, y, total, {shape_args}, {args});
+    conv2d_forward<{t}, 1, 1>(x, w, b, has_bias, y, total, {shape_args}, {args});
+}}
+
+SPORELAB_KERNEL void conv2d_forward_tiled_{t}(const {t}* x, const {t}* w, const {t}* b, int has_bias, {t}* y,
+        long long total, {shapes}, {geometry}) {{
+    conv2d_forward<{t}, TILE_PIXELS, TILE_CHANNELS>(x, w, b, has_bias, y, total, {shape_args}, {args});
 }}
 
 SPORELAB_KERNEL void conv2d_backward_data_{t}(const {t}* gy, const {t}* w, {t}* dx,
@@ -164,12 +198,13 @@ SPORELAB_KERNEL void conv2d_backward_weight_{t}(const {t}* gy, const {t}* x, {t}
 }}
 """
 
-SOURCE = _HEAD + "".join(
+TILE_PIXELS, TILE_CHANNELS = 4, 8
+SOURCE = _HEAD.replace("{tile_pixels}", str(TILE_PIXELS)).replace("{tile_channels}", str(TILE_CHANNELS)) + "".join(
     _ENTRY.format(t=t, shapes=_SHAPES, geometry=_GEOMETRY, shape_args=_SHAPE_ARGS, args=_PASS)
     for t in _TYPES.values())
 
 KERNEL_NAMES = tuple(f"conv2d_{kind}_{t}" for t in _TYPES.values()
-                     for kind in ("forward", "backward_data", "backward_weight"))
+                     for kind in ("forward", "forward_tiled", "backward_data", "backward_weight"))
 
 
 def kernel_name(kind, dtype):

@@ -143,3 +143,13 @@ def test_an_optimizer_refuses_gradients_from_another_device(on_gpu):
     with pytest.raises(ValueError, match="is on cpu\\(0\\) but the parameter is on gpu\\(0\\)"):
         nn.SGD(net.trainable_params(), 0.1)(grads)
     assert all(np.array_equal(b, p.asnumpy()) for b, p in zip(before, net.trainable_params()))
+
+
+@pytest.mark.parametrize("out_channels, group", [(16, 1), (18, 3)])
+def test_conv2d_with_many_output_channels(out_channels, group, both):
+    def run():
+        conv = nn.Conv2d(3, out_channels, 3, group=group, has_bias=True, weight_init="he_uniform", bias_init="normal")
+        x = Tensor(_X)
+        grads = ms.grad(lambda x: (conv(x) ** 2).sum(), 0, conv.trainable_params())(x)
+        return [conv(x), grads[0], *grads[1]]
+    both.assert_same(both.on_each(run), rtol=1e-5, atol=1e-5)

@@ -108,12 +108,25 @@ def test_kernels_match_the_im2col_path_in_float64(xp, case, seed, threads):
 @pytest.mark.parametrize("case", [
     (4, 3, 8, (3, 3), (1, 1), (1, 1), (1, 1, 1, 1), 1, (16, 50)),     # the teaching shape, 'same'
     (3, 6, 6, (3, 2), (2, 1), (1, 2), (0, 1, 2, 1), 3, (9, 11)),      # 'pad', stride, dilation, groups
-    (2, 4, 4, (5, 5), (3, 3), (2, 2), (0, 0, 0, 0), 2, (20, 17))])    # 'valid'
+    (2, 4, 4, (5, 5), (3, 3), (2, 2), (0, 0, 0, 0), 2, (20, 17)),     # 'valid'
+    (2, 8, 16, (3, 3), (1, 1), (1, 1), (1, 1, 1, 1), 1, (7, 9)),      # tiled forward: 16 channels
+    (3, 6, 27, (3, 3), (2, 1), (2, 1), (2, 1, 0, 3), 3, (11, 6)),     # tiled, 9 per group: a remainder
+    (1, 3, 64, (3, 3), (1, 1), (1, 1), (1, 1, 1, 1), 1, (16, 50))])   # the benchmark's first shape
 def test_kernels_match_the_im2col_path_in_float32(xp, case):
     got, expected = _run_both(xp, case, 0, np.float32, 1 << 17)
     for a, b in zip(got, expected):
         assert a.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())
+
+
+@needs_compiler
+@settings(max_examples=25, deadline=None)
+@given(conv_cases(), st.integers(8, 19), st.integers(0, 2**32 - 1))
+def test_the_tiled_forward_matches_for_any_channel_count(xp, case, per_group, seed):
+    n, c, _, kernel, stride, dilation, pads, groups, hw = case
+    case = (n, c, groups * per_group, kernel, stride, dilation, pads, groups, hw)
+    got, expected = _run_both(xp, case, seed, np.float64, 1 << 17)
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-10, atol=1e-10)
 
 
 def test_only_float32_and_float64_use_the_kernels(xp):
