@@ -21,6 +21,7 @@ THREADS = 256
 MAX_BLOCKS = 1 << 20            # a grid-stride loop covers any larger total
 WEIGHT_THREADS = 1 << 17        # split the weight pass over samples until about this many threads
 _modules = {}
+_functions = {}
 
 
 def available(xp, dtype):
@@ -29,10 +30,20 @@ def available(xp, dtype):
 
 
 def _kernel(xp, kind, dtype):
-    module = _modules.get(id(xp))
-    if module is None:
-        module = _modules[id(xp)] = (xp, xp.RawModule(code=conv_kernels.SOURCE, options=("--std=c++14",)))
-    return module[1].get_function(conv_kernels.kernel_name(kind, np.dtype(dtype).name))
+    """The compiled kernel on the current device (compiled once per process, loaded once per device;
+    CuPy also caches the compiled binary on disk)."""
+    key = (id(xp), xp.cuda.Device().id, kind, dtype)
+    function = _functions.get(key)
+    if function is None:
+        module = _modules.get(id(xp))
+        if module is None:
+            module = _modules[id(xp)] = (xp, xp.RawModule(code=conv_kernels.SOURCE, options=("--std=c++14",)))
+        function = _functions[key] = module[1].get_function(conv_kernels.kernel_name(kind, np.dtype(dtype).name))
+    return function
+
+
+def _contiguous(xp, a):
+    return a if a.flags.c_contiguous else xp.ascontiguousarray(a)
 
 
 def _launch(xp, kind, dtype, total, args):
@@ -48,10 +59,10 @@ def _geometry(x_shape, w_shape, out_hw, stride, pads, dilation, groups):
 def forward(xp, x, w, bias, stride, pads, dilation, groups, out_hw):
     """``y`` (N, O, OH, OW) of the convolution of ``x`` (N, C, H, W) with ``w`` (O, C/G, KH, KW),
     plus ``bias`` (O,) when given; ``pads`` is (top, bottom, left, right). One launch."""
-    x, w = xp.ascontiguousarray(x), xp.ascontiguousarray(w)
+    x, w = _contiguous(xp, x), _contiguous(xp, w)
     n, o = x.shape[0], w.shape[0]
     y = xp.empty((n, o) + tuple(out_hw), dtype=x.dtype)
-    b = w if bias is None else xp.ascontiguousarray(bias)
+    b = w if bias is None else _contiguous(xp, bias)
     geometry = _geometry(x.shape, w.shape, out_hw, stride, pads, dilation, groups)
     kind, total = _forward_tiling(n, o // groups, groups, out_hw[0] * out_hw[1])
     _launch(xp, kind, x.dtype, total, (x, w, b, np.int32(bias is not None), y, np.int64(total)) + geometry)
@@ -75,7 +86,7 @@ def _forward_tiling(n, per_group, groups, pixels):
 
 def backward(xp, g, x, w, stride, pads, dilation, groups, input_grad=True):
     """``(dx, dw, db)`` for the output gradient ``g``; ``dx`` is None unless ``input_grad``."""
-    g, x, w = xp.ascontiguousarray(g), xp.ascontiguousarray(x), xp.ascontiguousarray(w)
+    g, x, w = _contiguous(xp, g), _contiguous(xp, x), _contiguous(xp, w)
     out_hw = g.shape[2:]
     geometry = _geometry(x.shape, w.shape, out_hw, stride, pads, dilation, groups)
     dx = None

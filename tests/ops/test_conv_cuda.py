@@ -133,3 +133,16 @@ def test_only_float32_and_float64_use_the_kernels(xp):
     assert conv_cuda.available(xp, np.float32) and conv_cuda.available(xp, np.float64)
     assert not conv_cuda.available(xp, np.float16) and not conv_cuda.available(np, np.float32)
     assert not conv_cuda.available(strict_gpu.module(kernels=False), np.float32)
+
+
+@needs_compiler
+def test_non_contiguous_inputs_are_made_contiguous_before_the_launch(xp):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 3, 8, 10))
+    w = rng.standard_normal((8, 3, 3, 3))
+    strided_x, strided_w = xp.asarray(x)[:, :, :, ::2], xp.asarray(w).transpose(0, 1, 3, 2)
+    assert not strided_x.flags.c_contiguous and not strided_w.flags.c_contiguous
+    geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 1)
+    y = conv_cuda.forward(xp, strided_x, strided_w, None, *geometry, (8, 5))
+    expected = conv2d_forward(np, x[:, :, :, ::2], w.transpose(0, 1, 3, 2), *geometry)
+    np.testing.assert_allclose(device.to_host(y), expected, rtol=1e-12, atol=1e-12)
