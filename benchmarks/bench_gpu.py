@@ -23,7 +23,7 @@ import numpy as np
 
 FORWARD_CASES = [((1, 3, 16, 50), 64), ((32, 3, 64, 64), 64), ((64, 64, 32, 32), 128)]
 TARGET = 2.0
-BATCH_CALLS, REPEATS = 50, 7
+BATCH_CALLS, REPEATS, WARMUP = 50, 7, 3
 
 
 def gpu_missing():
@@ -41,7 +41,7 @@ def gpu_missing():
 
 
 def per_call(fn, sync):
-    for _ in range(3):
+    for _ in range(WARMUP):
         fn()
     sync()
     samples = []
@@ -54,24 +54,26 @@ def per_call(fn, sync):
     return statistics.median(samples)
 
 
-def forward_rows(ms, nn, torch, sync_ours, sync_torch):
+def forward_rows(ms, nn, torch, sync_ours, sync_torch, device="cuda"):
     rows = []
     for shape, out_channels in FORWARD_CASES:
         x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
         conv = nn.Conv2d(shape[1], out_channels, 3, pad_mode="same", weight_init="he_uniform")
         xs = ms.Tensor(x)
         ours = per_call(lambda: conv(xs), sync_ours)
-        tx = torch.tensor(x, device="cuda")
-        tw = torch.tensor(conv.weight.asnumpy(), device="cuda")
+        tx = torch.tensor(x, device=device)
+        tw = torch.tensor(conv.weight.asnumpy(), device=device)
         with torch.no_grad():
             theirs = per_call(lambda: torch.nn.functional.conv2d(tx, tw, padding=1), sync_torch)
-            np.testing.assert_allclose(conv(xs).asnumpy(), torch.nn.functional.conv2d(tx, tw, padding=1).cpu().numpy(),
-                                       rtol=1e-4, atol=1e-4)
+            tf32, torch.backends.cudnn.allow_tf32 = torch.backends.cudnn.allow_tf32, False   # compare in full fp32
+            reference = torch.nn.functional.conv2d(tx, tw, padding=1).cpu().numpy()
+            torch.backends.cudnn.allow_tf32 = tf32
+        np.testing.assert_allclose(conv(xs).asnumpy(), reference, rtol=1e-4, atol=1e-4)
         rows.append((f"Conv2d forward {shape}->{out_channels}", ours, theirs))
     return rows
 
 
-def training_row(ms, nn, torch, sync_ours, sync_torch):
+def training_row(ms, nn, torch, sync_ours, sync_torch, device="cuda"):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((32, 1, 12, 12)).astype(np.float32)
     y = rng.integers(0, 2, 32).astype(np.int32)
@@ -81,9 +83,9 @@ def training_row(ms, nn, torch, sync_ours, sync_torch):
     xs, ys = ms.Tensor(x), ms.Tensor(y)
     ours = per_call(lambda: step(xs, ys), sync_ours)
     tnet = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(),
-                               torch.nn.Linear(576, 2)).cuda()
+                               torch.nn.Linear(576, 2)).to(device)
     opt = torch.optim.SGD(tnet.parameters(), lr=0.01)
-    tx, ty = torch.tensor(x, device="cuda"), torch.tensor(y, dtype=torch.long, device="cuda")
+    tx, ty = torch.tensor(x, device=device), torch.tensor(y, dtype=torch.long, device=device)
 
     def torch_step():
         opt.zero_grad()
@@ -106,9 +108,19 @@ def main(argv):
     sync_ours, sync_torch = cupy.cuda.Device(0).synchronize, torch.cuda.synchronize
     rows = forward_rows(ms, nn, torch, sync_ours, sync_torch)
     train = training_row(ms, nn, torch, sync_ours, sync_torch)
-    geomean = math.exp(sum(math.log(o / t) for _, o, t in rows) / len(rows))
     print(f"GPU: {cupy.cuda.runtime.getDeviceProperties(0)['name'].decode()}, CuPy {cupy.__version__}, "
-          f"torch {torch.__version__} (cuDNN {torch.backends.cudnn.version()})")
+          f"torch {torch.__version__} (cuDNN {torch.backends.cudnn.version()}, timed with its defaults: "
+          f"TF32 {'on' if torch.backends.cudnn.allow_tf32 else 'off'})")
+    result = report(rows, train)
+    if "--json" in argv:
+        with open(argv[argv.index("--json") + 1], "w") as f:
+            json.dump(result, f)
+    return 0 if all(result["verdicts"].values()) else 1
+
+
+def report(rows, train):
+    """Print the table and the verdicts; return them as a JSON-able dict."""
+    geomean = math.exp(sum(math.log(o / t) for _, o, t in rows) / len(rows))
     print(f"{'case':48s} {'sporelab ms':>12s} {'torch ms':>9s} {'ratio':>6s}")
     for name, ours, theirs in rows + [train]:
         print(f"{name:48s} {ours * 1e3:12.4f} {theirs * 1e3:9.4f} {ours / theirs:6.2f}")
@@ -117,11 +129,7 @@ def main(argv):
           f"{'PASS' if verdicts['forward_geomean'] else 'FAIL'}")
     print(f"training step ratio {train[1] / train[2]:.2f} (target <= {TARGET}): "
           f"{'PASS' if verdicts['training_step'] else 'FAIL'}")
-    if "--json" in argv:
-        with open(argv[argv.index("--json") + 1], "w") as f:
-            json.dump({"rows": [[n, o, t] for n, o, t in rows + [train]], "forward_geomean": geomean,
-                       "verdicts": verdicts}, f)
-    return 0 if all(verdicts.values()) else 1
+    return {"rows": [[n, o, t] for n, o, t in rows + [train]], "forward_geomean": geomean, "verdicts": verdicts}
 
 
 if __name__ == "__main__":

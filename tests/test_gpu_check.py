@@ -69,3 +69,35 @@ def test_gpu_benchmark_skips_with_a_message_without_a_gpu():
         pytest.skip("this machine has a GPU")
     done = _run("benchmarks/bench_gpu.py")
     assert done.returncode == 0 and done.stdout.startswith("bench_gpu: skipped: ")
+
+
+def test_gpu_benchmark_logic_on_the_stand_in_gpu_against_torch_cpu(monkeypatch, capsys):
+    """The benchmark's measuring and reporting code, run on tiny shapes (no timing is asserted)."""
+    torch = pytest.importorskip("torch")
+    import importlib.util
+    from sporelab import device, nn
+    load = lambda path: importlib.util.spec_from_file_location(path.stem, path)   # noqa: E731
+    spec = load(ROOT / "benchmarks" / "bench_gpu.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    spec = load(ROOT / "tests" / "_strict_gpu.py")
+    strict_gpu = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(strict_gpu)
+    monkeypatch.setattr(bench, "FORWARD_CASES", [((1, 3, 6, 7), 8), ((2, 4, 5, 5), 16)])
+    monkeypatch.setattr(bench, "BATCH_CALLS", 2)
+    monkeypatch.setattr(bench, "REPEATS", 1)
+    monkeypatch.setattr(bench, "WARMUP", 0)
+    previous = device._use_gpu_backend(strict_gpu.module())
+    try:
+        ms.set_context(device_target="GPU")
+        rows = bench.forward_rows(ms, nn, torch, lambda: None, lambda: None, device="cpu")
+        train = bench.training_row(ms, nn, torch, lambda: None, lambda: None, device="cpu")
+    finally:
+        ms.set_context(device_target="CPU")
+        device._restore_gpu_backend(previous)
+    result = bench.report(rows, train)
+    out = capsys.readouterr().out
+    assert [r[0] for r in result["rows"]] == ["Conv2d forward (1, 3, 6, 7)->8", "Conv2d forward (2, 4, 5, 5)->16",
+                                              "bars network training step (batch 32)"]
+    assert all(r[1] > 0 and r[2] > 0 for r in result["rows"]) and set(result["verdicts"]) == {"forward_geomean", "training_step"}
+    assert "Conv2d forward geometric-mean ratio" in out and "training step ratio" in out
