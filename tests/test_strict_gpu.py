@@ -64,3 +64,14 @@ def test_results_stay_on_the_device_and_reductions_are_0d_arrays(xp):
 def test_printing_shows_values_like_cupy(xp):
     a = device.to_device(np.array([1.5, 2.0], np.float32), ms.gpu(0))
     assert str(a) == "[1.5 2. ]" and repr(a) == "array([1.5, 2. ], dtype=float32)"
+
+
+def test_the_stand_in_offers_nothing_cupy_lacks():
+    """Where CuPy is installed (the GPU machine, `make gpu-check`): every function, method and ufunc
+    the stand-in lets the engine use exists in CuPy too, so passing on the stand-in means something."""
+    cupy = pytest.importorskip("cupy")
+    assert sorted(n for n in strict_gpu._FUNCTIONS | strict_gpu._CREATORS if not hasattr(cupy, n)) == []
+    assert sorted(n for n in strict_gpu._METHODS | strict_gpu._ATTRIBUTES if not hasattr(cupy.ndarray, n)) == []
+    ufuncs = {"add", "subtract", "multiply", "true_divide", "power", "matmul", "maximum", "exp", "log",
+              "sqrt", "tanh", "abs", "sign", "floor_divide", "remainder", "negative", "greater", "equal"}
+    assert sorted(n for n in ufuncs if not hasattr(cupy, n)) == [] and hasattr(cupy.add, "at")

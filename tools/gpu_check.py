@@ -131,7 +131,8 @@ def main():
     steps.append(("CuPy and test packages", ok, detail))
     if ok:
         steps.append(("gpu-marked tests on real CuPy", *pytest_step(["-m", "gpu", "tests/gpu"])))
-        steps.append(("fused Conv2d kernels (compile + host check)", *pytest_step(["tests/ops/test_conv_cuda.py"])))
+        steps.append(("fused Conv2d kernels, stand-in vs CuPy", *pytest_step(["tests/ops/test_conv_cuda.py",
+                                                                          "tests/test_strict_gpu.py"])))
         steps.append(("gluon_parameter notebook on gpu(0) vs stored CPU output", *notebook_step()))
         ok, detail, rows = bench_step()
         steps.append(("GPU benchmarks (targets <= 2x torch)", ok, detail))
