@@ -193,7 +193,8 @@ def _apply_update(optimizer, hyper, weight, grad, state, rescale, lr_mult, wd_mu
     and ``wd_eff = wd * wd_mult``. Python-float hyper-parameters keep the arrays' dtype (float32
     stays float32: no float64 round trip). Returns ``(new weight, new state)``.
     """
-    grad = grad * rescale
+    hyper = {key: value if value is None else float(value) for key, value in hyper.items()}  # no np.float64
+    grad = grad * float(rescale)
     if hyper["clip_gradient"] is not None:
         grad = xp.clip(grad, -hyper["clip_gradient"], hyper["clip_gradient"])
     lr, wd = float(hyper["learning_rate"] * lr_mult), float(hyper["wd"] * wd_mult)

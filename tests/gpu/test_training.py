@@ -163,3 +163,21 @@ def test_gluon_set_data_from_a_gpu_tensor_stays_on_the_device(on_gpu, monkeypatc
     mixed.initialize(ctx=[ms.cpu(0), on_gpu])
     mixed.set_data(value)                            # the cpu(0) copy goes through to_host, on purpose
     assert all(np.array_equal(d.asnumpy(), value.asnumpy().astype(np.float32)) for d in mixed.list_data())
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_numpy_scalars_as_batch_size_or_hyper_parameters_keep_float32(name, on_gpu):
+    w = gluon.Parameter("w", shape=(3,), init=gluon.init.One())
+    w.initialize(ctx=[on_gpu])
+    options = {"learning_rate": np.float64(0.1), "wd": np.float64(0.01)}
+    if name == "sgd":
+        options["momentum"] = np.float64(0.9)
+    trainer = gluon.Trainer([w], name, options)
+    for _ in range(2):
+        with autograd.record():
+            loss = (w.data() * w.data()).sum()
+        loss.backward()
+        trainer.step(np.int64(2))
+    assert w.data()._array.dtype == np.float32
+    state = trainer._states[0]
+    assert all(s.dtype == np.float32 for s in (state if isinstance(state, tuple) else (state,)) if hasattr(s, "dtype"))
