@@ -11,7 +11,7 @@ PORT   ?= 8888
 # The browser tests drive Debian's chromium; Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: lab test bench notebooks venv-lab venv-test chromium clean gpu-check
+.PHONY: lab test bench notebooks venv-lab venv-test chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,7 @@ notebooks: venv-test
 # every gpu-marked test on real CuPy, the gluon_parameter notebook on gpu(0), the GPU benchmarks, one
 # table. Without a GPU: one line saying so, exit 1. Uses the system Python (it has CuPy), not .venv.
 GPU_PYTHON ?= python3
+.PHONY: gpu-check
 gpu-check:
 	@$(GPU_PYTHON) tools/gpu_check.py
 
