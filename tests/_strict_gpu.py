@@ -159,6 +159,10 @@ class StrictArray(NDArrayOperatorsMixin):
     # ---- NumPy protocols ----
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         what = f"{ufunc.__name__}.{method}" if method != "__call__" else ufunc.__name__
+        operands = inputs[:1] + inputs[2:] if method == "at" else inputs       # at's index may be a tuple
+        for x in operands:
+            if isinstance(x, (list, tuple)):     # CuPy's kernels take arrays and scalars only
+                raise TypeError(f"Unsupported type {type(x)} in {what}")
         devices = set()
         raw = _unwrap(inputs, devices, what)
         out = kwargs.get("out")

@@ -44,6 +44,8 @@ def test_mixing_with_host_arrays_or_another_device_raises(xp):
         a[...] = np.zeros(3, np.float32)
     with pytest.raises(TypeError, match="Unsupported type"):
         xp.matmul(a, np.ones(3, np.float32))
+    with pytest.raises(TypeError, match="Unsupported type"):
+        a + [1.0, 2.0, 3.0]
     other = device.to_device(np.ones(3, np.float32), ms.gpu(1))
     with pytest.raises(ValueError, match="different devices"):
         a + other
