@@ -87,8 +87,6 @@ def sphinx_config(language, path_to_docs):
         html_title="sporelab",
         html_static_path=[os.path.join(here, "_static")],
         html_css_files=["sporelab-book.css"],
-        html_copy_source=False,
-        html_show_sourcelink=False,
         html_last_updated_fmt=None,
         html_sidebars={"**": ["navbar-logo.html", "lang-switch.html", "search-button-field.html",
                               "sbt-sidebar-nav.html"]},
@@ -99,6 +97,8 @@ def sphinx_config(language, path_to_docs):
             "use_repository_button": True,
             "use_download_button": True,
             "use_fullscreen_button": False,
+            # The sidebar has the search field; pydata 0.20 would put a second one in a header bar.
+            "navbar_start": [], "navbar_center": [], "navbar_end": [], "navbar_persistent": [],
             "launch_buttons": {
                 "binderhub_url": BINDER_URL,
                 "jupyterhub_url": HUB_URL,

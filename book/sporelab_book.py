@@ -12,6 +12,11 @@ Two things the stock myst-nb + sphinx-book-theme setup does not do:
   reading order adds any lab not listed yet, so a new notebook in notebooks/labs/ appears in the
   book by itself (and one line in book/en/index.md puts it in its place). When every lab is listed
   that line would match nothing, which Sphinx warns about: it is then dropped.
+- **Chinese search on Sphinx 9.0.** Its ``language_data.js`` for zh ends with
+  ``window.Stemmer = ChineseStemmer;`` while the code above it defines ``EnglishStemmer`` (the zh
+  search stems Latin words in English), so the search page stops on a ReferenceError
+  (sphinx-doc/sphinx#14229, fixed upstream by #14416 in a release that needs Python >= 3.12).
+  After the build the line names the stemmer the file does define; a fixed Sphinx is left alone.
 - **MathJax.** ``mathjax_path`` points at ``_static/mathjax/tex-chtml.js``; this extension copies
   MathJax 3 there from the ``sphinx-mathjax-offline`` package (PyPI) when the build finishes, only
   the parts that page needs (the combined TeX→CHTML component, its fonts and its lazily loaded
@@ -140,9 +145,25 @@ def copy_mathjax(app, exception):
             shutil.copy2(src, dst)
 
 
+STEMMER_LINE = re.compile(r"^window\.Stemmer = (\w+);$", re.MULTILINE)
+
+
+def fix_stemmer(app, exception):
+    """Point ``window.Stemmer`` at the stemmer ``language_data.js`` defines (sphinx-doc/sphinx#14229)."""
+    path = Path(app.outdir, "_static", "language_data.js")
+    if exception is not None or not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    named = STEMMER_LINE.search(text)
+    defined = re.findall(r"\bvar (\w+Stemmer)\s*=", text)
+    if named and named.group(1) not in defined and len(defined) == 1:
+        path.write_text(STEMMER_LINE.sub(f"window.Stemmer = {defined[0]};", text), encoding="utf-8")
+
+
 def setup(app):
     mathjax_source()                     # fail at once, not after the whole build
     app.add_transform(ExplorerStills)
     app.connect("source-read", drop_spent_globs)
     app.connect("build-finished", copy_mathjax)
+    app.connect("build-finished", fix_stemmer)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
