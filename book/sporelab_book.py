@@ -2,7 +2,8 @@
 
 Two things the stock myst-nb + sphinx-book-theme setup does not do:
 
-- **Explorer cells.** A lab's explorer cell (tagged ``nbval-ignore-output``) stores no output: its
+- **Explorer cells.** A lab's explorer cell (tagged ``nbval-ignore-output`` and calling a
+  ``...Explorer(``, as tests/test_browser.py finds them) stores no output: its
   live widget needs a kernel. In the book it gets, in place of the widget, a note saying the
   explorer is live in JupyterLab, the two launch links of its notebook (Binder, the class's
   JupyterHub through nbgitpuller) and a copy of the lab's static figure (the first figure a later
@@ -20,7 +21,7 @@ Two things the stock myst-nb + sphinx-book-theme setup does not do:
 - **MathJax.** ``mathjax_path`` points at ``_static/mathjax/tex-chtml.js``; this extension copies
   MathJax 3 there from the ``sphinx-mathjax-offline`` package (PyPI) when the build finishes, only
   the parts that page needs (the combined TeX→CHTML component, its fonts and its lazily loaded
-  extensions: about 2.5 MB of the package's 24 MB). No page loads anything from a CDN.
+  extensions: about 3 MB of the package's 24 MB). No page loads anything from a CDN.
 """
 
 import copy
@@ -39,6 +40,7 @@ import book_config
 logger = logging.getLogger(__name__)
 
 LIVE_TAG = "nbval-ignore-output"
+EXPLORER_CALL = re.compile(r"^(?!\s*(?:class|def)\s).*?\b[A-Z]\w*Explorer\s*\(", re.MULTILINE)  # a call
 MATHJAX_DIST = "sphinx-mathjax-offline"
 MATHJAX_PARTS = ["tex-chtml.js", "output/chtml", "input/tex/extensions", "ui", "a11y"]
 
@@ -56,10 +58,8 @@ NOTE = {
 HUB_LABEL = {"en": "your class's JupyterHub", "zh": "课堂的 JupyterHub"}
 
 
-def _is_cell(node, tag=None):
-    if not isinstance(node, nodes.container) or node.get("nb_element") != "cell_code":
-        return False
-    return tag is None or f"tag_{tag}" in node["classes"]
+def _is_cell(node):
+    return isinstance(node, nodes.container) and node.get("nb_element") == "cell_code"
 
 
 class ExplorerStills(SphinxTransform):
@@ -70,7 +70,8 @@ class ExplorerStills(SphinxTransform):
     def apply(self, **kwargs):
         cells = [n for n in self.document.findall(nodes.container) if _is_cell(n)]
         for index, cell in enumerate(cells):
-            if LIVE_TAG not in cell.get("cell_metadata", {}).get("tags", []):
+            if LIVE_TAG not in cell.get("cell_metadata", {}).get("tags", []) \
+                    or not EXPLORER_CALL.search(cell.astext()):
                 continue
             figure = next((img for later in cells[index + 1:] for img in later.findall(nodes.image)),
                           None)

@@ -249,7 +249,8 @@ def test_landing_pages_launch_the_notebooks_folder(site):
 def test_explorer_cells_show_the_note_the_launch_links_and_the_static_figure(site):
     for lab in NOTEBOOKS.glob("labs/*.ipynb"):
         live = [c for c in json.loads(lab.read_text(encoding="utf-8"))["cells"]
-                if "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])]
+                if "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])
+                and re.search(r"\b[A-Z]\w*Explorer\s*\(", "".join(c["source"]))]
         html = (site / "labs" / f"{lab.stem}.html").read_text(encoding="utf-8")
         notes = re.findall(r'<div class="cell_output sporelab-live docutils container">(.*?)</div>', html, re.S)
         assert len(notes) == len(live) >= 1, lab.name
@@ -265,6 +266,12 @@ def test_the_settings_come_from_the_environment(monkeypatch):
     assert book_config.setting("BOOK_HUB_URL", book_config.DEFAULT_HUB_URL) == "https://hub.school.example"
     assert book_config.setting("BOOK_BRANCH", book_config.DEFAULT_BRANCH) == "main"
     assert book_config.DEFAULT_REPO_URL == "https://github.com/OWNER/sporelab"   # README's placeholder
+
+
+def test_the_examples_in_book_config_run():
+    import doctest
+    result = doctest.testmod(book_config)
+    assert result.attempted >= 3 and result.failed == 0
 
 
 @given(st.text(max_size=60))
@@ -437,3 +444,17 @@ def test_search_finds_a_word_of_the_book(server, page, book, word, expected):
     assert any(h.split("?")[0].split("#")[0].endswith(expected) for h in hrefs), hrefs
     if book:
         assert not any("labs/" in h for h in hrefs), hrefs           # the Chinese book's own index
+
+
+def test_the_pages_workflow_builds_checks_and_deploys_the_book():
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert "make book" in runs
+    assert any("lychee --offline --include-fragments" in run for run in runs)
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "build/book"
+    assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+    build_env = next(s["env"] for s in steps if s.get("run") == "make book")
+    assert set(build_env) == {"BOOK_REPO_URL", "BOOK_BRANCH", "BOOK_HUB_URL"}
