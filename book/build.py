@@ -10,7 +10,7 @@ pages), each with warnings as errors, so a broken link between notebooks fails t
   navigation and a Chinese search index (jieba).
 
 Sphinx needs the landing page in the same source tree as the notebooks, so both are copied into a
-staging folder (OUT-work/, beside OUT) whose layout mirrors the repository's: a page's name plus
+staging folder (OUT-work/src/, beside OUT) whose layout mirrors the repository's: a page's name plus
 ``path_to_docs`` is its notebook's path in the repository, which the launch buttons rely on.
 OUT is rebuilt from scratch each time (a few seconds), so a removed notebook leaves no stale page.
 
@@ -51,20 +51,24 @@ def stage(lang, notebooks, src):
 
 
 def build(lang, notebooks, out, work, quiet=True):
-    """Stage and build one book; returns Sphinx's exit status."""
+    """Stage and build one book, then copy it into its place in ``out``; returns Sphinx's exit status.
+
+    Sphinx writes into ``work/html/<lang>/`` first: myst-nb puts a ``jupyter_execute/`` folder beside
+    its output folder, which must not land inside the site.
+    """
     conf, sub, _ = BOOKS[lang]
-    src, doctrees, target = work / "src" / lang, work / "doctrees" / lang, (out / sub).resolve()
+    src, doctrees, html = work / "src" / lang, work / "doctrees" / lang, work / "html" / lang
     stage(lang, notebooks, src)
-    if lang == "en":
-        shutil.rmtree(out, ignore_errors=True)       # the whole site; the Chinese book goes below it
-    else:
-        shutil.rmtree(target, ignore_errors=True)
-    shutil.rmtree(doctrees, ignore_errors=True)
+    for scratch in (doctrees, html):
+        shutil.rmtree(scratch, ignore_errors=True)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-c", str(conf),
-           "-d", str(doctrees), str(src), str(target)]
+           "-d", str(doctrees), str(src), str(html)]
     if quiet:
         cmd.insert(3, "-q")
-    return subprocess.run(cmd, cwd=REPO).returncode
+    status = subprocess.run(cmd, cwd=REPO).returncode
+    if status == 0:
+        shutil.copytree(html, out / sub, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".buildinfo*"))
+    return status
 
 
 def main(argv=None):
@@ -79,6 +83,8 @@ def main(argv=None):
     out, notebooks = args.out.resolve(), args.notebooks.resolve()
     work = out.with_name(out.name + "-work")
     start = time.monotonic()
+    # The English book is the whole site (the Chinese one lies below it): start it afresh.
+    shutil.rmtree(out if "en" in args.lang else out / BOOKS["zh_cn"][1], ignore_errors=True)
     for lang in sorted(args.lang, key=list(BOOKS).index):
         status = build(lang, notebooks, out, work, quiet=not args.verbose)
         if status:

@@ -117,6 +117,7 @@ def test_every_notebook_has_a_page(site):
         folder = nb.parent.name
         expected.add(f"zh_cn/{nb.stem}.html" if folder == "zh_cn" else f"{folder}/{nb.stem}.html")
     assert set(_pages(site)) == expected
+    assert not list(site.rglob("jupyter_execute")) and (site / ".nojekyll").is_file()
     assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
     assert (site / "zh_cn" / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
