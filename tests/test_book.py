@@ -335,8 +335,8 @@ def outside():
     return []
 
 
-@pytest.fixture
-def page(browser, outside):
+def _guarded_context(browser, outside):
+    """A browser context in which every request for a host but 127.0.0.1 is noted and aborted."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
 
     def guard(route):
@@ -347,6 +347,12 @@ def page(browser, outside):
             route.abort()
 
     context.route("**/*", guard)
+    return context
+
+
+@pytest.fixture
+def page(browser, outside):
+    context = _guarded_context(browser, outside)
     page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     errors = []
@@ -372,6 +378,8 @@ async () => {
         images: images.map(i => ({src: i.getAttribute('src'), w: i.naturalWidth, h: i.naturalHeight})),
         maths: maths.length,
         typeset: maths.filter(m => m.querySelector('mjx-container')).length,
+        tables: document.querySelectorAll('article table tbody tr').length,
+        tableMaths: document.querySelectorAll('article table mjx-container').length,
         text: article.textContent,
     };
 }
@@ -409,6 +417,8 @@ def test_every_page_loads_with_its_images_and_typeset_maths(site, server, page):
         assert "$" not in state["text"] and "\\(" not in state["text"], f"{rel}: literal maths left"
         if rel.startswith("labs/"):
             assert state["maths"] > 0 and len(state["images"]) >= 2, rel       # the labs do have both
+        if rel in ("labs/initializers.html", "labs/convolution.html"):      # Markdown tables with maths
+            assert state["tables"] >= 3 and state["tableMaths"] >= 3, (rel, state["tables"], state["tableMaths"])
         if rel in ("index.html", "labs/convolution.html"):
             SHOTS.mkdir(parents=True, exist_ok=True)
             if rel == "labs/convolution.html":
@@ -445,6 +455,18 @@ def test_search_finds_a_word_of_the_book(server, page, book, word, expected):
     assert any(h.split("?")[0].split("#")[0].endswith(expected) for h in hrefs), hrefs
     if book:
         assert not any("labs/" in h for h in hrefs), hrefs           # the Chinese book's own index
+
+
+def test_the_request_guard_catches_a_request_for_another_host(site, server, browser):
+    (site / "_static" / "probe.html").write_text('<img src="https://cdn.example.com/x.png">'
+                                                 '<script src="//cdn.example.com/x.js"></script>')
+    seen = []
+    context = _guarded_context(browser, seen)
+    try:
+        context.new_page().goto(f"{server}/_static/probe.html", wait_until="load")
+    finally:
+        context.close()
+    assert sorted(seen) == ["http://cdn.example.com/x.js", "https://cdn.example.com/x.png"]
 
 
 def test_the_pages_workflow_builds_checks_and_deploys_the_book():
