@@ -13,7 +13,8 @@ repository from its own context):
 """
 
 import os
-from urllib.parse import quote, urlencode
+import re
+from urllib.parse import urlencode
 
 DEFAULT_REPO_URL = "https://github.com/OWNER/sporelab"
 DEFAULT_BRANCH = "main"
@@ -37,7 +38,8 @@ def launch_urls(repo_path, repo_url=REPO_URL, branch=BRANCH, hub_url=HUB_URL, bi
     """The Binder and JupyterHub (nbgitpuller) links that open ``repo_path`` in JupyterLab.
 
     ``repo_path`` is a file or folder relative to the repository root, e.g.
-    ``notebooks/labs/convolution.ipynb``. The forms are those sphinx-book-theme writes into every
+    ``notebooks/labs/convolution.ipynb``. Raises ValueError naming the setting when the repository
+    is not https://github.com/<owner>/<repo>, an address is not http(s), or the branch is no name. The forms are those sphinx-book-theme writes into every
     page's launch menu (a test checks that both agree), so the note of an explorer cell and the
     menu at the top of its page open the same thing.
 
@@ -48,8 +50,13 @@ def launch_urls(repo_path, repo_url=REPO_URL, branch=BRANCH, hub_url=HUB_URL, bi
     >>> urls["hub"]
     'https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A//github.com/ORG/sporelab&urlpath=lab/tree/sporelab/notebooks/labs&branch=main'
     """
-    if not repo_url.startswith("https://github.com/") or repo_url.count("/") != 4:
+    if not re.fullmatch(r"https://github\.com/[^/\s]+/[^/\s]+", repo_url):
         raise ValueError(f"BOOK_REPO_URL must be https://github.com/<owner>/<repo>, got {repo_url!r}")
+    for name, value in (("BOOK_HUB_URL", hub_url), ("BOOK_BINDER_URL", binder_url)):
+        if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"{name} must be an http(s) address such as https://hub.school.edu, got {value!r}")
+    if not re.fullmatch(r"[^\s?&#]+", branch):
+        raise ValueError(f"BOOK_BRANCH must be a branch name (no spaces, ?, & or #), got {branch!r}")
     owner, repo = repo_url.split("/")[3:5]
     binder = f"{binder_url}/v2/gh/{owner}/{repo}/{branch}?urlpath=lab/tree/{repo_path}"
     query = urlencode({"repo": repo_url, "urlpath": f"lab/tree/{repo}/{repo_path}", "branch": branch},
@@ -105,6 +112,5 @@ def sphinx_config(language, path_to_docs):
                 "notebook_interface": "jupyterlab",
             },
         },
-        myst_substitutions={"binder_url": "", "hub_url": ""},   # filled per book in conf.py
-        suppress_warnings=[],
+        myst_substitutions={},            # conf.py adds {{ launch }}: the links to the notebooks folder
     )

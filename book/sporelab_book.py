@@ -1,6 +1,6 @@
 """Sphinx extension of the sporelab book: explorer cells shown as stills, MathJax from the site itself.
 
-Two things the stock myst-nb + sphinx-book-theme setup does not do:
+What the stock myst-nb + sphinx-book-theme setup does not do:
 
 - **Explorer cells.** A lab's explorer cell (tagged ``nbval-ignore-output`` and calling a
   ``...Explorer(``, as tests/test_browser.py finds them) stores no output: its

@@ -277,10 +277,22 @@ def test_the_examples_in_book_config_run():
 
 @given(st.text(max_size=60))
 def test_launch_urls_refuses_a_repository_that_is_not_on_github(url):
-    if re.fullmatch(r"https://github\.com/[^/]+/[^/]+", url):
+    if re.fullmatch(r"https://github\.com/[^/\s]+/[^/\s]+", url):
         return
-    with pytest.raises(ValueError, match="BOOK_REPO_URL must be https://github.com/<owner>/<repo>"):
+    with pytest.raises(ValueError, match="BOOK_REPO_URL must be https://github.com/<owner>/<repo>, got"):
         book_config.launch_urls("notebooks", repo_url=url)
+
+
+@given(st.text(max_size=40).filter(lambda t: not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", t)))
+def test_launch_urls_refuses_a_hub_that_is_no_address(hub):
+    with pytest.raises(ValueError, match=r"BOOK_HUB_URL must be an http\(s\) address"):
+        book_config.launch_urls("notebooks", repo_url="https://github.com/o/r", hub_url=hub)
+
+
+@pytest.mark.parametrize("branch", ["", "my branch", "main?x=1", "a&b"])
+def test_launch_urls_refuses_a_branch_that_is_no_name(branch):
+    with pytest.raises(ValueError, match="BOOK_BRANCH must be a branch name"):
+        book_config.launch_urls("notebooks", repo_url="https://github.com/o/r", branch=branch)
 
 
 # --------------------------------------------------------------------------------------------
