@@ -11,7 +11,7 @@ PORT   ?= 8888
 # The browser tests drive Debian's chromium; Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: lab test bench notebooks venv-lab venv-test chromium clean
+.PHONY: lab test bench notebooks venv-lab venv-test chromium clean book venv-book
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.lab-stamp: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.test-stamp: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[lab,test]'
+	$(PIP) install --quiet -e '.[lab,test,book]'
 	# torch is only an oracle and a benchmark peer: the local CPU wheel, never the registry's CUDA build.
 	$(PIP) install --quiet torch==2.13.0 \
 	  || echo "torch==2.13.0 could not be installed here: the tests that use it as an oracle will skip"
@@ -38,6 +38,12 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@# The book's Chinese pages need a CJK font, or Chromium draws boxes (tests/test_book.py).
+	@if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's fonts-noto-cjk for the book's browser test"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 	fi
 
 # JupyterLab refuses to start as root without --allow-root (containers, classroom VMs).
@@ -63,6 +69,18 @@ GPU_PYTHON ?= python3
 .PHONY: gpu-check
 gpu-check:
 	@$(GPU_PYTHON) tools/gpu_check.py
+
+# The book: the notebooks as a website in build/book/ (stored outputs, no kernel, no network).
+# Launch buttons: BOOK_REPO_URL, BOOK_BRANCH, BOOK_HUB_URL, BOOK_BINDER_URL from the environment or
+# the command line (`make book BOOK_HUB_URL=https://hub.school.edu`); defaults in book/book_config.py.
+$(VENV)/.book-stamp: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[book]'
+	touch $@
+
+venv-book: $(VENV)/.book-stamp
+
+book: venv-book
+	$(PY) book/build.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

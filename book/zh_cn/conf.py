@@ -1,0 +1,21 @@
+"""Sphinx configuration of the Chinese book (built by book/build.py into build/book/zh_cn/).
+
+language zh_CN gives the theme's Chinese navigation strings and Sphinx's Chinese search, whose
+index is split into words by jieba (installed with the book extra).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # book/: book_config, sporelab_book
+
+import book_config  # noqa: E402
+
+globals().update(book_config.sphinx_config("zh_CN", path_to_docs="notebooks/zh_cn"))
+html_title = "sporelab 中文版"
+_folder = book_config.launch_urls("notebooks")
+myst_substitutions = {
+    "launch": f"[Binder]({_folder['binder']}) 或 [课堂的 JupyterHub]({_folder['hub']})",
+}
+# The English book is the folder above this one.
+html_context = {"sporelab_other_book": {"href": "../index.html", "label": "English", "lang": "en"}}
