@@ -29,8 +29,14 @@ $(VENV)/.test-stamp: pyproject.toml | $(PY)
 	  || echo "torch==2.13.0 could not be installed here: the tests that use it as an oracle will skip"
 	touch $@
 
-venv-lab: $(VENV)/.lab-stamp
-venv-test: $(VENV)/.test-stamp
+# Every JupyterLab sporelab starts (make lab, the browser tests, the classroom's student servers,
+# all from this venv) gets binder/overrides.json (no news prompt), installed by Binder's own postBuild.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): binder/overrides.json binder/postBuild | $(PY)
+	PATH="$(abspath $(VENV))/bin:$$PATH" NB_PYTHON_PREFIX= binder/postBuild
+
+venv-lab: $(VENV)/.lab-stamp $(LAB_OVERRIDES)
+venv-test: $(VENV)/.test-stamp $(LAB_OVERRIDES)
 
 # The browser tests drive Debian's chromium; as root we install it when it is missing.
 chromium:
