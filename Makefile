@@ -23,7 +23,7 @@ $(VENV)/.lab-stamp: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.test-stamp: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[lab,test]'
+	$(PIP) install --quiet -e '.[lab,test,classroom]'
 	# torch is only an oracle and a benchmark peer: the local CPU wheel, never the registry's CUDA build.
 	$(PIP) install --quiet torch==2.13.0 \
 	  || echo "torch==2.13.0 could not be installed here: the tests that use it as an oracle will skip"
@@ -50,7 +50,7 @@ chromium:
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: venv-lab
-	$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
+	JUPYTER_CONFIG_PATH=classroom/nbgrader/student $(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
 
 test: venv-test chromium
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
@@ -61,6 +61,12 @@ bench: venv-test
 # Re-execute every notebook in place and normalise it: running it twice leaves git clean.
 notebooks: venv-test
 	$(PY) tools/notebooks.py run
+
+# nbgrader assignments generated from the labs (classroom/assignments.py), released into
+# classroom/course/release/ by `nbgrader generate_assignment`.
+.PHONY: assignments
+assignments: venv-test
+	$(PY) classroom/assignments.py release
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

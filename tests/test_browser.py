@@ -30,6 +30,7 @@ elsewhere it skips with the reason.
 """
 
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -50,6 +51,7 @@ NOTEBOOKS = Path(os.environ.get("SPORELAB_NOTEBOOKS_DIR") or REPO / "notebooks")
 ARTIFACTS = REPO / "test-artifacts"
 SHOTS = ARTIFACTS / "browser"
 CHROMIUM = os.environ.get("SPORELAB_CHROMIUM") or "/usr/bin/chromium"
+STUDENT_CONFIG = REPO / "classroom" / "nbgrader" / "student"   # what the classroom gives a student
 RUN_TIMEOUT = float(os.environ.get("SPORELAB_NOTEBOOK_TIMEOUT") or 120)
 SERVER_START_TIMEOUT = 60.0     # s until /api/status answers
 UI_TIMEOUT_MS = 30_000          # any single Playwright action / JupyterLab command
@@ -183,10 +185,10 @@ def _lab_server(base, root, settings, log_name):
         JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
         IPYTHONDIR=str(base / "ipython"),               # no user startup files in the kernel
         PYTHONUNBUFFERED="1",
+        JUPYTER_CONFIG_PATH=str(STUDENT_CONFIG),        # a student's Lab: nbgrader's Validate, no formgrader
     )
     env.pop("MPLBACKEND", None)                         # the kernel's own default, as a student gets
     env.pop("JUPYTER_PATH", None)
-    env.pop("JUPYTER_CONFIG_PATH", None)
     for d in ("config", "data", "runtime", "workspaces", "ipython"):
         (base / d).mkdir(exist_ok=True)
     port = _free_port()
@@ -768,7 +770,12 @@ JS_MODEL_STATE = """
     const panel = window.__sporelabPanel;
     const tab = Array.from(document.querySelectorAll('.lm-TabBar-tab'))
         .find(t => t.getAttribute('data-id') === panel.id);
+    const app = window.jupyterapp;
     return {dirty: panel.context.model.dirty,
+            validateButton: Array.from(panel.toolbar.node.querySelectorAll('.validate-button'))
+                .some(b => b.textContent.trim() === 'Validate' && b.offsetWidth > 0),
+            plugins: Object.fromEntries(['validate-assignment', 'formgrader', 'course-list', 'create-assignment']
+                .map(id => [id, app.hasPlugin('@jupyter/nbgrader:' + id) && app.isPluginActivated('@jupyter/nbgrader:' + id)])),
             tabDirty: !!(tab && tab.classList.contains('jp-mod-dirty')),
             metadata: panel.context.model.toJSON().metadata,
             nbformat_minor: panel.context.model.toJSON().nbformat_minor};
@@ -817,7 +824,7 @@ def test_notebooks_open_unmodified_and_no_news_prompt(browser, pristine_server, 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(UI_TIMEOUT_MS)
     page = context.new_page()
-    changed = []
+    changed, roles = [], []
     try:
         page.goto(f"{url}/lab?reset&token={token}", wait_until="domcontentloaded")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=2 * UI_TIMEOUT_MS)
@@ -834,6 +841,7 @@ def test_notebooks_open_unmodified_and_no_news_prompt(browser, pristine_server, 
                 changed.append(f"{rel}: dirty={state['dirty']}, tab marked={state['tabDirty']}, "
                                f"file rewritten={after != before}, metadata changed by JupyterLab: {diff}, "
                                f"nbformat_minor {stored['nbformat_minor']} -> {state['nbformat_minor']}")
+            roles.append((state["validateButton"], state["plugins"]))
             page.evaluate(JS_CLOSE, {"ms": UI_TIMEOUT_MS})
         page.wait_for_timeout(1_000)
         news = page.get_by_text(NEWS_PROMPT).count()
@@ -844,5 +852,9 @@ def test_notebooks_open_unmodified_and_no_news_prompt(browser, pristine_server, 
     assert not changed, ("opening these notebooks in JupyterLab modified them (run `make notebooks`, "
                          "tools/notebooks.py stores what JupyterLab writes):\n" + "\n".join(changed))
     assert news == 0, f"JupyterLab showed the '{NEWS_PROMPT}' prompt"
+    if importlib.util.find_spec("nbgrader"):              # the classroom extra: a student's nbgrader
+        student = (True, {"validate-assignment": True, "formgrader": False, "course-list": False,
+                          "create-assignment": False})
+        assert all(role == student for role in roles), f"a student's Lab: (Validate button, nbgrader plugins) {roles}"
     with capsys.disabled():
         print(f"\n[browser] {len(_find_notebooks())} notebooks opened unmodified; no news prompt")
