@@ -1,3 +1,5 @@
+import contextlib
+import io
 import math
 
 import pytest
@@ -215,3 +217,36 @@ def test_a_right_answer_for_one_check_is_wrong_for_every_other():
             except (TypeError, ValueError):
                 continue
             assert result is False, (name, other)
+
+
+# ---- properties: a numeric check accepts exactly its stated interval; anything else is refused ------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+NUMERIC = sorted(name for name, row in GRADING.items() if row[1] is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(NUMERIC), x=st.floats(allow_nan=True, allow_infinity=True))
+def test_numeric_checks_accept_exactly_their_interval(name, x):
+    expected, rel, _, _ = GRADING[name]
+    inside = math.isfinite(x) and abs(x - expected) <= rel * abs(expected) + 1e-12
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert getattr(exercises, name)(x) is inside
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(NUMERIC), scale=st.floats(min_value=-1, max_value=1))
+def test_numeric_checks_near_their_answer(name, scale):
+    """Near the answer, acceptance switches exactly at the stated tolerance."""
+    expected, rel, _, _ = GRADING[name]
+    x = expected * (1 + 2 * rel * scale) if rel else expected + scale
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert getattr(exercises, name)(x) is (abs(x - expected) <= rel * abs(expected) + 1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=st.sampled_from(sorted(GRADING)),
+       bad=st.one_of(st.booleans(), st.binary(), st.dictionaries(st.text(), st.integers()), st.sets(st.integers())))
+def test_checks_refuse_answers_of_the_wrong_kind_with_an_error_naming_the_answer(name, bad):
+    with pytest.raises((TypeError, ValueError), match="answer"):
+        getattr(exercises, name)(bad)
