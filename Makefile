@@ -50,7 +50,7 @@ chromium:
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: venv-lab
-	JUPYTER_CONFIG_PATH=classroom/nbgrader/student $(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/classroom/nbgrader/student $(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
 
 test: venv-test chromium
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
