@@ -23,14 +23,20 @@ $(VENV)/.lab-stamp: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.test-stamp: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[lab,test,book]'
+	$(PIP) install --quiet -e '.[lab,test,book,classroom]'
 	# torch is only an oracle and a benchmark peer: the local CPU wheel, never the registry's CUDA build.
 	$(PIP) install --quiet torch==2.13.0 \
 	  || echo "torch==2.13.0 could not be installed here: the tests that use it as an oracle will skip"
 	touch $@
 
-venv-lab: $(VENV)/.lab-stamp
-venv-test: $(VENV)/.test-stamp
+# Every JupyterLab sporelab starts (make lab, the browser tests, the classroom's student servers,
+# all from this venv) gets binder/overrides.json (no news prompt), installed by Binder's own postBuild.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): binder/overrides.json binder/postBuild | $(PY)
+	PATH="$(abspath $(VENV))/bin:$$PATH" NB_PYTHON_PREFIX= binder/postBuild
+
+venv-lab: $(VENV)/.lab-stamp $(LAB_OVERRIDES)
+venv-test: $(VENV)/.test-stamp $(LAB_OVERRIDES)
 
 # The browser tests drive Debian's chromium; as root we install it when it is missing.
 chromium:
@@ -50,7 +56,7 @@ chromium:
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: venv-lab
-	$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/classroom/nbgrader/student $(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
 
 test: venv-test chromium
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
@@ -81,6 +87,12 @@ venv-book: $(VENV)/.book-stamp
 
 book: venv-book
 	$(PY) book/build.py
+
+# nbgrader assignments generated from the labs (classroom/assignments.py), released into
+# classroom/course/release/ by `nbgrader generate_assignment`.
+.PHONY: assignments
+assignments: venv-test
+	$(PY) classroom/assignments.py release
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -53,9 +53,12 @@ _NUMBER = "a number"
 
 
 def _close(answer, expected, rel=1e-2):
+    """|answer - expected| <= rel x |expected|: the tolerance a docstring states ("within 1% of"),
+    measured from the expected value so that it is the same above and below it."""
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise TypeError(f"The answer must be a number, but got {type(answer).__name__} ({answer!r}).")
-    return math.isclose(float(answer), expected, rel_tol=rel, abs_tol=1e-12)
+    answer = float(answer)
+    return math.isfinite(answer) and abs(answer - expected) <= rel * abs(expected) + 1e-12
 
 
 def _choice(answer, expected, choices):
@@ -69,7 +72,10 @@ def _choice(answer, expected, choices):
 # ---- lab: initializers ---------------------------------------------------------------------------
 @_exercise(_NUMBER)
 def he_uniform_bound(answer):
-    """The bound b of HeUniform() (ReLU gain sqrt(2)) for a Conv2d weight (64, 3, 3, 3): U(-b, b)."""
+    """The bound b of HeUniform() (ReLU gain sqrt(2)) for a Conv2d weight (64, 3, 3, 3): U(-b, b).
+
+    Accepted: within 1% of sqrt(6 / 27).
+    """
     expected = math.sqrt(6 / 27)
     return _report(_close(answer, expected), f"bound = sqrt(6 / fan_in) = sqrt(6 / 27) = {expected:.4f} for a "
                    f"(64, 3, 3, 3) weight.", "fan_in = in_channels x kernel area = 3 x 3 x 3; the bound is "
@@ -78,7 +84,10 @@ def he_uniform_bound(answer):
 
 @_exercise(_NUMBER)
 def xavier_normal_std(answer):
-    """The std of XavierNormal() for a Dense(256, 128) weight (shape (128, 256))."""
+    """The std of XavierNormal() for a Dense(256, 128) weight (shape (128, 256)).
+
+    Accepted: within 1% of sqrt(2 / 384).
+    """
     expected = math.sqrt(2 / (256 + 128))
     return _report(_close(answer, expected), f"std = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / 384) = {expected:.4f}.",
                    "Xavier balances both directions: use fan_in + fan_out = 256 + 128.")
@@ -86,7 +95,10 @@ def xavier_normal_std(answer):
 
 @_exercise(_NUMBER)
 def truncated_normal_cut(answer):
-    """The largest |value| TruncatedNormal(sigma=0.01) can produce (a and b unset)."""
+    """The largest |value| TruncatedNormal(sigma=0.01) can produce (a and b unset).
+
+    Accepted: within 1% of 0.02.
+    """
     return _report(_close(answer, 0.02), "with a and b unset the cut is at mean +- 2 sigma = 0.02.",
                    "look at the histogram's edges: the cut is a multiple of sigma.")
 
@@ -104,14 +116,20 @@ def conv_output_shape(answer):
 
 @_exercise(_NUMBER)
 def all_ones_corner(answer):
-    """The corner value of the tutorial's all-ones Conv2d(3, 64, 3) output (pad_mode 'same')."""
+    """The corner value of the tutorial's all-ones Conv2d(3, 64, 3) output (pad_mode 'same').
+
+    Accepted: exactly 12.
+    """
     return _report(_close(answer, 12, rel=0), "a corner window sees 2 x 2 real pixels in each of 3 channels: 12.",
                    "'same' pads with zeros: count how many of the 3 x 3 x 3 window cells fall on real pixels.")
 
 
 @_exercise(_NUMBER)
 def conv_parameter_count(answer):
-    """How many learnable numbers Conv2d(3, 64, 3, has_bias=True) holds."""
+    """How many learnable numbers Conv2d(3, 64, 3, has_bias=True) holds.
+
+    Accepted: exactly 1792.
+    """
     expected = 64 * 3 * 3 * 3 + 64
     return _report(_close(answer, expected, rel=0), f"64 x 3 x 3 x 3 weights + 64 biases = {expected}.",
                    "the weight has shape (out, in, k, k); add one bias per output channel.")
@@ -147,7 +165,10 @@ def frozen_by_lr_mult(answer):
 
 @_exercise(_NUMBER)
 def grad_req_add(answer):
-    """With grad_req 'add' and two backward passes on the same batch, the gradient is how many times one pass's?"""
+    """With grad_req 'add' and two backward passes on the same batch, the gradient is how many times one pass's?
+
+    Accepted: exactly 2.
+    """
     return _report(_close(answer, 2, rel=0), "'add' accumulates: two passes give twice the gradient, until zero_grad().",
                    "'write' overwrites, 'add' sums.")
 
@@ -171,7 +192,10 @@ def relu_initializer(answer):
 
 @_exercise(_NUMBER)
 def normal_sigma_for_tanh(answer):
-    """The sigma of Normal(sigma) that keeps a tanh stack of width 256 healthy (Xavier's choice, fan_in = fan_out)."""
+    """The sigma of Normal(sigma) that keeps a tanh stack of width 256 healthy (Xavier's choice, fan_in = fan_out).
+
+    Accepted: within 10% of sqrt(1 / 256) = 0.0625 (the signal then stays within a factor 1.1 per layer).
+    """
     expected = math.sqrt(1 / 256)
     return _report(_close(answer, expected, rel=0.1), f"sigma = sqrt(2 / (256 + 256)) = {expected:.4f} (Xavier).",
                    "the std should be multiplied by about 1 per layer: sigma x sqrt(width) = 1.")

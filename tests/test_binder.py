@@ -270,6 +270,10 @@ def test_binder_environment_runs_every_notebook():
         for ext in WIDGET_EXTENSIONS:
             assert re.search(rf"{re.escape(ext)} v\S+ enabled\s+OK", extensions), extensions
 
+        # matplotlib builds its font cache at its first import (MPLCONFIGDIR is fresh) and says so on
+        # stderr when that takes over 5 s, as on a loaded machine: build it here, not in a notebook.
+        _run([py, "-c", "import matplotlib.font_manager"], cwd=tmp, env=env, timeout=300)
+
         # 3. The test tools, the versions this run uses, then strict nbval inside that venv.
         tools = [f"{t}=={importlib.metadata.version(t)}" for t in ("pytest", "nbval")]
         _run([py, "-m", "pip", "install", "-q", *tools], cwd=repo, env=env, timeout=600)

@@ -1,7 +1,8 @@
 """The browser layer: every notebook run in a real JupyterLab, every lab explorer moved.
 
 JupyterLab is started privately on 127.0.0.1 (free port, random token, private config, data,
-runtime, settings and workspace dirs, autosave off, no news pop-up) over a temporary COPY of the
+runtime, settings and workspace dirs, autosave off; no news pop-up thanks to the venv's
+binder/overrides.json, as for a student) over a temporary COPY of the
 notebooks, so a run never writes into the repository. Playwright drives Debian's Chromium through
 ``executable_path`` (Playwright never downloads a browser). Per notebook: open it with the
 ``python3`` kernel (this venv), clear the stored outputs, restart the kernel and run all, wait for
@@ -14,6 +15,11 @@ every top-level widget in a cell output that holds a figure (an ``<img>`` of an
 button, moving one of its sliders must change the figure and clicking one of its buttons must
 change it again. Every cell that calls ``...Explorer(`` must show at least one explorer.
 
+A second private JupyterLab, with autosave on every second as a student has it (every two minutes
+by default), opens every notebook as a student does and finds it unmodified: no dirty mark once its
+kernel is connected, and the file on disk untouched (same bytes, same mtime) after several autosave
+intervals; nor does any page show the Jupyter news prompt.
+
 Screenshots go to ``test-artifacts/browser/`` and the server log to
 ``test-artifacts/jupyterlab.log`` (git-ignored).
 
@@ -23,6 +29,8 @@ notebook run, default 120). With ``CI`` set, a missing Chromium or Playwright FA
 elsewhere it skips with the reason.
 """
 
+import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -43,6 +51,7 @@ NOTEBOOKS = Path(os.environ.get("SPORELAB_NOTEBOOKS_DIR") or REPO / "notebooks")
 ARTIFACTS = REPO / "test-artifacts"
 SHOTS = ARTIFACTS / "browser"
 CHROMIUM = os.environ.get("SPORELAB_CHROMIUM") or "/usr/bin/chromium"
+STUDENT_CONFIG = REPO / "classroom" / "nbgrader" / "student"   # what the classroom gives a student
 RUN_TIMEOUT = float(os.environ.get("SPORELAB_NOTEBOOK_TIMEOUT") or 120)
 SERVER_START_TIMEOUT = 60.0     # s until /api/status answers
 UI_TIMEOUT_MS = 30_000          # any single Playwright action / JupyterLab command
@@ -57,10 +66,10 @@ CHROMIUM_ARGS = [
 ]
 
 # User settings written into the private JUPYTERLAB_SETTINGS_DIR.
+# No news pop-up: not set here but by binder/overrides.json, which `make venv-lab` / `make venv-test`
+# install into the venv's share/jupyter/lab/settings as Binder's postBuild does (the test of that:
+# test_notebooks_open_unmodified_and_no_news_prompt).
 LAB_SETTINGS = {
-    # No news pop-up and no update check (they would cover the page and reach the network).
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False},
     # Restart & run all without the confirmation dialog.
     "@jupyterlab/apputils-extension/sessionDialogs.jupyterlab-settings":
         {"skipKernelRestartDialog": True},
@@ -150,20 +159,21 @@ def chromium_path():
     return path
 
 
-@pytest.fixture(scope="module")
-def jupyter_server(tmp_path_factory):
-    """JupyterLab on 127.0.0.1 over a temporary copy of the notebooks; yields (base_url, token)."""
+def _needs_lab():
     for module in ("jupyterlab", "ipywidgets", "ipykernel"):
         try:
             __import__(module)
         except ImportError:
             _unavailable(f"{module} is not installed in {sys.prefix} (pip install -e '.[lab,test]')")
-    base = tmp_path_factory.mktemp("jupyterlab")
-    root = base / "notebooks"
-    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    settings = base / "settings"
-    for rel, value in LAB_SETTINGS.items():
-        target = settings / rel
+
+
+@contextlib.contextmanager
+def _lab_server(base, root, settings, log_name):
+    """JupyterLab on 127.0.0.1 serving ``root``, private dirs under ``base``, the user settings
+    ``settings``; yields (base_url, token) and stops the server (and its kernels) afterwards."""
+    settings_dir = base / "settings"
+    for rel, value in settings.items():
+        target = settings_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(value, indent=2))
     env = dict(os.environ)
@@ -171,14 +181,14 @@ def jupyter_server(tmp_path_factory):
         JUPYTER_CONFIG_DIR=str(base / "config"),         # user config only; the venv's etc/jupyter stays
         JUPYTER_DATA_DIR=str(base / "data"),             # user data only; the venv's share/jupyter stays
         JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
         JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
         IPYTHONDIR=str(base / "ipython"),               # no user startup files in the kernel
         PYTHONUNBUFFERED="1",
+        JUPYTER_CONFIG_PATH=str(STUDENT_CONFIG),        # a student's Lab: nbgrader's Validate, no formgrader
     )
     env.pop("MPLBACKEND", None)                         # the kernel's own default, as a student gets
     env.pop("JUPYTER_PATH", None)
-    env.pop("JUPYTER_CONFIG_PATH", None)
     for d in ("config", "data", "runtime", "workspaces", "ipython"):
         (base / d).mkdir(exist_ok=True)
     port = _free_port()
@@ -189,7 +199,7 @@ def jupyter_server(tmp_path_factory):
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "jupyterlab.log"
+    log_path = ARTIFACTS / log_name
     log = open(log_path, "w")
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL)
@@ -220,6 +230,17 @@ def jupyter_server(tmp_path_factory):
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def jupyter_server(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 over a temporary copy of the notebooks; yields (base_url, token)."""
+    _needs_lab()
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root = base / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    with _lab_server(base, root, LAB_SETTINGS, "jupyterlab.log") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -710,3 +731,130 @@ def test_notebook_in_jupyterlab(rel, browser, jupyter_server, timings, capsys):
         with capsys.disabled():
             print(f"\n[browser] {rel}: {elapsed:.1f} s" + (f" (open + run all {run_secs:.1f} s)" if run_secs else "")
                   + ("; " + "; ".join(notes) if notes else ""))
+
+
+
+# --------------------------------------------------------------------------------------------
+# Opening a notebook changes nothing (issue 9: autosave and nbgitpuller would commit it).
+# --------------------------------------------------------------------------------------------
+
+AUTOSAVE_SECONDS = 1
+PRISTINE_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings":
+        {"autosave": True, "autosaveInterval": AUTOSAVE_SECONDS},
+}
+NEWS_PROMPT = "official Jupyter news"
+
+# Open a notebook as a student does (double click = docmanager:open with the default factory and
+# the kernel named by the notebook), wait until the kernel's info reply has reached the model
+# (JupyterLab then writes kernelspec and language_info), then report the model's state.
+JS_OPEN_PRISTINE = JS_WITH_TIMEOUT + """
+async ({path, ms}) => {
+    const app = window.jupyterapp;
+    await withTimeout(app.restored, ms, 'JupyterLab restoring its layout');
+    const panel = await withTimeout(app.commands.execute('docmanager:open', {path}), ms, 'opening ' + path);
+    window.__sporelabPanel = panel;
+    await withTimeout(panel.context.ready, ms, 'reading ' + path);
+    await withTimeout(panel.sessionContext.ready, ms, 'starting the kernel of ' + path);
+    const kernel = panel.sessionContext.session?.kernel;
+    if (kernel) {
+        await withTimeout(kernel.info, ms, 'the first reply of the kernel of ' + path);
+        await withTimeout(kernel.spec, ms, 'the kernel spec of ' + path);
+    }
+    return {kernel: kernel?.name ?? null};
+}
+"""
+
+JS_MODEL_STATE = """
+() => {
+    const panel = window.__sporelabPanel;
+    const tab = Array.from(document.querySelectorAll('.lm-TabBar-tab'))
+        .find(t => t.getAttribute('data-id') === panel.id);
+    const app = window.jupyterapp;
+    return {dirty: panel.context.model.dirty,
+            validateButton: Array.from(panel.toolbar.node.querySelectorAll('.validate-button'))
+                .some(b => b.textContent.trim() === 'Validate' && b.offsetWidth > 0),
+            plugins: Object.fromEntries(['validate-assignment', 'formgrader', 'course-list', 'create-assignment']
+                .map(id => [id, app.hasPlugin('@jupyter/nbgrader:' + id) && app.isPluginActivated('@jupyter/nbgrader:' + id)])),
+            tabDirty: !!(tab && tab.classList.contains('jp-mod-dirty')),
+            metadata: panel.context.model.toJSON().metadata,
+            nbformat_minor: panel.context.model.toJSON().nbformat_minor};
+}
+"""
+
+JS_CLOSE = JS_WITH_TIMEOUT + """
+async ({ms}) => {
+    const panel = window.__sporelabPanel;
+    await withTimeout(panel.sessionContext.shutdown(), ms, 'shutting down the kernel');
+    panel.dispose();
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def pristine_server(tmp_path_factory):
+    """A private JupyterLab with autosave every second over a copy of the notebooks."""
+    _needs_lab()
+    base = tmp_path_factory.mktemp("jupyterlab-pristine")
+    root = base / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    with _lab_server(base, root, PRISTINE_SETTINGS, "jupyterlab-pristine.log") as (url, token):
+        yield url, token, root
+
+
+def _metadata_diff(stored, opened):
+    keys = sorted(set(stored) | set(opened))
+    return {k: {"stored": stored.get(k), "in JupyterLab": opened.get(k)}
+            for k in keys if stored.get(k) != opened.get(k)}
+
+
+@pytest.mark.slow
+def test_notebooks_open_unmodified_and_no_news_prompt(browser, pristine_server, capsys):
+    url, token, root = pristine_server
+    reply = _api(url, token, "/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    # overrides.json replaces the schema's defaults; a user's own setting would come on top
+    fetch_news = reply["settings"].get("fetchNews", reply["schema"]["properties"]["fetchNews"]["default"])
+    overrides = json.loads((REPO / "binder" / "overrides.json").read_text())
+    assert fetch_news == "false", (
+        f"JupyterLab in {sys.prefix} would ask every new user about Jupyter news: binder/overrides.json is "
+        f"not installed in {sys.prefix}/share/jupyter/lab/settings (`make venv-test` / `make lab` install "
+        f"it); the news setting is {fetch_news!r}")
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+    changed, roles = [], []
+    try:
+        page.goto(f"{url}/lab?reset&token={token}", wait_until="domcontentloaded")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=2 * UI_TIMEOUT_MS)
+        for rel in _find_notebooks():
+            path = root / rel
+            before = (path.read_bytes(), path.stat().st_mtime_ns)
+            page.evaluate(JS_OPEN_PRISTINE, {"path": rel, "ms": UI_TIMEOUT_MS})
+            page.wait_for_timeout(3_000 * AUTOSAVE_SECONDS)        # three autosave intervals
+            state = page.evaluate(JS_MODEL_STATE)
+            after = (path.read_bytes(), path.stat().st_mtime_ns)
+            stored = json.loads(before[0])
+            if state["dirty"] or state["tabDirty"] or after != before:
+                diff = _metadata_diff(stored["metadata"], state["metadata"])
+                changed.append(f"{rel}: dirty={state['dirty']}, tab marked={state['tabDirty']}, "
+                               f"file rewritten={after != before}, metadata changed by JupyterLab: {diff}, "
+                               f"nbformat_minor {stored['nbformat_minor']} -> {state['nbformat_minor']}")
+            roles.append((state["validateButton"], state["plugins"]))
+            page.evaluate(JS_CLOSE, {"ms": UI_TIMEOUT_MS})
+        page.wait_for_timeout(1_000)
+        news = page.get_by_text(NEWS_PROMPT).count()
+        page.screenshot(path=str(SHOTS / "pristine-last.png"))
+    finally:
+        context.close()
+        _shutdown_kernels(url, token)
+    assert not changed, ("opening these notebooks in JupyterLab modified them (run `make notebooks`, "
+                         "tools/notebooks.py stores what JupyterLab writes):\n" + "\n".join(changed))
+    assert news == 0, f"JupyterLab showed the '{NEWS_PROMPT}' prompt"
+    if importlib.util.find_spec("nbgrader"):              # the classroom extra: a student's nbgrader
+        student = (True, {"validate-assignment": True, "formgrader": False, "course-list": False,
+                          "create-assignment": False})
+        assert all(role == student for role in roles), f"a student's Lab: (Validate button, nbgrader plugins) {roles}"
+    with capsys.disabled():
+        print(f"\n[browser] {len(_find_notebooks())} notebooks opened unmodified; no news prompt")

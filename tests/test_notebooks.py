@@ -6,6 +6,7 @@ up without touching this file. Regenerate stored outputs with ``make notebooks``
 """
 
 import importlib.util
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_normalise_numbers_cells_merges_streams_and_drops_volatile_state(tmp_pat
     assert nb.cells[1].outputs[0].execution_count == 2
     assert nb.cells[2].outputs == []
     assert "execution" not in nb.cells[0].metadata and "widgets" not in nb.metadata
-    assert "version" not in nb.metadata.language_info
+    assert nb.metadata.language_info == {**tool.LANGUAGE_INFO, "version": platform.python_version()}
     assert nb.metadata.kernelspec.name == "python3"
     first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
     tool.write(nb, first)

@@ -13,7 +13,14 @@ file deterministically, so that running it twice leaves git clean:
 * consecutive stream outputs of the same name are merged (the kernel may split a print into
   several messages; nbval merges them too);
 * volatile metadata is dropped: cell timings (``execution``, ``ExecuteTime``), collapsed/scrolled
-  view state, the notebook's widget state; ``kernelspec`` and ``language_info`` are fixed values;
+  view state, the notebook's widget state;
+* ``kernelspec`` and ``language_info`` are exactly what JupyterLab 4 writes into the notebook when
+  its ``python3`` kernel connects (``language_info`` is the kernel's ``kernel_info_reply``, whose
+  ``version`` is the Python running the kernel: this interpreter). With them equal, opening a
+  notebook in JupyterLab changes nothing: no dirty mark, nothing for autosave to write, nothing for
+  nbgitpuller to commit. (A student whose Python differs from the one that ran ``make notebooks``
+  sees only ``language_info.version`` change.) Every cell keeps its id, nbformat is 4.5, the file is
+  ``nbformat.writes`` (indent 1, sorted keys) plus a final newline: the bytes Jupyter itself saves;
 * cells tagged ``nbval-ignore-output`` (live widgets only) keep their execution count but lose
   their outputs: a widget's state is random and meaningless in a stored file.
 
@@ -60,6 +67,14 @@ LANGUAGE_INFO = {
     "nbconvert_exporter": "python",
     "pygments_lexer": "ipython3",
 }
+
+
+def language_info():
+    """The ``language_info`` the ipykernel of this interpreter reports (and JupyterLab stores)."""
+    import platform
+    return {**LANGUAGE_INFO, "version": platform.python_version()}
+
+
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
 VOLATILE_NOTEBOOK_METADATA = ("widgets", "toc", "varInspector")
 
@@ -160,7 +175,7 @@ def normalise(nb):
     for key in VOLATILE_NOTEBOOK_METADATA:
         nb.metadata.pop(key, None)
     nb.metadata["kernelspec"] = nbformat.from_dict(KERNELSPEC)
-    nb.metadata["language_info"] = nbformat.from_dict(LANGUAGE_INFO)
+    nb.metadata["language_info"] = nbformat.from_dict(language_info())
     nb.nbformat, nb.nbformat_minor = 4, max(nb.get("nbformat_minor", 5), 5)
     # Cells without an id get a stable one (nbformat would invent a random one).
     used = {cell.get("id") for cell in nb.cells}
