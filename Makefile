@@ -24,6 +24,8 @@ $(VENV)/.lab-stamp: pyproject.toml | $(PY)
 
 $(VENV)/.test-stamp: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[lab,test]'
+	# Issue 10: MPI (mpi4py + the mpich wheel) for the distributed tests.
+	$(PIP) install --quiet -e '.[dist]'
 	# torch is only an oracle and a benchmark peer: the local CPU wheel, never the registry's CUDA build.
 	$(PIP) install --quiet torch==2.13.0 \
 	  || echo "torch==2.13.0 could not be installed here: the tests that use it as an oracle will skip"

@@ -122,6 +122,9 @@ class Parameter(Tensor):
         self.init_mode = None
         self.cache_enable = False
         self.requires_aggr = True
+        self.is_param_ps = False
+        self.init_in_server = False
+        self.is_in_shard = False
 
     def _adopt(self, tensor):
         self._device, self.init, self.const_arg = tensor.device, None, False
@@ -236,6 +239,35 @@ class Parameter(Tensor):
             self.sliced = True
         return self
 
+    def set_param_ps(self, init_in_server=False):
+        """Train this parameter on the parameter server (MindSpore's PS mode).
+
+        Workers push its gradient to the server, which sums the workers' gradients, divides by
+        their number, runs the optimizer and sends back the new weight; ``DistributedGradReducer``
+        leaves its gradient alone.
+
+        Args:
+            init_in_server (bool): whether the server initialises it (kept; sporelab's server
+                starts from the value of rank 0).
+
+        Raises:
+            TypeError: ``init_in_server`` not a bool.
+            RuntimeError: PS mode not enabled (``set_ps_context(enable_ps=True)``) or no role;
+                PyNative mode (as MindSpore: switch to GRAPH_MODE with ``set_context(mode=...)``).
+        """
+        _check_bool(init_in_server, "init_in_server")
+        from .parallel._ps_context import _get_role, _is_ps_mode
+        if not _is_ps_mode() or _get_role() not in ("MS_WORKER", "MS_PSERVER", "MS_SCHED"):
+            raise RuntimeError("Must complete following two steps before calling set_param_ps: \n"
+                               "1. context.set_ps_context(enable_ps=True) \n"
+                               "2. export MS_ROLE environment variable \n"
+                               "Please refer to the official website for detailed usage.")
+        if _device.get_context("mode") == _device.PYNATIVE_MODE:
+            raise RuntimeError("Parameter server training is not supported in pynative mode currently."
+                               "Please switch to graph mode and retry.")
+        self.is_param_ps = True
+        self.init_in_server = init_in_server
+
     def clone(self, init="same"):
         """A new Parameter with the same name, flags and (copied, independent) data.
 
@@ -247,6 +279,7 @@ class Parameter(Tensor):
                           layerwise_parallel=self.layerwise_parallel,
                           parallel_optimizer=self.parallel_optimizer)
         clone.cache_enable, clone.requires_aggr = self.cache_enable, self.requires_aggr
+        clone.is_param_ps, clone.init_in_server = self.is_param_ps, self.init_in_server
         if not (isinstance(init, str) and init == "same"):
             from .common.initializer import initializer
             clone.set_data(initializer(init, self.shape, self.dtype))

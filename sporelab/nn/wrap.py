@@ -41,10 +41,22 @@ class WithLossCell(Cell):
         return self._backbone
 
 
+def _grad_reducer(weights):
+    """MindSpore's wiring: a DistributedGradReducer in data_parallel and hybrid_parallel, else none."""
+    from ..parallel import _auto_parallel_context as pctx
+    pctx._check_trainable_mode()
+    if not pctx._is_distributed():
+        return None
+    from .grad_reducer import DistributedGradReducer
+    return DistributedGradReducer(weights, pctx._get_gradients_mean(), pctx._get_device_num())
+
+
 class TrainOneStepCell(Cell):
     """One training step: the loss, its gradients for ``optimizer.parameters``, the update.
 
-    Calling it returns the loss before the update.
+    Calling it returns the loss before the update. In ``data_parallel`` and ``hybrid_parallel``
+    (``set_auto_parallel_context``) the gradients pass through a ``DistributedGradReducer`` built
+    with the context's ``gradients_mean`` and device number, as MindSpore wires it.
 
     Args:
         network (Cell): returns a scalar loss (typically a ``WithLossCell``).
@@ -53,6 +65,8 @@ class TrainOneStepCell(Cell):
 
     Raises:
         TypeError: ``network`` not a Cell, ``optimizer`` not an Optimizer, ``sens`` not a number.
+        NotImplementedError: parallel_mode 'semi_auto_parallel' or 'auto_parallel'.
+        ValueError: ``parameter_broadcast=True`` in stand_alone mode.
     """
 
     def __init__(self, network, optimizer, sens=1.0):
@@ -68,8 +82,11 @@ class TrainOneStepCell(Cell):
         self.sens = float(sens)
         self.weights = tuple(optimizer.parameters)   # a plain tuple: the network already registers them
         self._value_and_grad = value_and_grad(lambda *a: network(*a) * self.sens, None, self.weights)
+        self.grad_reducer = _grad_reducer(self.weights)
 
     def construct(self, *inputs):
         loss, grads = self._value_and_grad(*inputs)
+        if self.grad_reducer is not None:
+            grads = self.grad_reducer(grads)
         self.optimizer(grads)
         return loss if self.sens == 1.0 else loss / self.sens
