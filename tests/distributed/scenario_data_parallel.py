@@ -193,6 +193,31 @@ if __name__ == "__main__":
 
     scenario("forgotten_broadcast_leaves_ranks_apart", no_broadcast_check)
 
+    # -- the communication ops, values and gradients across ranks -------------------------------
+    def ops_check():
+        from sporelab import ops
+        x = ms.Tensor(np.array([1.0, 2.0]) * (RANK + 1))
+        total = SIZE * (SIZE + 1) / 2
+        expect(ops.AllReduce()(x).asnumpy().tolist() == [total, 2 * total], "AllReduce sum")
+        expect(ops.AllReduce("max")(x).asnumpy().tolist() == [SIZE, 2.0 * SIZE], "AllReduce max")
+        # d/dx_r of sum_k c_k * (sum_r x_r)_k, with c = rank + 1 on every rank: AllReduce of c
+        c = ms.Tensor([float(RANK + 1), 1.0])
+        g = ms.grad(lambda t: (ops.AllReduce()(t) * c).sum())(x)
+        expect(g.asnumpy().tolist() == [total, float(SIZE)], f"AllReduce grad {g.asnumpy()}")
+        gathered = ops.AllGather()(ms.Tensor([[float(RANK)]]))
+        expect(gathered.asnumpy().ravel().tolist() == list(map(float, range(SIZE))), "AllGather order")
+        w = ms.Tensor(np.arange(SIZE, dtype=np.float64) + 1)
+        # every rank's loss sum_k w_k * sum(gathered_k): the backward sums the ranks' output gradients
+        g = ms.grad(lambda t: (ops.AllGather()(ms.Tensor(np.ones((1, 2))) * t[RANK]) * w.reshape((SIZE, 1))
+                               ).sum())(ms.Tensor(np.ones(SIZE)))
+        expect(g.asnumpy()[RANK] == 2 * SIZE * (RANK + 1), f"AllGather grad {g.asnumpy()}")
+        (b,) = ops.Broadcast(0)((ms.Tensor([float(RANK + 5)]),))
+        expect(b.asnumpy().tolist() == [5.0], "Broadcast value")
+        g = ms.grad(lambda t: ops.Broadcast(0)((t,))[0].sum() * (RANK + 1))(ms.Tensor([1.0]))
+        expect(g.asnumpy().tolist() == ([total] if RANK == 0 else [0.0]), f"Broadcast grad {g.asnumpy()}")
+
+    scenario("communication_ops", ops_check)
+
     # -- a checkpoint saved by rank 0 during training (the test loads it into one process) ---------
     def checkpoint_check():
         net = build("dense", "float32")
