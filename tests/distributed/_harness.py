@@ -71,9 +71,9 @@ def assert_close(name, got, want, tol):
     expect(d <= tol, f"{name}: max |difference| {d:.3g} > {tol:g}")
 
 
-def same_on_all_ranks(array):
-    """Whether ``array`` is bitwise equal to rank 0's."""
-    root = COMM.bcast(np.ascontiguousarray(array), root=0)
+def same_on_all_ranks(array, root=0):
+    """Whether ``array`` is bitwise equal to rank ``root``'s."""
+    root = COMM.bcast(np.ascontiguousarray(array), root=root)
     return bool(np.array_equal(root, array) and root.dtype == np.asarray(array).dtype)
 
 

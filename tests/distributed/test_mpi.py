@@ -129,3 +129,24 @@ def _describe(pids):
         except OSError:
             pass
     return out
+
+
+PS_SCENARIOS = [f"ps_{o}_{d}" for o in ("sgd", "momentum", "adam") for d in ("float32", "float64")]
+
+
+@functools.lru_cache(maxsize=None)
+def _run_parameter_server(launch_kind):
+    if launch_kind == "ms_role":             # MindSpore's MS_ROLE variables; the server is the last rank
+        script = os.path.join(HERE, "scenario_parameter_server.py")
+        cmd = [MPIEXEC, "-n", "2", "-env", "MS_ROLE", "MS_WORKER", sys.executable, "-m", "mpi4py", script, ":",
+               "-n", "1", "-env", "MS_ROLE", "MS_PSERVER", sys.executable, "-m", "mpi4py", script]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=ENV, stdin=subprocess.DEVNULL)
+    return launch(int(launch_kind), "scenario_parameter_server.py")
+
+
+@pytest.mark.parametrize("launch_kind", ["3", "4", "ms_role"])   # 1 server + 2 or 3 workers
+@pytest.mark.parametrize("name", PS_SCENARIOS)
+def test_parameter_server_equals_one_process(launch_kind, name):
+    result = _run_parameter_server(launch_kind)
+    assert _line(result, name) == f"SCENARIO {name} OK"
+    assert result.returncode == 0, result.stderr[-3000:]
