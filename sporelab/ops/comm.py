@@ -6,9 +6,11 @@ same ops in the same order (launch with ``mpiexec -n P python -m mpi4py script.p
 * ``AllReduce(op='sum')(x)``: every rank gets the sum (max, min, prod) of the ranks' ``x``.
   Backward of the sum is again an AllReduce sum of the output gradients.
 * ``AllGather()(x)``: the ranks' ``x`` concatenated along axis 0, in rank order. Backward: the
-  sum over ranks of the output gradient, this rank's block (a ReduceScatter).
-* ``Broadcast(root_rank)((x, ...))``: a tuple of the root's tensors on every rank. Backward: the
-  output gradients summed onto the root (zeros on the other ranks).
+  sum over ranks of the output gradient, this rank's block (a ReduceScatter), times ``1/P`` when
+  ``gradients_mean`` was set as the op was built (MindSpore's ``mean_flag``): with the same batch
+  on every rank (a layer split across ranks), that is exactly the one-process gradient.
+* ``Broadcast(root_rank)((x, ...))``: a tuple of the root's tensors on every rank. Backward, as
+  MindSpore's: each rank's output gradient passes through to its own input.
 
 A plain one-process run is a group of size 1, where all three return their input.
 
@@ -20,8 +22,6 @@ A plain one-process run is a group of size 1, where all three return their input
 Tensor(shape=[2], dtype=Float32, value=
 [1., 2.])
 """
-
-import numpy as np
 
 from .. import device as _device
 from ..autograd import record_op
@@ -117,10 +117,12 @@ class AllGather:
     """
 
     def __init__(self, group=management.GlobalComm.WORLD_COMM_GROUP):
+        from ..parallel._auto_parallel_context import _get_gradients_mean
         self.group = _check_group("AllGather", group)
+        self.mean_flag = _get_gradients_mean()
 
     def __repr__(self):
-        return f"AllGather(group={self.group!r})"
+        return f"AllGather(group={self.group!r}, mean_flag={self.mean_flag})"
 
     def __call__(self, x):
         x = _check_tensor("AllGather", x)
@@ -128,8 +130,12 @@ class AllGather:
             raise ValueError("For 'AllGather', the input must have at least one dimension, but got a 0-d tensor.")
         comm = _comm("AllGather", self.group)
         out = _wrap(_collectives.allgather(x._array, comm), x)
-        record_op(out, (x,), lambda g: (_device.to_device(_collectives.reduce_scatter(g, comm), x.device),))
+        record_op(out, (x,), lambda g: (_device.to_device(self._backward(g, comm), x.device),))
         return out
+
+    def _backward(self, g, comm):
+        block = _collectives.reduce_scatter(g, comm)
+        return block * block.dtype.type(1.0 / comm.Get_size()) if self.mean_flag else block
 
 
 class Broadcast:
@@ -167,9 +173,5 @@ class Broadcast:
         arrays = _collectives.bcast_many([x._array for x in inputs], comm, self.root_rank)
         outs = tuple(_wrap(a, x) for a, x in zip(arrays, inputs))
         for x, out in zip(inputs, outs):
-            record_op(out, (x,), lambda g, x=x: (_device.to_device(self._backward(g, comm), x.device),))
+            record_op(out, (x,), lambda g: (g,))
         return outs
-
-    def _backward(self, g, comm):
-        summed = _collectives.allreduce(g, comm)
-        return summed if comm.Get_rank() == self.root_rank else np.zeros_like(summed)

@@ -214,7 +214,11 @@ if __name__ == "__main__":
         (b,) = ops.Broadcast(0)((ms.Tensor([float(RANK + 5)]),))
         expect(b.asnumpy().tolist() == [5.0], "Broadcast value")
         g = ms.grad(lambda t: ops.Broadcast(0)((t,))[0].sum() * (RANK + 1))(ms.Tensor([1.0]))
-        expect(g.asnumpy().tolist() == ([total] if RANK == 0 else [0.0]), f"Broadcast grad {g.asnumpy()}")
+        expect(g.asnumpy().tolist() == [RANK + 1.0], f"Broadcast grad (MindSpore's: passes through) {g.asnumpy()}")
+        ms.set_auto_parallel_context(gradients_mean=True)
+        g = ms.grad(lambda t: (ops.AllGather()(ms.Tensor(np.ones((1, 2))) * t[RANK]) * w.reshape((SIZE, 1))
+                               ).sum())(ms.Tensor(np.ones(SIZE)))
+        expect(g.asnumpy()[RANK] == 2 * (RANK + 1), f"AllGather grad with mean_flag {g.asnumpy()}")
 
     scenario("communication_ops", ops_check)
 
