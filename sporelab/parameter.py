@@ -231,12 +231,37 @@ class Parameter(Tensor):
         return self
 
     def init_data(self, layout=None, set_sliced=False):
-        """Return the parameter: its data already exists (created when it was built)."""
+        """Return the parameter; with a ``layout``, keep only this rank's block of it.
+
+        The data exists from construction (drawn whole from the seeded generator), so the block a
+        rank keeps is exactly that block of the tensor one process draws with the same seed.
+
+        Args:
+            layout (tuple): MindSpore's ``(dev_mat, tensor_map, slice_shape, field_size,
+                uniform_split, opt_shard_group)`` (see ``sporelab.parallel._layout``); the block
+                is the one of ``communication.get_rank()``.
+            set_sliced (bool): the value ``sliced`` takes.
+
+        Raises:
+            TypeError: ``layout`` not a tuple (a list too, as in MindSpore); ``set_sliced`` not a bool.
+            ValueError: a layout of fewer than 6 entries or one that does not fit the shape.
+            RuntimeError: a layout before ``communication.init()``.
+        """
         _check_bool(set_sliced, "set_sliced")
-        if layout is not None and not isinstance(layout, (list, tuple)):
-            raise TypeError(f"The argument 'layout' must be a tuple or list, but got {type(layout).__name__}.")
-        if set_sliced:
-            self.sliced = True
+        if layout is None:
+            if set_sliced:
+                self.sliced = True
+            return self
+        from .parallel import _layout
+        dev_mat, tensor_map, _ = _layout.check_layout(layout, self.shape)
+        if self.sliced:                  # already this rank's block
+            return self
+        from .communication import management
+        rank = management.get_rank()
+        strategy = _layout.tensor_strategy(dev_mat, tensor_map)
+        piece = _layout.block(_device.to_host(self._array), strategy, _layout.slice_index(dev_mat, tensor_map, rank))
+        self._data, self._shape = _device.to_device(piece, self.device), piece.shape
+        self.sliced = set_sliced
         return self
 
     def set_param_ps(self, init_in_server=False):

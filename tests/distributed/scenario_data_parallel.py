@@ -222,6 +222,70 @@ if __name__ == "__main__":
 
     scenario("communication_ops", ops_check)
 
+    # -- sliced parameters: each rank its block; a Dense split by output rows trains as one process --
+    def sliced_check():
+        from sporelab import ops
+        ms.set_seed(21)
+        whole = nn.Dense(6, 8).weight.asnumpy()
+        ms.set_seed(21)
+        w = nn.Dense(6, 8).weight
+        w.init_data(((SIZE,), [0, -1], [8 // SIZE, 6], 0, True, ""), set_sliced=True)
+        n = 8 // SIZE
+        expect(w.sliced and w.shape == (n, 6), f"sliced {w.sliced} shape {w.shape}")
+        expect(np.array_equal(w.asnumpy(), whole[RANK * n:(RANK + 1) * n]), "not this rank's block")
+        ms.set_seed(21)
+        v = nn.Dense(6, 8).weight                # a 2-D grid: (2, P/2) ranks, columns split by axis 1
+        if SIZE % 2 == 0 and SIZE > 2:
+            v.init_data(((2, SIZE // 2), [-1, 1], [], 0, True, ""), set_sliced=True)
+            c = 6 // 2
+            expect(np.array_equal(v.asnumpy(), whole[:, (RANK // (SIZE // 2)) * c:(RANK // (SIZE // 2) + 1) * c]),
+                   "2-D grid block")
+
+    scenario("sliced_init_data", sliced_check)
+
+    class SplitDense(nn.Cell):
+        """Dense(4 -> 8) whose rows (output features) are split across the ranks; AllGather joins
+        the ranks' outputs. Every rank sees the same whole batch (hybrid parallel)."""
+        def __init__(self, sliced):
+            super().__init__()
+            ms.set_seed(31)
+            self.fc1 = nn.Dense(4, 8, activation="tanh")
+            self.fc2 = nn.Dense(8, 3)
+            self.sliced = sliced
+            if sliced:
+                from sporelab import ops
+                layout = ((SIZE,), [0, -1], [], 0, True, "")
+                for p in (self.fc1.weight, self.fc1.bias):
+                    p.init_data(layout if p.ndim == 2 else ((SIZE,), [0], [], 0, True, ""), set_sliced=True)
+                    p.layerwise_parallel = True
+                self.gather = ops.AllGather()
+
+        def construct(self, x):
+            if not self.sliced:
+                return self.fc2(self.fc1(x))
+            local = self.fc1(x)                                    # (B, 8/P): this rank's features
+            return self.fc2(self.gather(local.transpose(1, 0)).transpose(1, 0))
+
+    def hybrid_check():
+        data = list(batches("dense", "float32"))
+
+        def run(net):
+            step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()), nn.Momentum(net.trainable_params(), 0.05, 0.9))
+            for x, y in data:
+                step(ms.Tensor(x), ms.Tensor(y))
+            return values(net)
+        ref = run(SplitDense(False))
+        ms.set_auto_parallel_context(parallel_mode="hybrid_parallel", gradients_mean=True)
+        got = run(SplitDense(True))
+        n = 8 // SIZE
+        assert_close("fc1.weight block", got["fc1.weight"], ref["fc1.weight"][RANK * n:(RANK + 1) * n], 1e-6)
+        assert_close("fc1.bias block", got["fc1.bias"], ref["fc1.bias"][RANK * n:(RANK + 1) * n], 1e-6)
+        for name in ("fc2.weight", "fc2.bias"):
+            assert_close(name, got[name], ref[name], 1e-6)
+            expect(same_on_all_ranks(got[name]), f"{name} differs between ranks")
+
+    scenario("hybrid_parallel_split_dense", hybrid_check)
+
     # -- a checkpoint saved by rank 0 during training (the test loads it into one process) ---------
     def checkpoint_check():
         net = build("dense", "float32")

@@ -59,7 +59,8 @@ def _line(result, name):
 SCENARIOS = ([f"equal_{k}_{o}_{d}" for k in ("dense", "conv") for o in ("sgd", "momentum", "adam")
               for d in ("float32", "float64")]
              + ["layerwise_parallel", "reducer_scaling", "broadcast", "forgotten_broadcast_leaves_ranks_apart",
-                "communication_ops", "checkpoint_from_rank0"])
+                "communication_ops", "sliced_init_data", "hybrid_parallel_split_dense",
+                "checkpoint_from_rank0"])
 
 
 @pytest.mark.parametrize("n", [2, 4])
