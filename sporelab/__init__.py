@@ -27,7 +27,8 @@ from .autograd import grad, value_and_grad
 from .serialization import save_checkpoint, load_checkpoint, load_param_into_net
 from .parallel import (ParallelMode, set_auto_parallel_context, get_auto_parallel_context,
                        reset_auto_parallel_context, set_ps_context, get_ps_context, reset_ps_context)
-from . import communication, context, parallel
+from . import communication, context, parallel, kvstore
+kv = kvstore
 
 __version__ = "0.1.0"
 
@@ -39,5 +40,5 @@ __all__ = [
     "ParameterTuple", "common", "autograd", "gluon", "datasets", "nn", "ops", "grad", "value_and_grad",
     "save_checkpoint", "load_checkpoint", "load_param_into_net",
     "ParallelMode", "set_auto_parallel_context", "get_auto_parallel_context", "reset_auto_parallel_context",
-    "set_ps_context", "get_ps_context", "reset_ps_context", "communication", "context", "parallel",
+    "set_ps_context", "get_ps_context", "reset_ps_context", "communication", "context", "parallel", "kvstore", "kv",
 ]

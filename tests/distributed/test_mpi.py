@@ -151,3 +151,20 @@ def test_parameter_server_equals_one_process(launch_kind, name):
     result = _run_parameter_server(launch_kind)
     assert _line(result, name) == f"SCENARIO {name} OK"
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+GLUON_SCENARIOS = ([f"gluon_dist_sync_{o}_{c}ctx" for o in ("sgd", "adam") for c in (1, 2)]
+                   + ["gluon_broadcast_at_first_step", "kvstore_dist_sync"])
+
+
+@functools.lru_cache(maxsize=None)
+def _run_gluon(n):
+    return launch(n, "scenario_gluon.py")
+
+
+@pytest.mark.parametrize("n", [2, 4])
+@pytest.mark.parametrize("name", GLUON_SCENARIOS)
+def test_gluon_dist_sync_equals_one_process_with_the_global_batch(n, name):
+    result = _run_gluon(n)
+    assert _line(result, name) == f"SCENARIO {name} OK"
+    assert result.returncode == 0, result.stderr[-3000:]
