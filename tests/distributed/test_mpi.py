@@ -168,3 +168,14 @@ def test_gluon_dist_sync_equals_one_process_with_the_global_batch(n, name):
     result = _run_gluon(n)
     assert _line(result, name) == f"SCENARIO {name} OK"
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_example_prints_what_one_process_prints(tmp_path):
+    example = os.path.join(HERE, "..", "..", "examples", "train_data_parallel.py")
+    args = ["--steps", "21", "--ckpt", str(tmp_path / "example.ckpt")]
+    alone = subprocess.run([sys.executable, example, *args], capture_output=True, text=True, timeout=120, env=ENV)
+    cmd = [MPIEXEC, "-n", "2", sys.executable, "-m", "mpi4py", example, *args]
+    two = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=ENV, stdin=subprocess.DEVNULL)
+    assert alone.returncode == 0 and two.returncode == 0, alone.stderr + two.stderr
+    assert alone.stdout.replace("1 process(es)", "P") == two.stdout.replace("2 process(es)", "P")
+    assert "step  20  mean loss over 2 process(es)" in two.stdout and (tmp_path / "example.ckpt").exists()
