@@ -20,6 +20,8 @@ $(PY):
 # A stamp per extra set: reinstall only when pyproject.toml changes.
 $(VENV)/.lab-stamp: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[lab]'
+	# Issue 10: the data-parallel lab starts MPI engines (mpi4py, mpich, ipyparallel).
+	$(PIP) install --quiet -e '.[dist]'
 	touch $@
 
 $(VENV)/.test-stamp: pyproject.toml | $(PY)
