@@ -20,10 +20,12 @@ $(PY):
 # A stamp per extra set: reinstall only when pyproject.toml changes.
 $(VENV)/.lab-stamp: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[lab]'
+	# Issue 10: the data-parallel lab starts MPI engines (mpi4py, mpich, ipyparallel).
+	$(PIP) install --quiet -e '.[dist]'
 	touch $@
 
 $(VENV)/.test-stamp: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[lab,test,book,classroom]'
+	$(PIP) install --quiet -e '.[lab,test,book,classroom,dist]'
 	# torch is only an oracle and a benchmark peer: the local CPU wheel, never the registry's CUDA build.
 	$(PIP) install --quiet torch==2.13.0 \
 	  || echo "torch==2.13.0 could not be installed here: the tests that use it as an oracle will skip"

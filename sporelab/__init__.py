@@ -25,6 +25,10 @@ from . import datasets
 from . import nn, ops
 from .autograd import grad, value_and_grad
 from .serialization import save_checkpoint, load_checkpoint, load_param_into_net
+from .parallel import (ParallelMode, set_auto_parallel_context, get_auto_parallel_context,
+                       reset_auto_parallel_context, set_ps_context, get_ps_context, reset_ps_context)
+from . import communication, context, parallel, kvstore
+kv = kvstore
 
 __version__ = "0.1.0"
 
@@ -35,4 +39,6 @@ __all__ = [
     "get_context", "current_context", "GRAPH_MODE", "PYNATIVE_MODE", "set_seed", "get_seed", "Tensor", "Parameter",
     "ParameterTuple", "common", "autograd", "gluon", "datasets", "nn", "ops", "grad", "value_and_grad",
     "save_checkpoint", "load_checkpoint", "load_param_into_net",
+    "ParallelMode", "set_auto_parallel_context", "get_auto_parallel_context", "reset_auto_parallel_context",
+    "set_ps_context", "get_ps_context", "reset_ps_context", "communication", "context", "parallel", "kvstore", "kv",
 ]

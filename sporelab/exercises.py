@@ -28,7 +28,7 @@ import numbers
 __all__ = ["he_uniform_bound", "xavier_normal_std", "truncated_normal_cut", "conv_output_shape",
            "all_ones_corner", "conv_parameter_count", "zeros_init_symmetry", "frozen_by_lr_mult",
            "grad_req_add", "vanishing_layer_std", "relu_initializer", "normal_sigma_for_tanh",
-           "grouped_weight_shape"]
+           "grouped_weight_shape", "reducer_without_mean", "layerwise_parallel_after_training"]
 
 
 def _report(correct, right, hint):
@@ -199,3 +199,20 @@ def normal_sigma_for_tanh(answer):
     expected = math.sqrt(1 / 256)
     return _report(_close(answer, expected, rel=0.1), f"sigma = sqrt(2 / (256 + 256)) = {expected:.4f} (Xavier).",
                    "the std should be multiplied by about 1 per layer: sigma x sqrt(width) = 1.")
+
+
+# ---- lab: data parallel (issue 10) -----------------------------------------------------------------
+@_exercise(_NUMBER)
+def reducer_without_mean(answer):
+    """4 workers, gradients_mean=False: the reduced gradient is how many times one process's?"""
+    return _report(_close(answer, 4, rel=0), "without the mean the reducer only sums: 4 shard means add up to "
+                   "4 times the batch mean.", "each worker's gradient is already a mean over its shard; "
+                   "what does summing 4 of them give?")
+
+
+@_exercise("'same' or 'different'")
+def layerwise_parallel_after_training(answer):
+    """After data-parallel training, is a layerwise_parallel parameter 'same' or 'different' on the workers?"""
+    return _report(_choice(answer, "different", ("same", "different")),
+                   "'different': it is neither broadcast nor averaged, so each worker trains its own copy on its "
+                   "own shard.", "which parameters does DistributedGradReducer leave out?")

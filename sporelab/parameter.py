@@ -122,6 +122,9 @@ class Parameter(Tensor):
         self.init_mode = None
         self.cache_enable = False
         self.requires_aggr = True
+        self.is_param_ps = False
+        self.init_in_server = False
+        self.is_in_shard = False
 
     def _adopt(self, tensor):
         self._device, self.init, self.const_arg = tensor.device, None, False
@@ -228,13 +231,67 @@ class Parameter(Tensor):
         return self
 
     def init_data(self, layout=None, set_sliced=False):
-        """Return the parameter: its data already exists (created when it was built)."""
+        """Return the parameter; with a ``layout``, keep only this rank's block of it.
+
+        The data exists from construction (drawn whole from the seeded generator), so the block a
+        rank keeps is exactly that block of the tensor one process draws with the same seed.
+
+        Args:
+            layout (tuple): MindSpore's ``(dev_mat, tensor_map, slice_shape, field_size,
+                uniform_split, opt_shard_group)`` (see ``sporelab.parallel._layout``); the block
+                is the one of ``communication.get_rank()``.
+            set_sliced (bool): the value ``sliced`` takes.
+
+        Raises:
+            TypeError: ``layout`` not a tuple (a list too, as in MindSpore); ``set_sliced`` not a bool.
+            ValueError: a layout of fewer than 6 entries or one that does not fit the shape.
+            RuntimeError: a layout before ``communication.init()``.
+        """
         _check_bool(set_sliced, "set_sliced")
-        if layout is not None and not isinstance(layout, (list, tuple)):
-            raise TypeError(f"The argument 'layout' must be a tuple or list, but got {type(layout).__name__}.")
-        if set_sliced:
-            self.sliced = True
+        if layout is None:
+            if set_sliced:
+                self.sliced = True
+            return self
+        from .parallel import _layout
+        dev_mat, tensor_map, _ = _layout.check_layout(layout, self.shape)
+        if self.sliced:                  # already this rank's block
+            return self
+        from .communication import management
+        rank = management.get_rank()
+        strategy = _layout.tensor_strategy(dev_mat, tensor_map)
+        piece = _layout.block(_device.to_host(self._array), strategy, _layout.slice_index(dev_mat, tensor_map, rank))
+        self._data, self._shape = _device.to_device(piece, self.device), piece.shape
+        self.sliced = set_sliced
         return self
+
+    def set_param_ps(self, init_in_server=False):
+        """Train this parameter on the parameter server (MindSpore's PS mode).
+
+        Workers push its gradient to the server, which sums the workers' gradients, divides by
+        their number, runs the optimizer and sends back the new weight; ``DistributedGradReducer``
+        leaves its gradient alone.
+
+        Args:
+            init_in_server (bool): whether the server initialises it (kept; sporelab's server
+                starts from the value of rank 0).
+
+        Raises:
+            TypeError: ``init_in_server`` not a bool.
+            RuntimeError: PS mode not enabled (``set_ps_context(enable_ps=True)``) or no role;
+                PyNative mode (as MindSpore: switch to GRAPH_MODE with ``set_context(mode=...)``).
+        """
+        _check_bool(init_in_server, "init_in_server")
+        from .parallel._ps_context import _get_role, _is_ps_mode
+        if not _is_ps_mode() or _get_role() not in ("MS_WORKER", "MS_PSERVER", "MS_SCHED"):
+            raise RuntimeError("Must complete following two steps before calling set_param_ps: \n"
+                               "1. context.set_ps_context(enable_ps=True) \n"
+                               "2. export MS_ROLE environment variable \n"
+                               "Please refer to the official website for detailed usage.")
+        if _device.get_context("mode") == _device.PYNATIVE_MODE:
+            raise RuntimeError("Parameter server training is not supported in pynative mode currently."
+                               "Please switch to graph mode and retry.")
+        self.is_param_ps = True
+        self.init_in_server = init_in_server
 
     def clone(self, init="same"):
         """A new Parameter with the same name, flags and (copied, independent) data.
@@ -247,6 +304,7 @@ class Parameter(Tensor):
                           layerwise_parallel=self.layerwise_parallel,
                           parallel_optimizer=self.parallel_optimizer)
         clone.cache_enable, clone.requires_aggr = self.cache_enable, self.requires_aggr
+        clone.is_param_ps, clone.init_in_server = self.is_param_ps, self.init_in_server
         if not (isinstance(init, str) and init == "same"):
             from .common.initializer import initializer
             clone.set_data(initializer(init, self.shape, self.dtype))

@@ -25,6 +25,7 @@ import numbers
 
 from .. import device as _device
 from ..ops import updates
+from . import _kvstore
 from .parameter import Parameter
 from .parameter_dict import ParameterDict
 
@@ -79,9 +80,13 @@ class Trainer:
         optimizer (str): 'sgd' (``learning_rate`` 0.01, ``momentum``, ``wd``, ``clip_gradient``)
             or 'adam' (``learning_rate`` 0.001, ``beta1``, ``beta2``, ``epsilon``, ``wd``).
         optimizer_params (dict): the hyper-parameters above.
-        kvstore, compression_params, update_on_kvstore: accepted for compatibility; gradients
-            of several contexts are summed on the first context and the update is broadcast
-            (MXNet's 'device' kvstore), on the parameters' own devices.
+        kvstore: 'device' (default), 'local', 'dist_sync', 'dist_device_sync', a
+            ``kvstore.KVStore`` or None. Gradients of several contexts are summed on the first
+            context and the update is broadcast, on the parameters' own devices. With a 'dist' store (under mpiexec) the gradients are
+            summed over the workers too, and rank 0's initial weights are broadcast at the first
+            step: pass the **global** batch size to ``step`` for a global mean (MXNet's rule).
+        update_on_kvstore (bool): None decides by MXNet's table (``gluon._kvstore``).
+        compression_params: accepted for compatibility.
 
     Raises:
         ValueError: ``params`` is not a list/dict of Parameters; an unknown optimizer or
@@ -94,6 +99,19 @@ class Trainer:
         self._params = _as_params(params)
         self._optimizer, self._hyper = _hyper_parameters(optimizer, optimizer_params)
         self._states = [None] * len(self._params)
+        _kvstore.check_arguments(kvstore, update_on_kvstore)
+        self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
+        self._kv_initialized = False
+        self._kvstore, self._update_on_kvstore = None, None
+
+    def _init_kvstore(self):
+        """At the first step: the store by MXNet's table, and the initial-weight broadcast."""
+        contexts = {ctx for p in self._params for ctx in p.list_ctx()}
+        self._kvstore, self._update_on_kvstore = _kvstore.decide(
+            self._kvstore_params["kvstore"], self._kvstore_params["update_on_kvstore"], len(contexts), self._params)
+        if self._kvstore is not None:
+            _kvstore.broadcast_initial_weights(self._kvstore, self._params)
+        self._kv_initialized = True
 
     @property
     def learning_rate(self):
@@ -115,6 +133,9 @@ class Trainer:
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or not 0 < batch_size < float("inf"):
             raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
+        if not self._kv_initialized:
+            self._init_kvstore()
+        _kvstore.allreduce_grads(self._kvstore, self._params)
         chosen = self._fresh_parameters(ignore_stale_grad)
         results = [(i, *self._update(i, 1.0 / batch_size)) for i in chosen]
         for i, new_weight, state in results:           # all computed first: a failure changes nothing

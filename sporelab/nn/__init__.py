@@ -17,7 +17,9 @@ from .parameter_update import ParameterUpdate
 from .loss import LossBase, MSELoss, L1Loss, SoftmaxCrossEntropyWithLogits
 from .optim import Optimizer, SGD, Momentum, Adam
 from .wrap import WithLossCell, TrainOneStepCell
+from .grad_reducer import DistributedGradReducer
 
 __all__ = ["Cell", "SequentialCell", "Dense", "Flatten", "ReLU", "Sigmoid", "Tanh", "get_activation",
            "Conv2d", "ParameterUpdate", "LossBase", "MSELoss", "L1Loss", "SoftmaxCrossEntropyWithLogits",
-           "Optimizer", "SGD", "Momentum", "Adam", "WithLossCell", "TrainOneStepCell"]
+           "Optimizer", "SGD", "Momentum", "Adam", "WithLossCell", "TrainOneStepCell",
+           "DistributedGradReducer"]

@@ -18,6 +18,8 @@ Names are attribute paths (``fc1.weight``), given when a child is assigned (the 
 
 from collections import OrderedDict
 
+from .. import device as _device
+from ..parallel import _auto_parallel_context as _pctx
 from ..parameter import DEFAULT_NAME, Parameter, ParameterTuple, check_prefix
 from ..tensor import Tensor
 
@@ -331,7 +333,30 @@ class Cell:
             f"(e.g. `return self.fc1(x)`); `net(x)` then runs it.")
 
     def __call__(self, *inputs, **kwargs):
+        if _pctx._state and "_broadcast_checked" not in self.__dict__:
+            self._broadcast_parameters()
         return self.construct(*inputs, **kwargs)
+
+    def parameters_broadcast_dict(self, recurse=True):
+        """``{name: parameter}`` of the parameters that rank 0 broadcasts: all but the
+        ``layerwise_parallel`` ones; None when there is none (as MindSpore returns)."""
+        params = OrderedDict((p.name, p) for p in self.get_parameters(expand=recurse) if not p.layerwise_parallel)
+        return params or None
+
+    def _broadcast_parameters(self):
+        """At the first call in data/hybrid parallel with ``parameter_broadcast=True``: every
+        rank takes rank 0's values of ``parameters_broadcast_dict()`` (in their own dtype)."""
+        cells = [cell for _, cell in self.cells_and_names()]
+        if _pctx._get_parameter_broadcast():
+            from ..communication import _collectives, management
+            if not management.GlobalComm.INITED:
+                management.init()
+            params = list((self.parameters_broadcast_dict() or {}).values())
+            arrays = _collectives.bcast_many([p._array for p in params], management.communicator())
+            for param, array in zip(params, arrays):
+                param._data = _device.to_device(array, param.device)
+        for cell in cells:
+            object.__setattr__(cell, "_broadcast_checked", True)
 
     def extend_repr(self):
         """Extra text shown inside ``<...>`` by ``repr``; layers override it."""

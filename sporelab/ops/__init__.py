@@ -13,6 +13,8 @@ dtypes and return Tensors on the input's device.
 
 from .activations import relu, relu_forward, sigmoid, sigmoid_forward, tanh, tanh_forward
 from .conv import conv2d, conv2d_forward, conv2d_pads, conv_output_size, same_pads
+from .comm import AllGather, AllReduce, Broadcast, ReduceOp
 
 __all__ = ["conv2d", "conv2d_forward", "conv2d_pads", "conv_output_size", "same_pads",
-           "relu", "sigmoid", "tanh", "relu_forward", "sigmoid_forward", "tanh_forward"]
+           "relu", "sigmoid", "tanh", "relu_forward", "sigmoid_forward", "tanh_forward",
+           "AllReduce", "AllGather", "Broadcast", "ReduceOp"]

@@ -16,6 +16,7 @@ _EXPLORERS = {
     "ConvExplorer": "convolution", "ConvModel": "convolution_model",
     "TrainingExplorer": "training", "TrainingModel": "training_model",
     "DepthExplorer": "depth", "DepthModel": "depth_model",
+    "DataParallelExplorer": "data_parallel", "DataParallelModel": "data_parallel_model",
 }
 
 __all__ = sorted(_EXPLORERS)

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 NAMES = ["InitializerExplorer", "InitializerModel", "ConvExplorer", "ConvModel",
-         "TrainingExplorer", "TrainingModel", "DepthExplorer", "DepthModel"]
+         "TrainingExplorer", "TrainingModel", "DepthExplorer", "DepthModel", "DataParallelExplorer",
+         "DataParallelModel"]
 
 
 @pytest.mark.parametrize("name", NAMES)
