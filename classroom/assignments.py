@@ -57,6 +57,8 @@ SOLUTIONS = {
     "vanishing_layer_std": "'vanish'",
     "relu_initializer": "'he'",
     "normal_sigma_for_tanh": "(1 / 256) ** 0.5",
+    "reducer_without_mean": "4",
+    "layerwise_parallel_after_training": "'different'",
 }
 
 # The lab tells students where its solutions are; the assignment has none.
@@ -133,8 +135,15 @@ def _display(path):
         return str(path)
 
 
+# Labs that are not assignments, and why. The data-parallel lab starts an MPI cluster of its own:
+# autograding it would start one per submission on the grading machine, and its exercises are
+# checked in the lab itself.
+UNGRADED = {"data_parallel": "starts an MPI cluster (ipyparallel) of its own"}
+
+
 def labs():
-    return sorted(LABS.glob("*.ipynb"))
+    """The lab notebooks that become assignments (every lab but those in ``UNGRADED``)."""
+    return sorted(p for p in LABS.glob("*.ipynb") if p.stem not in UNGRADED)
 
 
 def source_path(lab, course=None):

@@ -204,7 +204,10 @@ def normal_sigma_for_tanh(answer):
 # ---- lab: data parallel (issue 10) -----------------------------------------------------------------
 @_exercise(_NUMBER)
 def reducer_without_mean(answer):
-    """4 workers, gradients_mean=False: the reduced gradient is how many times one process's?"""
+    """4 workers, gradients_mean=False: the reduced gradient is how many times one process's?
+
+    Accepted: exactly 4.
+    """
     return _report(_close(answer, 4, rel=0), "without the mean the reducer only sums: 4 shard means add up to "
                    "4 times the batch mean.", "each worker's gradient is already a mean over its shard; "
                    "what does summing 4 of them give?")
@@ -212,7 +215,10 @@ def reducer_without_mean(answer):
 
 @_exercise("'same' or 'different'")
 def layerwise_parallel_after_training(answer):
-    """After data-parallel training, is a layerwise_parallel parameter 'same' or 'different' on the workers?"""
+    """After data-parallel training, is a layerwise_parallel parameter 'same' or 'different' on the workers?
+
+    Accepted: 'different' (any case).
+    """
     return _report(_choice(answer, "different", ("same", "different")),
                    "'different': it is neither broadcast nor averaged, so each worker trains its own copy on its "
                    "own shard.", "which parameters does DistributedGradReducer leave out?")

@@ -148,9 +148,17 @@ GRADING = {
     "frozen_by_lr_mult": (None, None, ["unchanged", "Unchanged"], ["change"]),
     "vanishing_layer_std": (None, None, ["vanish", "Vanish"], ["healthy", "explode"]),
     "relu_initializer": (None, None, ["he", "He", "HE "], ["normal", "xavier"]),
+    "reducer_without_mean": (4, 0, [4, 4.0], [
+        1,                             # the mean's answer: gradients_mean=True
+        0.25,                          # 1/P: the mean taken twice
+        2,                             # the number of layers, not of workers
+        8,
+    ]),
+    "layerwise_parallel_after_training": (None, None, ["different", "Different"], ["same"]),
 }
 CHOICES = {"zeros_init_symmetry": ("same", "different"), "frozen_by_lr_mult": ("change", "unchanged"),
-           "vanishing_layer_std": ("vanish", "healthy", "explode"), "relu_initializer": ("normal", "xavier", "he")}
+           "vanishing_layer_std": ("vanish", "healthy", "explode"), "relu_initializer": ("normal", "xavier", "he"),
+           "layerwise_parallel_after_training": ("same", "different")}
 
 
 def _near(name):
