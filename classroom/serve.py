@@ -74,6 +74,28 @@ def lab_links(hub_url, repo, branch, labs_subdir="notebooks/labs", labs=None):
     return links
 
 
+def remove_test_users(prefix):
+    """Delete the system users (with homes) and memory cgroups of a test or benchmark class.
+
+    Only for the throw-away prefixes ``sporelab-test-`` and ``sporelab-bench-``: a real class's
+    students keep their homes.
+    """
+    import pwd
+    if not prefix.startswith(("sporelab-test-", "sporelab-bench-")):
+        raise ValueError(f"prefix must start with 'sporelab-test-' or 'sporelab-bench-', got {prefix!r}")
+    if os.geteuid() != 0:
+        return
+    for entry in pwd.getpwall():
+        if entry.pw_name.startswith(prefix):
+            subprocess.run(["userdel", "-r", "-f", entry.pw_name], capture_output=True, timeout=60)
+    for root in (Path("/sys/fs/cgroup/memory/sporelab-classroom"), Path("/sys/fs/cgroup/sporelab-classroom")):
+        for path in root.glob(f"{prefix}*") if root.is_dir() else []:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+
 def _git(*args):
     try:
         return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True,

@@ -6,7 +6,6 @@ process and memory cgroup a module made is removed after it, found by the classr
 """
 
 import os
-import pwd
 import secrets
 import shutil
 import socket
@@ -20,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "classroom"))
 
-from serve import CHP, Classroom  # noqa: E402
+from serve import CHP, Classroom, remove_test_users  # noqa: E402
 import student_env  # noqa: E402
 
 CLASS_PASSWORD = "spores-in-class"
@@ -59,20 +58,6 @@ def _upstream(base):
     return repo
 
 
-def remove_users(prefix):
-    if os.geteuid() != 0:
-        return
-    for entry in pwd.getpwall():
-        if entry.pw_name.startswith(prefix):
-            subprocess.run(["userdel", "-r", "-f", entry.pw_name], capture_output=True, timeout=60)
-    for root in ("/sys/fs/cgroup/memory/sporelab-classroom", "/sys/fs/cgroup/sporelab-classroom"):
-        for path in Path(root).glob(f"{prefix}*") if os.path.isdir(root) else []:
-            try:
-                path.rmdir()
-            except OSError:
-                pass
-
-
 @pytest.fixture(scope="module")
 def classroom():
     """A running classroom; yields (room, upstream repo path). Everything removed afterwards."""
@@ -90,5 +75,5 @@ def classroom():
         yield room, upstream
     finally:
         room.stop()
-        remove_users(prefix)
+        remove_test_users(prefix)
         shutil.rmtree(base, ignore_errors=True)

@@ -12,7 +12,6 @@ import pwd
 import signal
 import stat
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
