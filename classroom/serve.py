@@ -41,9 +41,13 @@ MARKER = "SPORELAB_CLASSROOM_ID"
 
 
 def _check_password(value, what, minimum):
-    if not isinstance(value, str) or len(value) < minimum:
-        shown = "nothing" if not value else f"{len(value)} characters"
-        raise ValueError(f"{what} must be a string of at least {minimum} characters, got {shown}")
+    """``value`` if it is a str of at least ``minimum`` characters; TypeError / ValueError if not."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string of at least {minimum} characters, "
+                        f"got {type(value).__name__}")
+    if len(value) < minimum:
+        raise ValueError(f"{what} must be a string of at least {minimum} characters, "
+                         f"got {len(value)} characters")
     return value
 
 
@@ -143,11 +147,12 @@ class Classroom:
     def _secrets(self, class_password, teacher_password):
         path = self.private / "secrets.json"
         old = json.loads(path.read_text()) if path.exists() else {}
+        given = lambda value: value is not None and value != ""       # noqa: E731  ("" = unset)
         new = {
-            "class_password": class_password or old.get("class_password")
-            or "-".join(secrets.token_hex(2) for _ in range(3)),
-            "teacher_password": teacher_password or old.get("teacher_password")
-            or secrets.token_urlsafe(32),
+            "class_password": class_password if given(class_password) else
+            old.get("class_password") or "-".join(secrets.token_hex(2) for _ in range(3)),
+            "teacher_password": teacher_password if given(teacher_password) else
+            old.get("teacher_password") or secrets.token_urlsafe(32),
             "proxy_token": old.get("proxy_token") or secrets.token_hex(32),
             "admin_token": old.get("admin_token") or secrets.token_hex(32),
             "culler_token": old.get("culler_token") or secrets.token_hex(32),
@@ -339,7 +344,7 @@ def main(argv=None):
                          class_password=os.environ.get("CLASSROOM_PASSWORD"),
                          teacher_password=os.environ.get("CLASSROOM_TEACHER_PASSWORD"),
                          user_prefix=args.user_prefix, mem_limit=args.mem_limit, repo=args.repo)
-    except ValueError as err:
+    except (TypeError, ValueError) as err:
         sys.exit(f"make classroom: {err}")
     stopping = []
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -157,12 +157,18 @@ class Kernel:
             if left <= 0:
                 raise RuntimeError(f"kernel of {self.student.name} did not finish within {timeout} s:"
                                    f" {code[:80]!r}")
-            frame = await self.ws.receive(timeout=left)
+            try:
+                frame = await asyncio.wait_for(self.ws.receive(), left)
+            except asyncio.TimeoutError:
+                continue                              # the deadline check above reports it
             if frame.type == aiohttp.WSMsgType.BINARY:
                 continue                              # widget updates with buffers (PNG frames)
             if frame.type != aiohttp.WSMsgType.TEXT:
                 raise RuntimeError(f"kernel websocket of {self.student.name} closed: {frame.type}")
             msg = json.loads(frame.data)
+            if msg["msg_type"] == "status" and msg["content"].get("execution_state") in ("restarting", "dead"):
+                raise RuntimeError(f"the kernel of {self.student.name} died while running {code[:80]!r}"
+                                   f" ({msg['content']['execution_state']}; out of memory?)")
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]

@@ -172,6 +172,49 @@ def test_a_student_cannot_read_or_list_another_students_home(classroom):
         assert "initializers.ipynb" not in body and TARGET not in body.replace(f"peek/{TARGET}", ""), path
 
 
+def _memory_cgroup(pid):
+    """(path of the memory cgroup of ``pid``, its limit file) or None when it has none of ours."""
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "sporelab-classroom" not in path:
+            continue
+        if "memory" in controllers.split(","):
+            return Path("/sys/fs/cgroup/memory" + path) / "memory.limit_in_bytes"
+        if controllers == "":
+            return Path("/sys/fs/cgroup" + path) / "memory.max"
+    return None
+
+
+@pytest.mark.skipif(not ROOT, reason="memory limits need a hub run as root (a cgroup per student)")
+def test_a_runaway_kernel_meets_the_memory_limit_and_only_it_dies(classroom):
+    room, _ = classroom
+    server_pid = room.api("GET", "/users/ben")["servers"][""]["state"]["pid"]
+    limit_file = _memory_cgroup(server_pid)
+    if limit_file is None:
+        pytest.skip("no writable memory cgroup on this machine: the limit is only advertised")
+    assert int(limit_file.read_text()) == 2**30            # Spawner.mem_limit = 1G
+
+    async def runaway():
+        ben = await logged_in(room, "ben")
+        kernel = await ben.start_kernel()
+        import psutil
+        before = {p.pid for p in psutil.Process(server_pid).children(recursive=True)}
+        try:      # 100 MB at a time, up to 3 GB: the cgroup's OOM killer stops it near 1 GiB
+            await kernel.execute("import numpy as np\nheap = []\nfor _ in range(30):\n"
+                                 "    heap.append(np.ones(100 * 2**20 // 8))", timeout=60)
+            finished = True
+        except (RuntimeError, asyncio.TimeoutError):
+            finished = False
+        status, _ = await ben.server_api("GET", "/api/status", expect=None)
+        gone = before - {p.pid for p in psutil.Process(server_pid).children(recursive=True)}
+        await ben.close()
+        return finished, status, gone
+
+    finished, status, gone = run(runaway())
+    assert not finished, "3 GB were allocated under a 1 GiB limit"
+    assert status == 200 and len(gone) >= 1      # the server lives on; a kernel was killed
+
+
 def test_a_wrong_password_is_refused(classroom):
     room, _ = classroom
 

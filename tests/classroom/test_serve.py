@@ -1,0 +1,93 @@
+"""The classroom kit's pure parts: links, passwords, secrets, the students' environment check."""
+
+import json
+import os
+import stat
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import serve
+import student_env
+from serve import Classroom, lab_links, remove_test_users
+
+
+def test_lab_links_are_nbgitpuller_links_into_the_lab():
+    links = lab_links("http://127.0.0.1:8000/", "file:///srv/up/sporelab-notebooks.git", "main",
+                      labs_subdir="labs", labs=["depth", "initializers"])
+    assert list(links) == ["depth", "initializers"]
+    assert links["depth"] == (
+        "http://127.0.0.1:8000/hub/user-redirect/git-pull?repo=file%3A%2F%2F%2Fsrv%2Fup%2F"
+        "sporelab-notebooks.git&branch=main&urlpath=lab%2Ftree%2Fsporelab-notebooks%2Flabs%2Fdepth.ipynb")
+
+
+def test_by_default_every_lab_of_the_repository_gets_a_link():
+    links = lab_links("http://h:8000", "https://github.com/OWNER/sporelab", "main")
+    assert sorted(links) == ["convolution", "depth", "initializers", "training"]
+    assert all("urlpath=lab%2Ftree%2Fsporelab%2Fnotebooks%2Flabs%2F" in url for url in links.values())
+
+
+def test_secrets_are_kept_private_and_reused(tmp_path):
+    room = Classroom(tmp_path / "c", class_password="a-class-pw")
+    path = tmp_path / "c" / "private" / "secrets.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "c" / "private").stat().st_mode) == 0o700
+    again = Classroom(tmp_path / "c")
+    assert again.secrets == room.secrets and json.loads(path.read_text()) == room.secrets
+    assert len(room.secrets["teacher_password"]) >= 32 and room.secrets["admin_token"] != room.secrets["proxy_token"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.one_of(st.text(min_size=1, max_size=7), st.integers(), st.binary(min_size=1),
+                 st.lists(st.text(), min_size=1)))
+def test_a_bad_class_password_is_refused_and_nothing_is_written(tmp_path_factory, bad):
+    state = tmp_path_factory.mktemp("c")
+    error, got = ((ValueError, f"{len(bad)} characters") if isinstance(bad, str)
+                  else (TypeError, type(bad).__name__))
+    with pytest.raises(error) as caught:
+        Classroom(state, class_password=bad)
+    assert str(caught.value) == ("CLASSROOM_PASSWORD (the class password) must be a string of at "
+                                 f"least 8 characters, got {got}")
+    assert not (state / "private" / "secrets.json").exists()
+
+
+def test_a_short_teacher_password_or_the_class_password_for_the_teacher_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="CLASSROOM_TEACHER_PASSWORD must be a string of at least 32 "
+                                         "characters, got 5 characters"):
+        Classroom(tmp_path / "a", teacher_password="short")
+    same = "x" * 40
+    with pytest.raises(ValueError, match="the teacher's password must differ from the class password"):
+        Classroom(tmp_path / "b", class_password=same, teacher_password=same)
+
+
+def test_a_local_upstream_is_listed_as_safe_for_git_in_a_public_file(tmp_path):
+    room = Classroom(tmp_path / "c", repo="file:///srv/up/notebooks")
+    config = (tmp_path / "c" / "public" / "gitconfig").read_text()
+    assert "\tdirectory = /srv/up/notebooks\n\tdirectory = /srv/up/notebooks/.git\n" in config
+    assert room.settings["git_config"].endswith("public/gitconfig")
+    assert Classroom(tmp_path / "d", repo="https://github.com/OWNER/sporelab").settings["git_config"] == ""
+
+
+def test_only_throwaway_test_users_can_be_removed():
+    with pytest.raises(ValueError, match="prefix must start with 'sporelab-test-' or 'sporelab-bench-', "
+                                         "got 'jupyter-'"):
+        remove_test_users("jupyter-")
+
+
+def test_readable_by_all_follows_every_folder_above(tmp_path):
+    inner = tmp_path / "a" / "b"
+    inner.mkdir(parents=True)
+    target = inner / "f"
+    target.write_text("x")
+    for folder in (tmp_path, tmp_path / "a", inner):
+        os.chmod(folder, 0o755)
+    os.chmod(target, 0o644)
+    expected = all(os.stat(p).st_mode & stat.S_IXOTH for p in tmp_path.parents)
+    assert student_env.readable_by_all(target) is expected
+    os.chmod(tmp_path / "a", 0o700)
+    assert student_env.readable_by_all(target) is False
+
+
+def test_the_proxy_is_pinned():
+    package = json.loads((serve.HERE / "package.json").read_text())
+    assert package["dependencies"] == {"configurable-http-proxy": "5.3.0"}
