@@ -265,6 +265,21 @@ def test_the_admin_token_appears_nowhere_a_student_or_a_log_can_see(classroom):
         assert all(t not in "\n".join(env.values()) for t in secrets), proc.cmdline()
 
 
+def test_the_idle_culler_runs_with_a_token_that_may_list_and_stop_servers(classroom):
+    room, _ = classroom
+    import urllib.request
+    assert room.culler.poll() is None, room.log_tail("culler")
+    request = urllib.request.Request(f"{room.hub_api}/users?state=active", headers={
+        "Authorization": f"token {room.secrets['culler_token']}"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=30) as reply:
+        users = json.loads(reply.read())
+    assert set(STUDENTS) <= {u["name"] for u in users}
+    assert all("last_activity" in u["servers"][""] for u in users if u["name"] in STUDENTS)
+    hub_log = room.log_tail("hub", 100_000)
+    assert "200 GET /hub/api/ (idle-culler@127.0.0.1)" in hub_log
+
+
 def test_the_class_survives_a_hub_crash(classroom):
     room, _ = classroom
     import psutil
