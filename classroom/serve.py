@@ -309,8 +309,8 @@ class Classroom:
 def _banner(room, links):
     s = room.settings
     out = [f"sporelab classroom at {room.url}/  (state: {room.state})",
-           f"  students: any name ({s['user_prefix'] if os.geteuid() == 0 else ''}…), "
-           f"class password: {room.secrets['class_password']}",
+           "  students: log in with any name (lower-case letters, digits, '-', '_'; at most 16) and "
+           f"the class password: {room.secrets['class_password']}",
            f"  teacher (admin): {s['teacher']}, password: {room.secrets['teacher_password']}",
            f"  admin API token: in {s['secrets_file']}"]
     if os.geteuid() == 0:
@@ -332,6 +332,8 @@ def main(argv=None):
     parser.add_argument("--ip", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--state", default=str(HERE / "state"))
+    parser.add_argument("--hub-port", type=int, help="the hub's own port (default: PORT + 81)")
+    parser.add_argument("--proxy-api-port", type=int, help="the proxy's API port (default: PORT + 1)")
     parser.add_argument("--teacher", default="teacher")
     parser.add_argument("--user-prefix", default="jupyter-")
     parser.add_argument("--mem-limit", default="1G")
@@ -340,7 +342,8 @@ def main(argv=None):
     parser.add_argument("--branch", default=_git("rev-parse", "--abbrev-ref", "HEAD") or "main")
     args = parser.parse_args(argv)
     try:
-        room = Classroom(args.state, ip=args.ip, port=args.port, teacher=args.teacher,
+        room = Classroom(args.state, ip=args.ip, port=args.port, hub_port=args.hub_port,
+                         proxy_api_port=args.proxy_api_port, teacher=args.teacher,
                          class_password=os.environ.get("CLASSROOM_PASSWORD"),
                          teacher_password=os.environ.get("CLASSROOM_TEACHER_PASSWORD"),
                          user_prefix=args.user_prefix, mem_limit=args.mem_limit, repo=args.repo)

@@ -58,6 +58,13 @@ def _upstream(base):
     return repo
 
 
+@pytest.fixture
+def kit():
+    """The classroom kit is installed (else skip); gives ``free_port``."""
+    _needs()
+    return free_port
+
+
 @pytest.fixture(scope="module")
 def classroom():
     """A running classroom; yields (room, upstream repo path). Everything removed afterwards."""

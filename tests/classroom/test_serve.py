@@ -91,3 +91,55 @@ def test_readable_by_all_follows_every_folder_above(tmp_path):
 def test_the_proxy_is_pinned():
     package = json.loads((serve.HERE / "package.json").read_text())
     assert package["dependencies"] == {"configurable-http-proxy": "5.3.0"}
+
+
+def test_without_root_the_banner_says_there_is_no_isolation(tmp_path, monkeypatch):
+    room = Classroom(tmp_path / "c", class_password="a-class-pw")
+    links = lab_links(room.url, "https://github.com/OWNER/sporelab", "main", labs=["depth"])
+    monkeypatch.setattr(serve.os, "geteuid", lambda: 1000)
+    text = serve._banner(room, links)
+    assert "NO ISOLATION: not run as root, so every student's server runs as this user" in text
+    assert "class password: a-class-pw" in text and links["depth"] in text
+    monkeypatch.setattr(serve.os, "geteuid", lambda: 0)
+    assert "isolation: each student gets a system user 'jupyter-<name>' with a private home (0700)" \
+        in serve._banner(room, links)
+
+
+def test_make_classroom_prints_the_class_and_stops_cleanly_on_ctrl_c(tmp_path, kit):
+    """serve.py as `make classroom` runs it: the banner, then SIGINT stops every process."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    free_port = kit
+    port = free_port()
+    env = {**os.environ, "CLASSROOM_PASSWORD": "ctrl-c-class"}
+    proc = subprocess.Popen(
+        [sys.executable, str(serve.HERE / "serve.py"), "--port", str(port), "--state", str(tmp_path / "s"),
+         "--hub-port", str(free_port()), "--proxy-api-port", str(free_port()),
+         "--user-prefix", "sporelab-test-cc-", "--repo", "https://github.com/OWNER/sporelab",
+         "--branch", "main"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines, deadline = [], time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and not any(line.startswith("Ctrl-C") for line in lines):
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            lines.append(line)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = "".join(lines)
+    assert f"sporelab classroom at http://127.0.0.1:{port}/" in text, text
+    assert "class password: ctrl-c-class" in text
+    assert "initializers: http://127.0.0.1:" in text and "urlpath=lab%2Ftree%2Fsporelab%2Fnotebooks" in text
+    assert len(children) >= 3                                 # proxy, hub, culler
+    assert proc.returncode == 0 and rest.strip().endswith("stopped."), rest
+    time.sleep(1)
+    assert [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
