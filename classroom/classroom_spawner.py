@@ -75,6 +75,15 @@ class MemoryCgroup:
             f.write(str(self.limit))
         return path
 
+    def find(self):
+        """The path of this student's cgroup if it exists (after a hub restart), else None."""
+        for root in (self.V2_ROOT, self.V1_ROOT):
+            path = os.path.join(root, self.PARENT, self.name)
+            if os.path.isdir(path):
+                self.path = path
+                return path
+        return None
+
     def join(self):
         """Move the calling process into the cgroup (called between fork and exec)."""
         if self.path:
@@ -149,8 +158,8 @@ class ClassroomSpawner(LocalProcessSpawner):
     async def stop(self, now=False):
         await super().stop(now=now)
         cgroup = getattr(self, "cgroup", None) or self._cgroup()
-        if cgroup.path is None and isolating():
-            cgroup.create()          # after a hub restart: find the path to remove it
+        if cgroup.path is None:
+            cgroup.find()            # a server started before a hub restart
         cgroup.remove()
 
     def make_preexec_fn(self, name):
