@@ -51,6 +51,16 @@ def _check_password(value, what, minimum):
     return value
 
 
+def _check_port(name, value, optional=False):
+    """A TCP port number: an int in 1..65535 (None allowed when ``optional``)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int (a TCP port), got {type(value).__name__}")
+    if not 1 <= value <= 65535:
+        raise ValueError(f"{name} must be a TCP port in 1..65535, got {value}")
+
+
 def is_local_repo(repo):
     """True for a repository on this machine (a ``file://`` URL or a path), False for a URL."""
     return repo.startswith("file://") or repo.startswith("/")
@@ -66,6 +76,9 @@ def lab_links(hub_url, repo, branch, labs_subdir="notebooks/labs", labs=None):
     ...           labs=["initializers"])["initializers"]  # doctest: +NORMALIZE_WHITESPACE
     'http://127.0.0.1:8000/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2FOWNER%2Fsporelab&branch=main&urlpath=lab%2Ftree%2Fsporelab%2Fnotebooks%2Flabs%2Finitializers.ipynb'
     """
+    for name, value in (("hub_url", hub_url), ("repo", repo), ("branch", branch), ("labs_subdir", labs_subdir)):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"lab_links: {name} must be a non-empty string, got {value!r}")
     if labs is None:
         labs = sorted(p.stem for p in (REPO / "notebooks" / "labs").glob("*.ipynb"))
     target = repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
@@ -120,6 +133,8 @@ class Classroom:
                  proxy_api_port=None, teacher="teacher", class_password=None,
                  teacher_password=None, user_prefix="jupyter-", mem_limit="1G",
                  start_timeout=600, cull_timeout=3600, repo=None, chp=CHP):
+        for name, value in (("port", port), ("hub_port", hub_port), ("proxy_api_port", proxy_api_port)):
+            _check_port(name, value, optional=name != "port")
         self.state = Path(state_dir).resolve()
         self.private, self.public = self.state / "private", self.state / "public"
         for folder, mode in ((self.state, 0o711), (self.private, 0o700), (self.private / "logs", 0o700),

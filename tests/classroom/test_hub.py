@@ -265,6 +265,28 @@ def test_the_admin_token_appears_nowhere_a_student_or_a_log_can_see(classroom):
         assert all(t not in "\n".join(env.values()) for t in secrets), proc.cmdline()
 
 
+def test_the_teacher_logs_in_as_admin_with_the_teachers_password_only(classroom):
+    room, _ = classroom
+
+    async def teacher():
+        outcomes = {}
+        for which, password in (("class", CLASS_PASSWORD), ("teacher", room.secrets["teacher_password"])):
+            t = Student(room.url, "teacher", password)
+            status, _ = await t.login()
+            outcomes[which] = (status, (await t.hub_user())["admin"] if status == 200 else None)
+            if which == "teacher":
+                async with t.session.get(f"{room.url}/hub/admin") as r:
+                    outcomes["admin page"] = r.status
+            await t.close()
+        return outcomes
+
+    outcomes = run(teacher())
+    # SharedPasswordAuthenticator: an admin name with the class password is refused.
+    assert outcomes["class"] == (403, None)
+    assert outcomes["teacher"] == (200, True) and outcomes["admin page"] == 200
+    room.api("DELETE", "/users/teacher/server")      # the class's processes stay the students'
+
+
 def test_the_idle_culler_runs_with_a_token_that_may_list_and_stop_servers(classroom):
     room, _ = classroom
     import urllib.request

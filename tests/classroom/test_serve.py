@@ -143,3 +143,29 @@ def test_make_classroom_prints_the_class_and_stops_cleanly_on_ctrl_c(tmp_path, k
     assert proc.returncode == 0 and rest.strip().endswith("stopped."), rest
     time.sleep(1)
     assert [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["hub_url", "repo", "branch", "labs_subdir"]),
+       st.one_of(st.none(), st.just(""), st.integers(), st.binary()))
+def test_lab_links_refuse_a_bad_argument(name, bad):
+    args = {"hub_url": "http://h:8000", "repo": "https://github.com/OWNER/sporelab", "branch": "main",
+            "labs_subdir": "notebooks/labs"}
+    args[name] = bad
+    with pytest.raises(TypeError) as caught:
+        lab_links(**args, labs=["depth"])
+    assert str(caught.value) == f"lab_links: {name} must be a non-empty string, got {bad!r}"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.one_of(st.integers(max_value=0), st.integers(min_value=65536), st.text(max_size=5),
+                 st.floats(allow_nan=False), st.booleans()))
+def test_a_bad_port_is_refused_before_anything_is_written(tmp_path_factory, bad):
+    state = tmp_path_factory.mktemp("p") / "c"
+    with pytest.raises((TypeError, ValueError)) as caught:
+        Classroom(state, port=bad)
+    if isinstance(bad, int) and not isinstance(bad, bool):
+        assert str(caught.value) == f"port must be a TCP port in 1..65535, got {bad}"
+    else:
+        assert str(caught.value) == f"port must be an int (a TCP port), got {type(bad).__name__}"
+    assert not state.exists()
