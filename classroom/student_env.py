@@ -13,6 +13,7 @@ installs (``binder/overrides.json``, by running ``binder/postBuild`` itself).
 """
 
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -45,14 +46,18 @@ def main_env_usable():
         Path(sys.executable).resolve(), Path(sys.base_prefix) / "lib", prefix / "lib", REPO / "sporelab"))
 
 
-def source_key():
-    """A hash of everything the student environment is built from."""
+def _digest(files):
     digest = hashlib.sha256()
-    files = [REPO / "pyproject.toml", REPO / "binder" / "overrides.json", REPO / "binder" / "postBuild"]
-    files += sorted((REPO / "sporelab").rglob("*.py")) + sorted((HERE / "student").glob("*"))
     for path in files:
         digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def source_key():
+    """Hashes of what the environment is built from: "deps" (pyproject.toml) and "source"."""
+    files = [REPO / "binder" / "overrides.json", REPO / "binder" / "postBuild"]
+    files += sorted((REPO / "sporelab").rglob("*.py")) + sorted((HERE / "student").glob("*"))
+    return {"deps": _digest([REPO / "pyproject.toml"]), "source": _digest(files)}
 
 
 def env_dir():
@@ -97,23 +102,28 @@ def ensure():
     env = env_dir()
     stamp = env / ".sporelab-classroom-stamp"
     key = source_key()
-    if stamp.exists() and stamp.read_text() == key:
+    try:
+        old = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        old = {}
+    if old == key:
         return env / "bin"
     if env != Path(sys.prefix):
         pip = [env / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "--quiet"]
-        fresh = not (env / "bin" / "python").exists()
-        if fresh:
+        if not (env / "bin" / "python").exists():
             _run([_system_python(), "-m", "venv", env])
             _run([*pip, "install", "--upgrade", "pip"])
+        if old.get("deps") != key["deps"]:          # new or changed dependencies
+            _run([*pip, "install", "--upgrade", "--force-reinstall", "--no-deps", str(REPO)])
             _run([*pip, "install", f"{REPO}[lab,classroom]"])
-        else:                       # only the project changed: reinstall it alone
+        else:                                       # only the project changed: reinstall it alone
             _run([*pip, "install", "--no-deps", "--force-reinstall", str(REPO)])
         for folder in [env, *env.parents]:
             if folder == OPT_ROOT.parent:
                 break
             os.chmod(folder, os.stat(folder).st_mode | 0o755)
     _install_config(env)
-    stamp.write_text(key)
+    stamp.write_text(json.dumps(key))
     return env / "bin"
 
 
