@@ -77,8 +77,6 @@ student_env = {
     "PATH": os.pathsep.join([settings["bin_dir"], "/usr/local/bin", "/usr/bin", "/bin"]),
     # The lean student configuration (no teacher-only server extensions, no news prompt).
     "JUPYTER_CONFIG_PATH": settings["student_config"],
-    # glibc's per-thread malloc arenas cost a server ~10-20 MB RSS and buy nothing here.
-    "MALLOC_ARENA_MAX": "2",
 }
 if settings.get("git_config"):
     # A local upstream repository (file:// or a path) is owned by the teacher: git refuses to
