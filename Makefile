@@ -11,7 +11,7 @@ PORT   ?= 8888
 # The browser tests drive Debian's chromium; Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: lab test bench notebooks venv-lab venv-test chromium clean book venv-book
+.PHONY: lab test bench notebooks venv-lab venv-test chromium clean book venv-book classroom venv-classroom
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: venv-lab
 	JUPYTER_CONFIG_PATH=$(CURDIR)/classroom/nbgrader/student $(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
 
-test: venv-test chromium
+test: venv-test chromium venv-classroom
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 bench: venv-test
@@ -98,3 +98,30 @@ assignments: venv-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# --- classroom: a JupyterHub for a class (classroom/README in README.md, "Teaching a class") ---
+# `make classroom [HOST=0.0.0.0] [PORT=8000]`; CLASSROOM_PASSWORD sets the class password.
+CLASSROOM_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8000)
+CHP := classroom/node_modules/.bin/configurable-http-proxy
+
+$(VENV)/.classroom-stamp: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[lab,classroom]'
+	touch $@
+
+# configurable-http-proxy at the version in classroom/package-lock.json; nodejs from Debian if missing.
+$(CHP): classroom/package.json classroom/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's nodejs and npm for configurable-http-proxy"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	cd classroom && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The students' environment (classroom/student_env.py): the kit's .venv when every user can run it,
+# else one under /opt/sporelab-classroom built from Debian's python3.
+venv-classroom: $(VENV)/.classroom-stamp $(CHP)
+	$(PY) classroom/student_env.py ensure
+
+classroom: venv-classroom
+	$(PY) classroom/serve.py --ip $(HOST) --port $(CLASSROOM_PORT)

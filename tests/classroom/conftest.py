@@ -1,0 +1,86 @@
+"""One classroom (proxy + hub + culler) per test module, on free ports of 127.0.0.1.
+
+Students are system users ``sporelab-test-<run>-<name>`` when the tests run as root; every user,
+process and memory cgroup a module made is removed after it, found by the classroom's marker
+(``Classroom.processes``) and by the user prefix, never by a process name.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "classroom"))
+
+from serve import CHP, Classroom, remove_test_users  # noqa: E402
+import student_env  # noqa: E402
+
+CLASS_PASSWORD = "spores-in-class"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _needs():
+    for module in ("jupyterhub", "nbgitpuller", "aiohttp", "psutil"):
+        try:
+            __import__(module)
+        except ImportError:
+            pytest.skip(f"{module} is not installed: `make test` installs the classroom extra")
+    if not os.access(CHP, os.X_OK):
+        pytest.skip(f"{CHP} is missing: `make test` installs it (npm ci in classroom/)")
+    if not (student_env.bin_dir() / "jupyterhub-singleuser").exists():
+        pytest.skip("the students' environment is missing: `make test` builds it "
+                    "(python classroom/student_env.py ensure)")
+
+
+def _upstream(base):
+    """A git repository made from notebooks/ that every student user can read (the teacher's)."""
+    repo = base / "sporelab-notebooks"
+    shutil.copytree(REPO / "notebooks", repo,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    git = ["git", "-C", str(repo), "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "labs"], check=True)
+    for folder, _, _ in os.walk(base):
+        os.chmod(folder, 0o755)
+    return repo
+
+
+@pytest.fixture
+def kit():
+    """The classroom kit is installed (else skip); gives ``free_port``."""
+    _needs()
+    return free_port
+
+
+@pytest.fixture(scope="module")
+def classroom():
+    """A running classroom; yields (room, upstream repo path). Everything removed afterwards."""
+    _needs()
+    base = Path(tempfile.mkdtemp(prefix="sporelab-classroom-"))
+    os.chmod(base, 0o755)
+    upstream = _upstream(base / "upstream")
+    prefix = f"sporelab-test-{secrets.token_hex(2)}-"
+    room = Classroom(base / "state", port=free_port(), hub_port=free_port(),
+                     proxy_api_port=free_port(), class_password=CLASS_PASSWORD,
+                     user_prefix=prefix, repo=f"file://{upstream}")
+    room.prefix = prefix
+    try:
+        room.start(timeout=120)
+        yield room, upstream
+    finally:
+        room.stop()
+        remove_test_users(prefix)
+        shutil.rmtree(base, ignore_errors=True)

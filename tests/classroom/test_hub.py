@@ -1,0 +1,348 @@
+"""A class served for real: JupyterHub + configurable-http-proxy + nbgitpuller on 127.0.0.1.
+
+One classroom for the module (conftest.py); students go through the login form with its xsrf
+field as a browser does (classroom/student_client.py). The tests run in file order and build on
+each other's state (the students' homes), as a lesson does; the crash test comes last.
+"""
+
+import asyncio
+import json
+import os
+import pwd
+import signal
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from student_client import Student
+
+CLASS_PASSWORD = "spores-in-class"          # as in conftest.py
+STUDENTS = ("ann", "ben", "cy")
+TARGET = "sporelab-notebooks"               # nbgitpuller's folder: the upstream repo's name
+LAB = f"{TARGET}/labs/initializers.ipynb"
+LABS = {"convolution.ipynb", "depth.ipynb", "initializers.ipynb", "training.ipynb"}
+ROOT = os.geteuid() == 0
+
+
+def run(coro, timeout=600):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+async def logged_in(room, name, pull=False):
+    """A student logged in through the form, with a ready server and the Lab opened."""
+    student = Student(room.url, name, CLASS_PASSWORD)
+    status, _ = await student.login()
+    assert status == 200, f"{name} could not log in: {status}"
+    await student.wait_server(timeout=300)
+    await student.open_lab()
+    if pull:
+        await student.pull(room.repo, "main")
+    return student
+
+
+def home_of(room, name):
+    if ROOT:
+        return Path(pwd.getpwnam(room.prefix + name).pw_dir)
+    return room.state / "homes" / name
+
+
+def test_three_students_log_in_pull_and_find_the_labs(classroom):
+    room, _ = classroom
+
+    async def lesson():
+        students = await asyncio.gather(*(logged_in(room, n, pull=True) for n in STUDENTS))
+        listings = []
+        for s in students:
+            _, model = await s.server_api("GET", f"/api/contents/{TARGET}/labs")
+            listings.append({item["name"] for item in model["content"]})
+            await s.close()
+        return listings
+
+    for name, found in zip(STUDENTS, run(lesson())):
+        assert LABS <= found, f"{name}'s labs folder holds {sorted(found)}"
+    for name in STUDENTS:
+        server = room.api("GET", f"/users/{name}")["servers"][""]
+        assert server["ready"] is True
+        home = home_of(room, name)
+        assert (home / LAB).is_file()
+        if ROOT:           # TLJH-style: own system user, private home, files owned by the student
+            owner = pwd.getpwnam(room.prefix + name)
+            assert stat.S_IMODE(home.stat().st_mode) == 0o700
+            assert home.stat().st_uid == owner.pw_uid
+            assert (home / LAB).stat().st_uid == owner.pw_uid
+
+
+def test_a_whole_lab_runs_through_the_kernel_websocket(classroom):
+    room, _ = classroom
+
+    async def lesson():
+        ann = await logged_in(room, "ann")
+        _, model = await ann.server_api("GET", f"/api/contents/{LAB}?content=1")
+        kernel = await ann.start_kernel()
+        results = []
+        try:
+            await kernel.execute(f"import os; os.chdir(os.path.expanduser('~/{TARGET}/labs'))")
+            for cell in model["content"]["cells"]:
+                if cell["cell_type"] == "code":
+                    results.append((cell["source"], await kernel.execute(cell["source"], 180)))
+            who = kernel.text(await kernel.execute("import getpass; print(getpass.getuser())"))
+        finally:
+            await kernel.close()
+            await ann.close()
+        return results, who
+
+    results, who = run(lesson())
+    assert len(results) == 8
+    for source, result in results:
+        assert result["status"] == "ok" and result["error"] is None, (source, result["error"])
+    assert who.strip() == (room.prefix + "ann" if ROOT else pwd.getpwuid(os.geteuid()).pw_name)
+
+
+def test_second_pull_keeps_the_students_edit_and_brings_the_teachers_change(classroom):
+    room, upstream = classroom
+    answer = "answer = 0.4714   # ann's answer"
+
+    async def edit():
+        ann = await logged_in(room, "ann")
+        _, model = await ann.server_api("GET", f"/api/contents/{LAB}?content=1")
+        nb = model["content"]
+        exercise = next(i for i, c in enumerate(nb["cells"]) if c["source"].startswith("answer = None"))
+        nb["cells"][exercise]["source"] = nb["cells"][exercise]["source"].replace(
+            "answer = None   # your answer: a number", answer)
+        await ann.server_api("PUT", f"/api/contents/{LAB}",
+                             {"type": "notebook", "format": "json", "content": nb})
+        await ann.close()
+        return exercise
+
+    exercise = run(edit())
+    # The teacher changes the title cell upstream and commits.
+    path = upstream / "labs" / "initializers.ipynb"
+    nb = json.loads(path.read_text())
+    nb["cells"][0]["source"] = ["# Lab: initializers (updated by the teacher)\n"] + nb["cells"][0]["source"][1:]
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    subprocess.run(["git", "-C", str(upstream), "-c", "user.name=T", "-c", "user.email=t@example.org",
+                    "commit", "-q", "-am", "new title"], check=True)
+
+    async def pull_again():
+        ann = await logged_in(room, "ann", pull=True)
+        _, model = await ann.server_api("GET", f"/api/contents/{LAB}?content=1")
+        await ann.close()
+        return model["content"]["cells"]
+
+    cells = run(pull_again())
+    assert cells[0]["source"].startswith("# Lab: initializers (updated by the teacher)\n")
+    assert cells[exercise]["source"].startswith(answer)
+
+
+@pytest.mark.skipif(not ROOT, reason="isolation needs a hub run as root (one system user per student)")
+def test_a_student_cannot_read_or_list_another_students_home(classroom):
+    room, _ = classroom
+    ben_home = home_of(room, "ben")
+
+    async def snoop():
+        ann = await logged_in(room, "ann")
+        kernel = await ann.start_kernel()
+        try:
+            tries = {}
+            for what, code in {
+                "list": f"os.listdir({str(ben_home)!r})",
+                "read": f"open({str(ben_home / LAB)!r}).read()",
+            }.items():
+                result = await kernel.execute(f"import os\n{code}")
+                tries[what] = result["error"]
+            # Through the contents API: a link from ann's home into ben's.
+            await kernel.execute(f"import os; os.symlink({str(ben_home)!r}, os.path.expanduser('~/peek'))")
+        finally:
+            await kernel.close()
+        api = {}
+        for path in ("/api/contents/peek", f"/api/contents/peek/{TARGET}/labs",
+                     "/api/contents/..", f"/api/contents/../{room.prefix}ben"):
+            status, body = await ann.server_api("GET", path, expect=None)
+            api[path] = (status, json.dumps(body))
+        await ann.close()
+        return tries, api
+
+    tries, api = run(snoop())
+    assert tries["list"] is not None and tries["list"][0] == "PermissionError", tries
+    assert tries["read"] is not None and tries["read"][0] == "PermissionError", tries
+    for path, (status, body) in api.items():
+        assert status >= 400 or "initializers" not in body, (path, status, body[:200])
+        assert "initializers.ipynb" not in body and TARGET not in body.replace(f"peek/{TARGET}", ""), path
+
+
+def _memory_cgroup(pid):
+    """(path of the memory cgroup of ``pid``, its limit file) or None when it has none of ours."""
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "sporelab-classroom" not in path:
+            continue
+        if "memory" in controllers.split(","):
+            return Path("/sys/fs/cgroup/memory" + path) / "memory.limit_in_bytes"
+        if controllers == "":
+            return Path("/sys/fs/cgroup" + path) / "memory.max"
+    return None
+
+
+@pytest.mark.skipif(not ROOT, reason="memory limits need a hub run as root (a cgroup per student)")
+def test_a_runaway_kernel_meets_the_memory_limit_and_only_it_dies(classroom):
+    room, _ = classroom
+    server_pid = room.api("GET", "/users/ben")["servers"][""]["state"]["pid"]
+    limit_file = _memory_cgroup(server_pid)
+    if limit_file is None:
+        pytest.skip("no writable memory cgroup on this machine: the limit is only advertised")
+    assert int(limit_file.read_text()) == 2**30            # Spawner.mem_limit = 1G
+
+    async def runaway():
+        ben = await logged_in(room, "ben")
+        kernel = await ben.start_kernel()
+        import psutil
+        before = {p.pid for p in psutil.Process(server_pid).children(recursive=True)}
+        try:      # 100 MB at a time, up to 3 GB: the cgroup's OOM killer stops it near 1 GiB
+            await kernel.execute("import numpy as np\nheap = []\nfor _ in range(30):\n"
+                                 "    heap.append(np.ones(100 * 2**20 // 8))", timeout=60)
+            finished = True
+        except (RuntimeError, asyncio.TimeoutError):
+            finished = False
+        status, _ = await ben.server_api("GET", "/api/status", expect=None)
+        gone = before - {p.pid for p in psutil.Process(server_pid).children(recursive=True)}
+        await ben.close()
+        return finished, status, gone
+
+    finished, status, gone = run(runaway())
+    assert not finished, "3 GB were allocated under a 1 GiB limit"
+    assert status == 200 and len(gone) >= 1      # the server lives on; a kernel was killed
+
+
+def test_a_wrong_password_is_refused(classroom):
+    room, _ = classroom
+
+    async def intruder():
+        eve = Student(room.url, "ann", CLASS_PASSWORD)
+        status, url = await eve.login(password="not-the-class-password")
+        async with eve.session.get(f"{room.url}/hub/api/user") as r:
+            api_status = r.status
+        await eve.close()
+        return status, url, api_status
+
+    status, url, api_status = run(intruder())
+    assert status == 403 and "/hub/login" in url
+    assert api_status == 403
+
+
+def test_the_admin_token_appears_nowhere_a_student_or_a_log_can_see(classroom):
+    room, _ = classroom
+    secrets = [room.secrets["admin_token"], room.secrets["teacher_password"], room.secrets["proxy_token"]]
+
+    async def kernel_env():
+        ann = await logged_in(room, "ann")
+        kernel = await ann.start_kernel()
+        try:
+            return kernel.text(await kernel.execute("import os, json; print(json.dumps(dict(os.environ)))"))
+        finally:
+            await kernel.close()
+            await ann.close()
+
+    env_text = run(kernel_env())
+    assert "JUPYTERHUB_USER" in env_text
+    for token in secrets:
+        assert token not in env_text
+    for log in (room.private / "logs").glob("*.log"):
+        text = log.read_text(errors="replace")
+        assert room.secrets["admin_token"] not in text, log
+    for name in STUDENTS:
+        for path in home_of(room, name).rglob("*"):
+            if path.is_file() and path.stat().st_size < 5_000_000:
+                data = path.read_bytes()
+                assert all(t.encode() not in data for t in secrets), path
+    hub_pids = {p.pid for p in (room.hub, room.proxy, room.culler)}
+    for proc in room.processes():
+        if proc.pid in hub_pids:
+            continue
+        env = proc.environ()
+        assert env.get("JUPYTERHUB_USER") in STUDENTS, (proc.pid, proc.cmdline())
+        assert all(t not in "\n".join(env.values()) for t in secrets), proc.cmdline()
+
+
+def test_the_teacher_logs_in_as_admin_with_the_teachers_password_only(classroom):
+    room, _ = classroom
+
+    async def teacher():
+        outcomes = {}
+        for which, password in (("class", CLASS_PASSWORD), ("teacher", room.secrets["teacher_password"])):
+            t = Student(room.url, "teacher", password)
+            status, _ = await t.login()
+            outcomes[which] = (status, (await t.hub_user())["admin"] if status == 200 else None)
+            if which == "teacher":
+                async with t.session.get(f"{room.url}/hub/admin") as r:
+                    outcomes["admin page"] = r.status
+            await t.close()
+        return outcomes
+
+    outcomes = run(teacher())
+    # SharedPasswordAuthenticator: an admin name with the class password is refused.
+    assert outcomes["class"] == (403, None)
+    assert outcomes["teacher"] == (200, True) and outcomes["admin page"] == 200
+    room.api("DELETE", "/users/teacher/server")      # the class's processes stay the students'
+
+
+def test_the_idle_culler_runs_with_a_token_that_may_list_and_stop_servers(classroom):
+    room, _ = classroom
+    import urllib.request
+    assert room.culler.poll() is None, room.log_tail("culler")
+    request = urllib.request.Request(f"{room.hub_api}/users?state=active", headers={
+        "Authorization": f"token {room.secrets['culler_token']}"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=30) as reply:
+        users = json.loads(reply.read())
+    assert set(STUDENTS) <= {u["name"] for u in users}
+    assert all("last_activity" in u["servers"][""] for u in users if u["name"] in STUDENTS)
+    hub_log = room.log_tail("hub", 100_000)
+    assert "200 GET /hub/api/ (idle-culler@127.0.0.1)" in hub_log
+
+
+def test_the_class_survives_a_hub_crash(classroom):
+    room, _ = classroom
+    import psutil
+
+    async def crash():
+        ann = await logged_in(room, "ann")
+        kernel = await ann.start_kernel()
+        await kernel.execute("x = 41")
+        _, model = await ann.server_api("GET", f"/api/contents/{LAB}?content=1")
+        nb = model["content"]
+        nb["cells"][1]["source"] += "\n# autosaved before the crash"
+        await ann.server_api("PUT", f"/api/contents/{LAB}",
+                             {"type": "notebook", "format": "json", "content": nb})
+        pids = {n: room.api("GET", f"/users/{n}")["servers"][""]["state"]["pid"] for n in STUDENTS}
+        kernels = {p.pid for pid in pids.values() for p in psutil.Process(pid).children(recursive=True)}
+
+        room.hub.send_signal(signal.SIGKILL)
+        room.hub.wait(10)
+        # Hub dead: the proxy still carries ann's open kernel connection.
+        during = kernel.text(await kernel.execute("x += 1; print(x)"))
+
+        await asyncio.to_thread(room.start_hub, 120)
+        alive = {n: psutil.pid_exists(pid) for n, pid in pids.items()}
+        kernels_alive = all(psutil.pid_exists(pid) for pid in kernels)
+        # Same cookies, no new login: the hub knows ann, her server answers, her kernel remembers.
+        me = await ann.hub_user()
+        await kernel.ws.close()
+        kernel2 = type(kernel)(ann, kernel.id)
+        await kernel2.connect()
+        after = kernel2.text(await kernel2.execute("print(x)"))
+        _, saved = await ann.server_api("GET", f"/api/contents/{LAB}?content=1")
+        await kernel2.close()
+        await ann.close()
+        return during, alive, kernels_alive, len(kernels), me, after, saved["content"]["cells"][1]["source"]
+
+    during, alive, kernels_alive, n_kernels, me, after, source = run(crash())
+    assert during.strip() == "42"
+    assert alive == {n: True for n in STUDENTS}
+    assert n_kernels >= 1 and kernels_alive
+    assert me["name"] == "ann" and me["servers"][""]["ready"] is True
+    assert after.strip() == "42"
+    assert source.endswith("# autosaved before the crash")
+    for name in STUDENTS:
+        assert room.api("GET", f"/users/{name}")["servers"][""]["ready"] is True
