@@ -48,11 +48,7 @@ def allreduce_many(arrays, comm):
         flat = np.concatenate([_wire(arrays[i]).ravel() for i in indices])
         out = np.empty_like(flat)
         comm.Allreduce(flat, out)
-        offset = 0
-        for i in indices:
-            n = arrays[i].size
-            result[i] = out[offset:offset + n].reshape(arrays[i].shape).astype(arrays[i].dtype, copy=False)
-            offset += n
+        _unpack(out, arrays, indices, result)
     return result
 
 
@@ -62,12 +58,17 @@ def bcast_many(arrays, comm, root=0):
     for _, indices in sorted(_packs(arrays).items()):
         flat = np.concatenate([_wire(arrays[i]).ravel() for i in indices])
         comm.Bcast(flat, root=root)
-        offset = 0
-        for i in indices:
-            n = arrays[i].size
-            result[i] = flat[offset:offset + n].reshape(arrays[i].shape).astype(arrays[i].dtype, copy=False)
-            offset += n
+        _unpack(flat, arrays, indices, result)
     return result
+
+
+def _unpack(flat, arrays, indices, result):
+    """Cut the fused message ``flat`` back into ``result[i]`` (shape and dtype of ``arrays[i]``)."""
+    offset = 0
+    for i in indices:
+        n = arrays[i].size
+        result[i] = flat[offset:offset + n].reshape(arrays[i].shape).astype(arrays[i].dtype, copy=False)
+        offset += n
 
 
 def allgather(array, comm):

@@ -3,6 +3,7 @@
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -23,7 +24,9 @@ def test_lab_links_are_nbgitpuller_links_into_the_lab():
 
 def test_by_default_every_lab_of_the_repository_gets_a_link():
     links = lab_links("http://h:8000", "https://github.com/OWNER/sporelab", "main")
-    assert sorted(links) == ["convolution", "depth", "initializers", "training"]
+    on_disk = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "notebooks" / "labs").glob("*.ipynb"))
+    assert sorted(links) == on_disk
+    assert {"convolution", "depth", "initializers", "training", "data_parallel"} <= set(links)
     assert all("urlpath=lab%2Ftree%2Fsporelab%2Fnotebooks%2Flabs%2F" in url for url in links.values())
 
 
