@@ -105,7 +105,7 @@ CLASSROOM_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT)
 CHP := classroom/node_modules/.bin/configurable-http-proxy
 
 $(VENV)/.classroom-stamp: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[lab,classroom]'
+	$(PIP) install --quiet -e '.[lab,classroom,dist]'
 	touch $@
 
 # configurable-http-proxy at the version in classroom/package-lock.json; nodejs from Debian if missing.

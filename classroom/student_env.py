@@ -57,7 +57,8 @@ def source_key():
     """Hashes of what the environment is built from: "deps" (pyproject.toml) and "source"."""
     files = [REPO / "binder" / "overrides.json", REPO / "binder" / "postBuild"]
     files += sorted((REPO / "sporelab").rglob("*.py")) + sorted((HERE / "student").glob("*"))
-    return {"deps": _digest([REPO / "pyproject.toml"]), "source": _digest(files)}
+    files += sorted(p for p in (HERE / "nbgrader" / "student").rglob("*") if p.is_file())
+    return {"deps": _digest([REPO / "pyproject.toml", Path(__file__).resolve()]), "source": _digest(files)}
 
 
 def env_dir():
@@ -91,10 +92,15 @@ def _system_python():
 def _install_config(env):
     target = env / CONFIG_NAME
     target.mkdir(parents=True, exist_ok=True)
-    for source in (HERE / "student").glob("*.py"):
-        shutil.copy2(source, target / source.name)
-    # nbgrader for a student: Validate and the Assignments list, no formgrader or course tools.
-    shutil.copytree(HERE / "nbgrader" / "student", target, dirs_exist_ok=True)
+    shutil.copy2(HERE / "student" / "jupyter_server_config.py", target / "jupyter_server_config.py")
+    site = subprocess.run([env / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    shutil.copy2(HERE / "student" / "sporelab_lazy_nbgrader.py", Path(site) / "sporelab_lazy_nbgrader.py")
+    # nbgrader for a student: the course and the Lab plugins it shows (Validate, Assignments; no
+    # formgrader or course tools). Its server extensions are switched off in student/'s own file.
+    shutil.copy2(HERE / "nbgrader" / "student" / "nbgrader_config.py", target / "nbgrader_config.py")
+    shutil.copytree(HERE / "nbgrader" / "student" / "labconfig", target / "labconfig", dirs_exist_ok=True)
+    (target / "jupyter_server_config.json").unlink(missing_ok=True)
     # Binder's own step installs binder/overrides.json (no news prompt) into this environment.
     _run(["env", f"PATH={env / 'bin'}:{os.environ.get('PATH', '')}", "bash", REPO / "binder" / "postBuild"])
 
@@ -117,7 +123,7 @@ def ensure():
             _run([*pip, "install", "--upgrade", "pip"])
         if old.get("deps") != key["deps"]:          # new or changed dependencies
             _run([*pip, "install", "--upgrade", "--force-reinstall", "--no-deps", str(REPO)])
-            _run([*pip, "install", f"{REPO}[lab,classroom]"])
+            _run([*pip, "install", f"{REPO}[lab,classroom,dist]"])
         else:                                       # only the project changed: reinstall it alone
             _run([*pip, "install", "--no-deps", "--force-reinstall", str(REPO)])
         for folder in [env, *env.parents]:

@@ -14,6 +14,19 @@ own ~/.jupyter still wins): lean, quiet, and tidy about idle kernels.
 
 c = get_config()  # noqa: F821  (provided by Jupyter when it loads this file)
 
-c.ServerApp.jpserver_extensions = {"jupyter_lsp": False, "notebook": False}
+# One dict: Jupyter does not merge jpserver_extensions across config files (a JSON file beside this
+# one would replace it whole), so nbgrader's teacher-only extensions are listed here too; they are
+# those classroom/nbgrader/student/jupyter_server_config.json switches off for `make lab`.
+c.ServerApp.jpserver_extensions = {
+    "jupyter_lsp": False, "notebook": False,
+    "ipyparallel": False,                              # the clusters panel; the lab starts its own
+    "nbgrader.server_extensions.formgrader": False,    # teacher only
+    "nbgrader.server_extensions.course_list": False,   # teacher only
+    # Validate and the Assignments list, imported when a student first uses them (about 40 MB less
+    # per student): sporelab_lazy_nbgrader serves nbgrader's routes in their place.
+    "nbgrader.server_extensions.validate_assignment": False,
+    "nbgrader.server_extensions.assignment_list": False,
+    "sporelab_lazy_nbgrader": True,
+}
 c.MappingKernelManager.cull_idle_timeout = 3600
 c.MappingKernelManager.cull_interval = 300

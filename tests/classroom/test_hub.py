@@ -346,3 +346,25 @@ def test_the_class_survives_a_hub_crash(classroom):
     assert source.endswith("# autosaved before the crash")
     for name in STUDENTS:
         assert room.api("GET", f"/users/{name}")["servers"][""]["ready"] is True
+
+
+def test_validate_is_served_to_students_with_nbgrader_imported_on_first_use(classroom):
+    """The Lab plugin's version check answers without nbgrader; Validate loads it and runs the notebook."""
+    import importlib.metadata
+    room, _ = classroom
+    version = importlib.metadata.version("nbgrader")
+
+    async def validate():
+        ann = await logged_in(room, "ann")
+        try:
+            same = await ann.server_api("GET", f"/nbgrader_version?version={version}")
+            other = await ann.server_api("GET", "/nbgrader_version?version=0.0.1")
+            result = await ann.server_api("POST", "/assignments/validate", {"path": LAB})
+        finally:
+            await ann.close()
+        return same, other, result
+
+    same, other, (status, result) = run(validate())
+    assert same == (200, {"success": True})
+    assert other[1]["success"] is False and "0.0.1" in other[1]["message"]
+    assert status == 200 and result["success"] is True, result
