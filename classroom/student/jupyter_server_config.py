@@ -19,7 +19,6 @@ c = get_config()  # noqa: F821  (provided by Jupyter when it loads this file)
 # those classroom/nbgrader/student/jupyter_server_config.json switches off for `make lab`.
 c.ServerApp.jpserver_extensions = {
     "jupyter_lsp": False, "notebook": False,
-    "ipyparallel": False,                              # the clusters panel; the lab starts its own
     "nbgrader.server_extensions.formgrader": False,    # teacher only
     "nbgrader.server_extensions.course_list": False,   # teacher only
     # Validate and the Assignments list, imported when a student first uses them (about 40 MB less
