@@ -113,9 +113,9 @@ class InitializerExplorer(widgets.VBox):
     Attributes:
         model, model_b: the two ``InitializerModel``s. pane: the ``LiveFigure`` (its
         ``description`` is the figure drawn); errors: the ``ErrorBox``; entries: what the figure
-        shows, ``[(tag, model, result)]`` (one, or two in compare mode). Controls: ``side_a.name`` / ``side_b.name``
-        (dropdowns), ``side_a.args[name][arg]`` (argument controls, plus ``'<arg>_on'`` checkboxes
-        for optional ones), ``out_channels``, ``in_channels``, ``kernel_size``, ``seed``,
+        shows, ``[(tag, model, result)]`` (one, or two in compare mode). Controls:
+        ``side_a.name`` / ``side_b.name`` (dropdowns), ``side_a.args[name][arg]`` (argument
+        controls, plus ``'<arg>_on'`` checkboxes for optional ones), ``out_channels``, ``in_channels``, ``kernel_size``, ``seed``,
         ``new_seed`` (button), ``compare``; ``stats`` and ``code`` (HTML).
 
     A valid change redraws once; an invalid combination (Dirac on a 2-D shape ...) shows the
