@@ -115,8 +115,9 @@ class InitializerExplorer(widgets.VBox):
         ``description`` is the figure drawn); errors: the ``ErrorBox``; entries: what the figure
         shows, ``[(tag, model, result)]`` (one, or two in compare mode). Controls:
         ``side_a.name`` / ``side_b.name`` (dropdowns), ``side_a.args[name][arg]`` (argument
-        controls, plus ``'<arg>_on'`` checkboxes for optional ones), ``out_channels``, ``in_channels``, ``kernel_size``, ``seed``,
-        ``new_seed`` (button), ``compare``; ``stats`` and ``code`` (HTML).
+        controls, plus ``'<arg>_on'`` checkboxes for optional ones), ``out_channels``,
+        ``in_channels``, ``kernel_size``, ``seed``, ``new_seed`` (button), ``compare``; ``stats``
+        and ``code`` (HTML).
 
     A valid change redraws once; an invalid combination (Dirac on a 2-D shape ...) shows the
     engine's error in ``errors`` and leaves the figure, table and code as they were.
