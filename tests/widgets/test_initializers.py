@@ -283,6 +283,30 @@ def test_rebin_and_default_range():
     assert high < 0.2           # +-gain = +-1 is 40 std away: left out of the range
 
 
+def test_compute_keeps_the_last_result_until_the_state_changes():
+    model = InitializerModel("HeNormal", kernel_size=1)
+    first = model.compute()
+    assert model.compute() is first and not first.density.flags.writeable
+    assert not first.sample.flags.writeable
+    model.set_arg("gain", 2.0, name="XavierUniform")           # another initializer's argument
+    assert model.compute() is first
+    model.set_arg("mode", "fan_out")
+    second = model.compute()
+    assert second is not first and second.theory.std != first.theory.std
+    model.seed = 1
+    assert not np.array_equal(model.compute().sample, second.sample)
+    model.set_arg("mode", "fan_in")
+    model.seed = 0
+    assert model.compute() is not first and model.compute().sample.tobytes() == first.sample.tobytes()
+    wide = model.compute((-5.0, 5.0))
+    assert wide.edges[[0, -1]].tolist() == [-5.0, 5.0] and model.compute().edges[0] > -5
+    model.name = "Dirac"                                       # an engine error keeps nothing stale
+    with pytest.raises(ValueError, match="Dirac"):
+        model.compute()
+    with pytest.raises(ValueError, match="Dirac"):
+        model.compute()
+
+
 def test_model_imports_neither_ipywidgets_nor_matplotlib():
     code = ("import sys; import sporelab.widgets.initializers_model as m; m.InitializerModel().compute(); "
             "print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)")
@@ -433,10 +457,15 @@ def _same(a, b):
     return a == b
 
 
+def _copy(model):
+    return InitializerModel(model.name, out_channels=model.out_channels, in_channels=model.in_channels,
+                            kernel_size=model.kernel_size, seed=model.seed, bins=model.bins, **model.args)
+
+
 def _assert_current(explorer):
     """The figure shows the models' current numbers: a fresh sample's density, title, notes."""
     models = [explorer.model] + [explorer.model_b] * explorer.compare.value
-    fresh = [model.compute() for model in models]
+    fresh = [_copy(model).compute() for model in models]       # a new model: nothing cached
     if len(fresh) == 2:
         span = (min(r.edges[0] for r in fresh), max(r.edges[-1] for r in fresh))
         fresh = [model.rebin(r, span) for model, r in zip(models, fresh)]
