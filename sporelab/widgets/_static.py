@@ -123,11 +123,15 @@ def _panel(figure, panel):
 
 
 def _colorbar(figure, ax, bar):
+    """A colour bar right of the panel (8 px gap, 12 px wide, the panel's height), not inside it."""
     import matplotlib
     from matplotlib.cm import ScalarMappable
+    left, bottom, width, height = ax.get_position().bounds
+    pixels_wide = figure.get_figwidth() * _PX_PER_INCH
+    cax = figure.add_axes((left + width + 8 / pixels_wide, bottom, 12 / pixels_wide, height))
     mappable = ScalarMappable(norm=matplotlib.colors.Normalize(bar["vmin"], bar["vmax"]),
                               cmap=matplotlib.colormaps[bar.get("cmap", "viridis")])
-    colorbar = figure.colorbar(mappable, ax=ax, fraction=0.08, pad=0.03)
+    colorbar = figure.colorbar(mappable, cax=cax)
     colorbar.set_ticks(bar["ticks"], labels=bar["labels"])
     colorbar.ax.tick_params(labelsize=_points(10))
     if bar.get("label"):
