@@ -24,22 +24,24 @@ _HEAD, _BARB = 0.07, math.radians(25)     # head length (of the axis' width) and
 
 
 def _arrow(vector, span, color, width, dash=None, label=None):
-    """An arrow from the origin to ``vector``: its shaft, and a solid two-stroke head (none for a
-    zero or non-finite vector: nothing to point along)."""
+    """An arrow from the origin to ``vector``, with a two-stroke head (none for a zero or
+    non-finite vector: nothing to point along). Solid: one polyline, origin -> tip -> barb -> tip
+    -> barb; dashed: the shaft, then a solid head."""
     x, y = float(vector[0]), float(vector[1])
     shaft = {"type": "line", "x": np.array([0.0, x]), "y": np.array([0.0, y]), "color": color, "width": width}
-    if dash:
-        shaft["dash"] = dash
     if label:
         shaft["label"] = label
     length = math.hypot(x, y)
     if not (length > 0 and math.isfinite(length)):
-        return [shaft]
+        return [dict(shaft, dash=dash) if dash else shaft]
     size, angle = _HEAD * 2 * span, math.atan2(y, x)
-    barbs = [(x - size * math.cos(angle + s * _BARB), y - size * math.sin(angle + s * _BARB)) for s in (1, -1)]
-    head = {"type": "line", "x": np.array([barbs[0][0], x, barbs[1][0]]),
-            "y": np.array([barbs[0][1], y, barbs[1][1]]), "color": color, "width": width}
-    return [shaft, head]
+    (x1, y1), (x2, y2) = [(x - size * math.cos(angle + s * _BARB), y - size * math.sin(angle + s * _BARB))
+                          for s in (1, -1)]
+    if dash:
+        head = {"type": "line", "x": np.array([x1, x, x2]), "y": np.array([y1, y, y2]), "color": color,
+                "width": width}
+        return [dict(shaft, dash=dash), head]
+    return [dict(shaft, x=np.array([0.0, x, x1, x, x2]), y=np.array([0.0, y, y1, y, y2]))]
 
 
 def _verdict(model, gap):
