@@ -70,9 +70,17 @@ def steady_limit(current, needed, shrink=0.1, headroom=1.5):
 
 
 def _plain(value):
-    """Two significant digits, a true minus sign: the tick labels of _ticks."""
+    """Two significant digits, a true minus sign, a short exponent: '0.25', '\u22125e37', '1e\u22125'.
+
+    >>> _plain(-0.25), _plain(5e37), _plain(1e-5)
+    ('\u22120.25', '5e37', '1e\u22125')
+    """
     text = f"{value:.2g}"
-    return "0" if float(text) == 0 else text.replace("-", "\u2212")
+    if float(text) == 0:
+        return "0"
+    mantissa, _, exponent = text.partition("e")
+    text = mantissa + (f"e{int(exponent)}" if exponent else "")
+    return text.replace("-", "\u2212")
 
 
 def _abs_max(*arrays):
@@ -249,7 +257,7 @@ def _hist_notes(values, empty):
         return [_text(empty, 0.5, 0.5, size=13)]
     bad = int(values.size - np.isfinite(values).sum())
     if bad:
-        return [_text(f"\u25b2 {bad} of {values.size} values not drawn: NaN or infinite", 0.02, 0.96,
+        return [_text(f"\u25b2 {bad} of {values.size} not finite", 0.02, 0.96,
                       NOTE_COLOR, 12, align="left", valign="top", box=True)]
     if values.size > 1 and np.all(values == values.flat[0]):
         return [_text(f"all {values.size} values = {_plain(float(values.flat[0]))}", 0.5, 0.9, size=13)]
