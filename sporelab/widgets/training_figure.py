@@ -33,13 +33,15 @@ CMAP = "PuOr"              # signed values: diverging, readable with colour-visi
 NOTE_COLOR = "#b00020"     # _figure.NOTE_COLOR: the red of every "look here" note
 WIDTH, HEIGHT = 1120, 580  # CSS px: fills a 1280-px notebook
 
-# A 2 x 5 grid (left 0.055, right 0.93: room for the last colour bar's labels; top 0.85, bottom
-# 0.09; gaps of half a cell).
-_CELL_W, _CELL_H = 0.875 / 7, 0.76 / 2.5
+# A 2 x 5 grid: left 0.055, right 0.93 (room for the last colour bar's labels), top 0.85, bottom
+# 0.09; gaps of half a cell, and 60 px more between columns 3 and 4 for the colour bar of the
+# "after" heat map.
+_BAR_GAP = 60 / WIDTH
+_CELL_W, _CELL_H = (0.875 - _BAR_GAP) / 7, 0.76 / 2.5
 
 
 def _box(row, col, span=1):
-    left = 0.055 + 1.5 * _CELL_W * col
+    left = 0.055 + 1.5 * _CELL_W * col + (_BAR_GAP if col == 4 else 0.0)
     bottom = 0.09 if row == 1 else 0.85 - _CELL_H
     return [left, bottom, _CELL_W * (1.5 * span - 0.5), _CELL_H]
 
@@ -184,10 +186,10 @@ def _loss_panel(model, limits):
 # ---- the heat maps ----------------------------------------------------------------------------
 
 def _index_axis(count, along_rows):
-    """Ticks at the centres of at most 6 cells (steps of 1, 2, 5, 10, 20, 50 ...), labelled with
-    the cell's index; rows count from the top (an image's row 0 is drawn at the top)."""
-    step, factors = 1, iter((2, 2.5, 2) * 20)
-    while count > 6 * step:
+    """Ticks at the centres of about 5 cells (3 from 100 cells on: wide labels), steps of 1, 2, 5,
+    10 ..., labelled with the cell's index; rows count from the top (row 0 is drawn at the top)."""
+    step, factors, most = 1, iter((2, 2.5, 2) * 20), 3 if count >= 100 else 5
+    while count > most * step:
         step = int(step * next(factors))
     indices = range(0, count, step)
     ticks = [(count - i - 0.5 if along_rows else i + 0.5, str(i)) for i in indices]
