@@ -43,7 +43,7 @@ _CELL_W, _CELL_H = (0.875 - _BAR_GAP) / 7, 0.76 / 2.5
 def _box(row, col, span=1):
     left = 0.055 + 1.5 * _CELL_W * col + (_BAR_GAP if col == 4 else 0.0)
     bottom = 0.09 if row == 1 else 0.85 - _CELL_H
-    return [left, bottom, _CELL_W * (1.5 * span - 0.5), _CELL_H]
+    return [round(v, 4) for v in (left, bottom, _CELL_W * (1.5 * span - 0.5), _CELL_H)]
 
 
 def nice_ceiling(x):
@@ -109,7 +109,7 @@ def _log_ticks(low, high):
     shown = (1, 2, 3, 4, 5, 6, 8) if span < 0.6 else (1, 2, 3, 5) if span <= 2.01 else (1,)
     ticks = [m * 10.0 ** e for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
              for m in shown]
-    ticks = [t for t in ticks if low * (1 - 1e-9) <= t <= high * (1 + 1e-9)]
+    ticks = [float(f"{t:.6g}") for t in ticks if low * (1 - 1e-9) <= t <= high * (1 + 1e-9)]
     return ticks, [_plain(t) for t in ticks]
 
 
@@ -122,7 +122,8 @@ def _loss_limits(limits, values):
     if floor is None or low < floor * 1.1 or low > floor * 10 ** 1.5:
         floor = 10 ** (math.floor(2 * math.log10(low / 1.1)) / 2)
     limits["loss floor"] = floor
-    return [floor, max(10 ** (math.ceil(2 * math.log10(high * 1.1)) / 2), floor * 10 ** 0.5)]
+    ceiling = max(10 ** (math.ceil(2 * math.log10(high * 1.1)) / 2), floor * 10 ** 0.5)
+    return [float(f"{floor:.6g}"), float(f"{ceiling:.6g}")]                # 6 digits: short on the wire
 
 
 def _thinned(history):
