@@ -16,10 +16,11 @@ from ._view import PALETTE
 
 __all__ = ["figure_description"]
 
-WIDTH, HEIGHT = 520, 440
-# A square panel (in px), so that arrow heads drawn in data units keep their shape.
+WIDTH, HEIGHT = 700, 440
+# A square panel (in px), so that arrow heads drawn in data units keep their shape; the legend
+# right of it, where it hides no arrow.
 _SIDE = 0.76
-_BOX = [0.14, 0.11, _SIDE * HEIGHT / WIDTH, _SIDE]
+_BOX = [0.13, 0.11, _SIDE * HEIGHT / WIDTH, _SIDE]
 _HEAD, _BARB = 0.07, math.radians(25)     # head length (of the axis' width) and half-angle
 
 
@@ -71,7 +72,7 @@ def figure_description(model):
     marks += _arrow(reduced, span, PALETTE["gradient"], 3.0, label=reduced_label)
     marks += _arrow(full, span, PALETTE["theory"], 2.0, "dashed", "one process, whole batch")
     sizes = "/".join(str(size) for size in sorted({len(s) for s in model.shards()}))
-    legend = {"loc": "upper left", "columns": 1, "items": [
+    legend = {"loc": "right", "columns": 1, "items": [
         {"label": "each worker's gradient", "color": PALETTE["muted"], "kind": "line"},
         {"label": reduced_label, "color": PALETTE["gradient"], "kind": "line"},
         {"label": "one process, whole batch", "color": PALETTE["theory"], "kind": "line", "dash": "dashed"}]}

@@ -173,8 +173,10 @@ def _loss_panel(model, limits):
         right *= 2                                  # doubling: the axis moves rarely
     steps, losses = _thinned(history)
     ticks, labels = _log_ticks(*lim)
-    marks = [{"type": "line", "x": steps, "y": losses, "color": PALETTE["sample"], "width": 2.0, "dash": None,
-              "marker": None, "label": "training loss"}] if history.size else []
+    few = history.size <= 20                        # a dot per step: the first steps (and a lone one) show
+    curve = {"type": "line", "x": steps, "y": losses, "color": PALETTE["sample"], "width": 2.0,
+             "marker": "o" if few else None, "size": 5 if few else None, "label": "training loss"}
+    marks = [curve] if history.size else []
     marks += _edit_marks(edited, history, lim) + _loss_note(model, history)
     if not history.size and edited is None:
         marks.append(_text("no step yet", 0.5, 0.5))
@@ -206,9 +208,10 @@ def _outline(shape, flat):
         return []
     row, col = divmod(flat, cols)
     top = rows - row
-    return [{"type": "line", "x": np.array([col, col + 1, col + 1, col, col], dtype=np.float64),
-             "y": np.array([top, top, top - 1, top - 1, top], dtype=np.float64), "color": "#000000",
-             "width": 2.0}]
+    x = np.array([col, col + 1, col + 1, col, col], dtype=np.float64)
+    y = np.array([top, top, top - 1, top - 1, top], dtype=np.float64)
+    return [{"type": "line", "x": x, "y": y, "color": color, "width": width}     # white under black:
+            for color, width in (("#ffffff", 4.0), ("#000000", 2.0))]          # seen on any colour
 
 
 def _heat_note(values, stepped):

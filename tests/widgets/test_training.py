@@ -319,7 +319,7 @@ def test_the_description_shows_the_models_numbers():
     (line,) = [m for m in marks(figure, "loss", "line") if m.get("label") == "training loss"]
     np.testing.assert_array_equal(line["y"], model.history)
     np.testing.assert_array_equal(line["x"], np.arange(12))
-    (dot,) = [m for m in marks(figure, "loss", "line") if m.get("marker") == "o"]
+    (dot,) = [m for m in marks(figure, "loss", "line") if m.get("label") == "loss after your edit"]
     assert dot["y"].tolist() == [model.edited_loss] and dot["x"].tolist() == [12.0]
     (after,) = marks(figure, "after", "image")
     np.testing.assert_array_equal(after["values"], model.value("0.weight"))
@@ -327,10 +327,11 @@ def test_the_description_shows_the_models_numbers():
     np.testing.assert_array_equal(marks(figure, "gradient", "image")[0]["values"], model.gradient("0.weight"))
     np.testing.assert_array_equal(marks(figure, "change", "image")[0]["values"], model.change("0.weight"))
     assert after["cmap"] == "PuOr" and after["vmin"] == -after["vmax"] and panel(figure, "after")["colorbar"]
-    (outline,) = [m for m in marks(figure, "after", "line")]          # flat 5 = row 2, column 1, rows from the top
+    halo, outline = marks(figure, "after", "line")                     # flat 5 = row 2, column 1, rows from the top
     assert outline["x"].tolist() == [1, 2, 2, 1, 1] and outline["y"].tolist() == [14, 14, 13, 13, 14]
-    for index, (name, values) in enumerate([("0.weight", model.value("0.weight")), ("2.weight", model.value("2.weight")),
-                                            ("0.weight", model.gradient("0.weight")), ("2.weight", model.gradient("2.weight"))]):
+    assert outline["color"] == "#000000" and halo["color"] == "#ffffff" and halo["width"] > outline["width"]
+    shown = [(name, get(name)) for get in (model.value, model.gradient) for name in ("0.weight", "2.weight")]
+    for index, (name, values) in enumerate(shown):
         hist = panel(figure, f"hist {index}")
         (stairs,) = marks(figure, f"hist {index}", "stairs")
         counts, edges = histogram(values, 31, hist["x"]["lim"][1])
@@ -501,7 +502,7 @@ def test_the_weight_editor_applies_through_set_data_and_shows_the_new_loss(explo
     assert view.model.value("0.weight")[2, 1] == np.float32(4.0)
     assert view.model.edited_loss == fresh_loss(view.model)
     assert f"{view.model.edited_loss:.4g}" in view.status.value
-    (dot,) = [m for m in marks(figure, "loss", "line") if m.get("marker") == "o"]
+    (dot,) = [m for m in marks(figure, "loss", "line") if m.get("label") == "loss after your edit"]
     assert dot["x"].tolist() == [1.0] and dot["y"].tolist() == [view.model.edited_loss]
     with view._silently():
         view.value.value = -4.0                                          # typed, not yet applied
