@@ -277,6 +277,18 @@ def test_add_buffers_count_their_gradients():
     assert model.accumulated("0.weight") == 0
 
 
+def test_histogram_counts_equal_numpys_even_on_the_edges():
+    rng = np.random.default_rng(0)
+    for limit in (1e-3, 0.5, 2.5, 5e37):
+        edges = np.linspace(-limit, limit, 32)
+        values = np.concatenate([rng.standard_normal(300) * limit * 0.6, edges, [-2 * limit, 2 * limit]])
+        values = values.astype(np.float32).astype(np.float64)
+        for ours, numpys in zip(histogram(values, 31, limit), np.histogram(values, bins=31, range=(-limit, limit))):
+            np.testing.assert_array_equal(ours, numpys)
+        for ours, numpys in zip(histogram(values[:40], 7), np.histogram(values[:40], bins=7)):
+            np.testing.assert_array_equal(ours, numpys)
+
+
 def test_histogram_and_2d_view_helpers():
     counts, edges = histogram(np.array([0.0, 0.1, -0.1, 5.0, np.nan]), bins=4, limit=1.0)
     assert counts.tolist() == [0, 1, 2, 0] and edges.tolist() == [-1.0, -0.5, 0.0, 0.5, 1.0]
