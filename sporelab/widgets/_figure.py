@@ -15,7 +15,7 @@ costs a few kilobytes.
 >>> resolved["panels"][0]["y"]["labels"]
 ['1', '1.5', '2', '2.5', '3']
 >>> [mark["text"] for mark in resolved["panels"][0]["marks"] if mark["type"] == "text"]
-['▲ 1 value not drawn: 1 NaN']
+['▲ not drawn: 1 NaN']
 """
 
 import math
@@ -137,7 +137,7 @@ def _resolve_panel(panel):
     hidden = sum(counts.values())
     if hidden:
         kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
-        notes.append(f"\u25b2 {hidden} value{'s' * (hidden > 1)} not drawn: {kinds}")
+        notes.append(f"\u25b2 not drawn: {kinds}")      # short: it must fit a 130-px heat map
     drawable = [m for m in resolved["marks"] if m["type"] != "text"]
     if drawable and all(not np.isfinite(m.get("y", m.get("heights", m.get("values", [m.get("value", 0.0)])))).any()
                         for m in drawable):

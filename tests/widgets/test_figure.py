@@ -44,13 +44,13 @@ def test_given_limits_and_ticks_win():
 
 def test_non_finite_values_are_counted_and_limits_use_finite_ones():
     resolved = resolve(_figure(_line([0, 1, 2, 3], [1.0, np.nan, np.inf, 3.0])))
-    assert _notes(resolved) == ["\u25b2 2 values not drawn: 1 NaN, 1 +inf"]
+    assert _notes(resolved) == ["\u25b2 not drawn: 1 NaN, 1 +inf"]
     assert resolved["panels"][0]["y"]["lim"] == pytest.approx([0.9, 3.1])
 
 
 def test_nothing_finite_draws_an_empty_frame_with_a_note():
     resolved = resolve(_figure(_line([0, 1], [np.nan, np.nan])))
-    assert _notes(resolved) == ["\u25b2 2 values not drawn: 2 NaN", "no finite value to draw"]
+    assert _notes(resolved) == ["\u25b2 not drawn: 2 NaN", "no finite value to draw"]
     assert resolved["panels"][0]["y"]["lim"] == [0.0, 1.0]
 
 
