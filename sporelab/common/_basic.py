@@ -87,6 +87,8 @@ class Constant(Initializer):
         self.value = value
 
     def _initialize(self, arr):
+        if arr.dtype.kind in "fc" and not _fits_float(self.value, arr.dtype):
+            raise self._does_not_fit(arr.dtype)          # a finite value too large: refuse, not inf
         try:
             with np.errstate(over="ignore"):
                 arr.fill(self.value)
@@ -95,8 +97,6 @@ class Constant(Initializer):
                             f"the real dtype {arr.dtype}; use a complex dtype or a real value.") from None
         except (OverflowError, ValueError):
             raise self._does_not_fit(arr.dtype) from None
-        if arr.dtype.kind in "fc" and np.isinf(arr.flat[0]) and _finite_parts(self.value):
-            raise self._does_not_fit(arr.dtype)          # a finite value too large: refuse, not inf
 
     def _does_not_fit(self, dtype):
         info = np.iinfo(dtype) if dtype.kind in "iu" else np.finfo(dtype)
@@ -108,8 +108,15 @@ class Constant(Initializer):
         self._initialize(arr)
 
 
-def _finite_parts(value):
-    return all(math.isfinite(float(v)) for v in (complex(value).real, complex(value).imag))
+def _fits_float(value, dtype):
+    """False for a finite value that a float/complex ``dtype`` would turn into inf (inf and nan fit)."""
+    try:
+        parts = np.array([complex(value).real, complex(value).imag])
+    except OverflowError:                      # an int beyond every float
+        return False
+    with np.errstate(over="ignore"):
+        cast = parts.astype(np.finfo(dtype).dtype)
+    return not (np.isinf(cast) & np.isfinite(parts)).any()
 
 
 def _normal_extent(mean, std, work_dtype):

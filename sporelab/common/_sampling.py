@@ -259,7 +259,9 @@ def _pick_sampler(alpha, beta, dtype):
         raise ValueError(f"For TruncatedNormal, the interval is empty once measured in standard "
                          f"deviations ([{alpha}, {beta}]): 'sigma' is too small next to the bounds.")
     if _normal_mass(alpha, beta) >= _MIN_MASS_FOR_NORMAL_PROPOSAL:
-        return lambda gen, block: _reject_normal(gen, block, dtype.type(alpha), dtype.type(beta))
+        with np.errstate(over="ignore"):       # a limit beyond the dtype's range is no limit: +-inf
+            low, high = dtype.type(alpha), dtype.type(beta)
+        return lambda gen, block: _reject_normal(gen, block, low, high)
     if alpha < 0 < beta:
         return lambda gen, block: _reject_loop(gen, block, _uniform_proposal(alpha, beta, 0.0))
     sign, a, b = (1, alpha, beta) if alpha >= 0 else (-1, -beta, -alpha)
