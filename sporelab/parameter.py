@@ -87,23 +87,14 @@ def _default_tensor(default_input):
 
 
 def _lazy_tensor(default_input):
-    """A lazy copy of ``default_input`` whose initializer has taken its seed, or None.
-
-    In semi_auto_parallel and auto_parallel (MindSpore keeps such parameters without data there)
-    and in hybrid_parallel, a parameter waits for ``init_data(layout)`` to create only its block.
-    Its initializer takes its seed from ``sporelab.random`` now, so its values are those an
-    immediate creation would give. Initializers that need the whole tensor are created now.
-    """
+    """In semi_auto_parallel and auto_parallel (MindSpore keeps such parameters without data) and
+    in hybrid_parallel, a lazy copy whose initializer has taken its seed (``common._part``), so
+    ``init_data(layout)`` can create only a block; else (or when it needs the whole) None."""
     from .parallel._auto_parallel_context import _keeps_parameters_lazy
     if not _keeps_parameters_lazy():
         return None
     from .common import _part
-    reserved = _part.reserve(default_input.init, default_input.shape, default_input.dtype.nptype)
-    if reserved is None:
-        return None
-    lazy = Tensor(default_input)
-    lazy.init = reserved
-    return lazy
+    return _part.lazy_copy(default_input)
 
 
 def _is_in_parallel_mode():
@@ -152,7 +143,7 @@ class Parameter(Tensor):
         self.sliced = False
         self.is_init = False
         self.inited_param = None
-        self.init_mode = default_input if self.has_init else None
+        self.init_mode = tensor if self.has_init else None       # MindSpore: the initializer tensor
         self.cache_enable = False
         self.requires_aggr = True
         self.is_param_ps = False
@@ -267,12 +258,9 @@ class Parameter(Tensor):
     def init_data(self, layout=None, set_sliced=False):
         """Create the data if it is still lazy; with a ``layout``, keep only this rank's block.
 
-        The block is exactly that block of the tensor one process creates with the same seed. A
-        lazy parameter (see the class) creates only its block where the initializer allows:
-        constants, Identity, Dirac and the uniform ones compute just the block; the normal and
-        truncated-normal ones draw only the chunks of ``_sampling.CHUNK`` values the block touches
-        (their draws take a variable number of random words, so a stream cannot skip ahead);
-        Orthogonal, Sparse and user initializers were created whole, and the block is cut from it.
+        The block is exactly that block of the tensor one process creates with the same seed; a
+        lazy parameter (see the class) creates only the block where its initializer allows (see
+        ``sporelab.common._part``: not for normals' whole chunks, Orthogonal, Sparse, your own).
 
         Args:
             layout (tuple): MindSpore's ``(dev_mat, tensor_map, slice_shape, field_size,
@@ -307,20 +295,11 @@ class Parameter(Tensor):
                 self.sliced = True
             return self
         from .parallel import _layout
-        dev_mat, tensor_map, _ = _layout.check_layout(layout, self.shape)
+        _layout.check_layout(layout, self.shape)
         if self.sliced:                  # already this rank's block
             return self
         from .communication import management
-        rank = management.get_rank()
-        strategy = _layout.tensor_strategy(dev_mat, tensor_map)
-        index = _layout.slice_index(dev_mat, tensor_map, rank)
-        if self.has_init:
-            from .common._part import Part
-            starts, block_shape = _layout.region(self.shape, strategy, index)
-            piece = np.empty(block_shape, self.dtype.nptype)
-            self.init.fill_part(piece, Part(self.shape, starts, block_shape))
-        else:
-            piece = _layout.block(_device.to_host(self._array), strategy, index)
+        piece = _layout.rank_block(self, layout, management.get_rank())
         self._data, self._shape = _device.to_device(piece, self.device), piece.shape
         self.init = self.init_mode = None
         self.sliced = set_sliced

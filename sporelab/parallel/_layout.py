@@ -15,7 +15,7 @@ blocks along the split dimensions; a rank holds the block at its grid coordinate
 
 import numpy as np
 
-__all__ = ["check_layout", "tensor_strategy", "slice_index", "region", "block"]
+__all__ = ["check_layout", "tensor_strategy", "slice_index", "rank_block", "region", "block"]
 
 
 def _int_list(value, argument):
@@ -75,6 +75,25 @@ def slice_index(dev_mat, tensor_map, rank):
     for m, s in zip(tensor_map, strategy):
         index = index * s + (0 if m == -1 else coordinate[len(dev_mat) - 1 - m])
     return index
+
+
+def rank_block(tensor, layout, rank):
+    """The block of ``tensor`` that ``rank`` holds under the (checked) ``layout``: a host array.
+
+    A lazy tensor whose initializer can fill blocks (``common._part.Reserved``) creates only the
+    block; any other tensor is cut.
+    """
+    dev_mat, tensor_map = [int(d) for d in layout[0]], [int(m) for m in layout[1]]
+    strategy = tensor_strategy(dev_mat, tensor_map)
+    index = slice_index(dev_mat, tensor_map, rank)
+    if not tensor.has_init:
+        from .. import device as _device
+        return block(_device.to_host(tensor._array), strategy, index)
+    from ..common._part import Part
+    starts, block_shape = region(tensor.shape, strategy, index)
+    piece = np.empty(block_shape, tensor.dtype.nptype)
+    tensor.init.fill_part(piece, Part(tensor.shape, starts, block_shape))
+    return piece
 
 
 def region(shape, strategy, index):
