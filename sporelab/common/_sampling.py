@@ -171,6 +171,14 @@ def _inward_bounds(low, high, dtype):
     return lo, hi
 
 
+def _check_fits(dtype, peak, what):
+    """The fills' own guard (initializers check their arguments first, by name): never inf."""
+    top = float(np.finfo(dtype).max)
+    if not peak <= top:
+        raise ValueError(f"The {what} needs values up to {peak:.6g}, beyond the range of {np.dtype(dtype).name} "
+                         f"[{-top:.8g}, {top:.8g}]. Choose a smaller value or a wider dtype.")
+
+
 def _fill(work, kernel, part):
     if part is None:
         _run_chunks(work.reshape(-1), kernel)
@@ -185,6 +193,7 @@ def fill_uniform(work, bound, part=None):
     With ``part`` (a ``_part.Part``), ``work`` is that block of the whole tensor: only its values
     are drawn (the stream skips the others), equal to the whole fill's bit for bit.
     """
+    _check_fits(work.dtype, 2.0 * bound, f"uniform bound {bound!r}")
     lo, hi = _inward_bounds(-bound, bound, work.dtype)
     width = work.dtype.type(2 * bound)
 
@@ -208,6 +217,7 @@ def fill_uniform(work, bound, part=None):
 
 def fill_normal(work, mean, std, part=None):
     """Fill the float32/float64 C-contiguous array ``work`` with N(mean, std**2) (or block ``part`` of it)."""
+    _check_fits(work.dtype, abs(mean) + NORMAL_REACH[work.dtype] * std, f"normal N({mean!r}, {std!r}**2)")
     mean, std = work.dtype.type(mean), work.dtype.type(std)
 
     def kernel(gen, chunk):
