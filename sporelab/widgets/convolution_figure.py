@@ -156,9 +156,10 @@ def _grid(prefix, maps, x0, size, cmap, low, high, factor=1):
         w, h = _fit(*values.shape, size)
         box = _box(x0 + col * (size + 8) + (size - w) / 2, 276 - 128 * row + (96 - h) / 2, w, h)
         shown = shrink(values, factor)
-        tiles.append(_tile(f"{prefix}{index}", box, [
-            {"type": "image", "values": shown, "cmap": cmap, "vmin": low, "vmax": high},
-            _text(f"o = {index}", 0.5, 1.03, "axes", size=10, align="center", valign="bottom", color="#000000")]))
+        tile = _tile(f"{prefix}{index}", box, [{"type": "image", "values": shown, "cmap": cmap, "vmin": low,
+                                               "vmax": high}])
+        tile["title"] = f"o = {index}"
+        tiles.append(tile)
     return tiles
 
 
@@ -266,12 +267,10 @@ LEGEND = {"items": [{"label": "zero padding ('same', 'pad')", "color": PALETTE["
 
 def _alt(result, source, ranges, annotate):
     """The text alternative: shapes, value ranges, the formulas, what is hidden."""
-    (k_low, k_high, _), (y_low, y_high, _) = ranges
-    finite = result.output[np.isfinite(result.output)]
-    mean = f", mean {finite.mean(dtype=np.float64):.4g}" if finite.size else ""
+    (k_low, k_high, _), _ = ranges
     parts = [f"Convolution of the input {source}, shape (1, {', '.join(map(str, result.image.shape))}),",
              f"with kernels of shape {result.weight.shape} (colour scale {k_low:.3g} to {k_high:.3g})",
-             f"gives output maps of shape {result.shape}, values {_span(result.output)}{mean}.",
+             f"gives output maps of shape {result.shape}, values {_span(result.output)}.",
              *(f + "." for f in result.formulas)]
     if result.shape[1] > PANELS:
         parts.append(f"The first {PANELS} of {result.shape[1]} channels are drawn.")
@@ -283,10 +282,14 @@ def _alt(result, source, ranges, annotate):
 
 
 def _span(values):
-    finite = values[np.isfinite(values)]
+    """'from a to b, mean m' of the finite values, and how many are not finite."""
+    low, high = values.min(), values.max()
+    finite = values if np.isfinite(low) and np.isfinite(high) else values[np.isfinite(values)]
+    if finite.size == 0:
+        return "all not finite"
     bad = values.size - finite.size
-    text = f"from {finite.min():.4g} to {finite.max():.4g}" if finite.size else "all non-finite"
-    return text + (f" ({bad} not finite)" if bad and finite.size else "")
+    text = f"from {finite.min():.4g} to {finite.max():.4g}, mean {finite.mean(dtype=np.float64):.4g}"
+    return text + (f" ({bad} not finite)" if bad else "")
 
 
 def figure_description(result, source, annotate=False):
