@@ -49,14 +49,18 @@ def changes(explorer):
     for name in ("seed", "out_channels", "kernel_size", "stride", "dilation", "padding", "group", "bias"):
         control = getattr(explorer, name)
         middle = control.min + round((control.max - control.min) / 2 / control.step) * control.step
-        found += [(f"{name}={value:g}", name, value) for value in (control.min, middle, control.max)]
+        found += [(f"{name}={value:g}", name, value) for value in (control.min, middle, control.max)
+                  if value != control.value]
     for name in ("source", "channels", "pad_mode", "weight_init"):
         options = getattr(explorer, name).options
-        found += [(f"{name}={value}", name, value)
-                  for value in (option[1] if isinstance(option, tuple) else option for option in options)]
-    found += [("has_bias=True", "has_bias", True), ("has_bias=False", "has_bias", False),
-              ("tutorial", "tutorial_button", None), ("reset", "reset_button", None)]
+        found += [(f"{name}={value}", name, value) for value in (
+            option[1] if isinstance(option, tuple) else option for option in options) if value != control_value(explorer, name)]
+    found += [("has_bias=True", "has_bias", True), ("tutorial", "tutorial_button", None)]
     return found
+
+
+def control_value(explorer, name):
+    return getattr(explorer, name).value
 
 
 def one(explorer, name, value):

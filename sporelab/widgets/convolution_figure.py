@@ -2,20 +2,23 @@
 NumPy arrays built from a ``ConvResult``, drawn live in the browser and by matplotlib for
 ``pane.png()``. No ipywidgets, no matplotlib.
 
-The figure: the input with its zero padding, the first window and the kernel taps; a 2 x 4 grid of
-kernels ``weight[o, 0]`` (diverging PuOr, 0 white) and of output maps ``y[0, o]`` (grey with 0
-mid-grey when signed, viridis otherwise), each grid with a colour strip of its value range; the
+The figure: the input with its zero padding, the first window and the kernel taps; up to 2 rows of
+4 kernels ``weight[o, 0]`` (diverging PuOr, 0 white) and of output maps ``y[0, o]`` (grey with 0
+mid-grey when signed, viridis otherwise), each grid with a colour bar of its value range; the
 output-size formula with its numbers; the tutorial's 12/18/27 marked on the first map.
 
-Sizes stay small on the wire (the whole description is sent on every change): at most ``PANELS``
-channels are drawn, the others are counted ("the first 8 of 64 shown, 56 hidden"), and output
-maps are shown block-averaged (``shrink``) to at most ``MAP_CELLS`` cells each, 32 x 32 for a
-64 x 64 map (the colour range and the numbers in the text stay the layer's own).
+The whole description is sent on every change, so it stays small: at most ``PANELS`` channels are
+drawn, the others counted ("the first 8 of 64 shown, 56 hidden"); a row of tiles is one panel
+(one image, the maps side by side); output maps are block-averaged (``shrink``) to at most
+``MAP_CELLS`` cells each, 32 x 32 for a 64 x 64 map (the colour range and the numbers in the
+text stay the layer's own).
 
 >>> from sporelab.widgets.convolution_model import ConvModel
->>> figure = figure_description(ConvModel(image="ones", out_channels=2).run(), "ones")
->>> [panel["id"] for panel in figure["panels"]][:4]
-['input', 'kernel0', 'kernel1', 'kernel_scale']
+>>> figure = figure_description(ConvModel(image="ones", out_channels=6).run(), "ones")
+>>> [panel["id"] for panel in figure["panels"]]
+['input', 'kernels0', 'kernels1', 'kernel_scale', 'maps0', 'maps1', 'map_scale']
+>>> sorted(tiles(figure["panels"][5]))          # the second row of maps: channels 4 and 5
+[4, 5]
 """
 
 import math
@@ -24,7 +27,7 @@ import numpy as np
 
 from ._view import PALETTE
 
-__all__ = ["figure_description", "shrink", "value_range", "map_factor", "PANELS", "MAP_CELLS", "WIDTH", "HEIGHT"]
+__all__ = ["figure_description", "tiles", "shrink", "value_range", "map_factor", "PANELS", "MAP_CELLS", "WIDTH", "HEIGHT"]
 
 PANELS = 8                  # kernels and output maps drawn; the others are counted in a note
 MAP_CELLS = 1024            # an output map is drawn with at most this many cells (1 byte each on the wire)
@@ -53,12 +56,6 @@ def _text(text, x, y, coords="figure", **style):
 
 def _axis(lim=None, ticks=None, labels=None, hidden=False):
     return {"scale": "linear", "lim": lim, "ticks": ticks, "labels": labels, "nticks": 5, "hidden": hidden}
-
-
-def _tile(panel_id, box, marks):
-    """A frameless panel without axes (an image tile)."""
-    return {"id": panel_id, "box": box, "title": "", "xlabel": "", "ylabel": "", "grid": False, "frame": False,
-            "x": _axis(hidden=True), "y": _axis(hidden=True), "marks": marks, "legend": None, "colorbar": None}
 
 
 def shrink(values, factor):
@@ -95,11 +92,6 @@ def value_range(values, symmetric):
     if high - low < 1e-6 * max(1.0, abs(high)):
         return low - 0.5, high + 0.5, note
     return low, high, note
-
-
-def _range_labels(low, high):
-    middle = (low + high) / 2
-    return [f"{v:.3g}" if abs(v) > 1e-12 * max(abs(low), abs(high), 1.0) else "0" for v in (high, middle, low)]
 
 
 def _pixel_ticks(size, flip=False):
@@ -148,30 +140,63 @@ def _outline(corners, color, dash):
             "marker": None, "size": 0, "label": None}
 
 
-def _grid(prefix, maps, x0, size, cmap, low, high, factor=1):
-    """One frameless tile per map, 4 to a row, titled with its channel o, shrunk ``factor``-fold."""
-    tiles = []
-    for index, values in enumerate(maps):
-        row, col = divmod(index, 4)
-        w, h = _fit(*values.shape, size)
-        box = _box(x0 + col * (size + 8) + (size - w) / 2, 276 - 128 * row + (96 - h) / 2, w, h)
-        shown = shrink(values, factor)
-        tile = _tile(f"{prefix}{index}", box, [{"type": "image", "values": shown, "cmap": cmap, "vmin": low,
-                                               "vmax": high}])
-        tile["title"] = f"o = {index}"
-        tiles.append(tile)
-    return tiles
+def _grid(prefix, maps, x0, size, cmap, low, high, factor=1, framed=False):
+    """The maps as tiles of at most ``size`` px, 4 to a row. One panel per row, titled with its
+    channels o: its image is the row's maps side by side, with gap columns under white rules (a
+    panel and a label per map would double the bytes sent); ``framed`` outlines each tile (a
+    kernel's edge is often 0, white). Returns the panels."""
+    shown = [shrink(values, factor) for values in maps]
+    rows, cols = shown[0].shape
+    gap = max(1, round(6 * max(rows, cols) / size))        # gap columns: about 6 px
+    cell = min(size / max(rows, cols), (4 * size + 24) / (4 * cols + 3 * gap))    # px per cell: 4 fit
+    pad = 1.0 / cell                                       # 1 px around the image, for the outlines
+    panels = []
+    for row, first in enumerate(range(0, len(shown), 4)):
+        count = min(4, len(shown) - first)
+        width = count * cols + (count - 1) * gap
+        mosaic = np.full((rows, width), low, np.float32)
+        for index in range(count):
+            mosaic[:, index * (cols + gap):index * (cols + gap) + cols] = shown[first + index]
+        marks = [{"type": "image", "values": mosaic, "cmap": cmap, "vmin": low, "vmax": high}]
+        marks += [_outlines(count, rows, cols, gap)] if framed else []
+        marks += [{"type": "rule", "axis": "x", "value": index * (cols + gap) - gap / 2, "color": "#ffffff",
+                   "width": round(gap * cell - 2 * framed, 2), "dash": None} for index in range(1, count)]
+        title = "o = " + (f"{first} to {first + count - 1}" if count > 2 else ", ".join(
+            str(first + index) for index in range(count)))
+        bottom = 276 - 128 * row + (96 - rows * cell) / 2
+        panels.append({"id": f"{prefix}{row}", "box": _box(x0 - 1, bottom - 1, width * cell + 2, rows * cell + 2),
+                       "title": title, "xlabel": "", "ylabel": "", "grid": False, "frame": False,
+                       "x": _axis([-pad, width + pad], hidden=True), "y": _axis([-pad, rows + pad], hidden=True),
+                       "marks": marks, "legend": None, "colorbar": None,
+                       "tiles": {"first": first, "count": count, "cols": cols, "gap": gap}})
+    return panels
 
 
-def _strip(panel_id, x, cmap, low, high):
-    """A colour strip with its top, middle and bottom values: the range of its grid."""
-    ramp = np.linspace(high, low, 64).astype(np.float32)[:, None]     # float64 steps: no overflow at 3e38
-    marks = [{"type": "image", "values": ramp, "cmap": cmap, "vmin": low, "vmax": high}]
-    marks += [_text(label, 1.6, y, "axes", size=10, align="left", valign="middle", color=_GREY_TEXT)
-              for label, y in zip(_range_labels(low, high), (1.0, 0.5, 0.0))]
-    panel = _tile(panel_id, _box(x, 148, 10, 224), marks)
-    panel["frame"] = True
-    return panel
+def _outlines(count, rows, cols, gap):
+    """One line around each of ``count`` tiles: up, across, down each tile, then back along the
+    bottom (the stretches over the gaps lie under the gaps' white rules)."""
+    x, y = [], []
+    for index in range(count):
+        left = index * (cols + gap)
+        x += [left, left, left + cols, left + cols]
+        y += [0, rows, rows, 0]
+    return {"type": "line", "x": np.array(x + [0], np.float32), "y": np.array(y + [0], np.float32),
+            "color": "#000000", "width": 1.0, "dash": None, "marker": None, "size": 0, "label": None}
+
+
+def tiles(panel):
+    """``{o: values}``: the maps (or kernels) drawn in a grid row panel of ``figure_description``."""
+    layout, mosaic = panel["tiles"], next(m for m in panel["marks"] if m["type"] == "image")["values"]
+    step = layout["cols"] + layout["gap"]
+    return {layout["first"] + index: mosaic[:, index * step:index * step + layout["cols"]]
+            for index in range(layout["count"])}
+
+
+def _scale(panel_id, x, cmap, low, high):
+    """An empty panel at ``x`` px whose colour bar, right of it, shows a grid's range."""
+    return {"id": panel_id, "box": _box(x, 148, 1, 224), "title": "", "xlabel": "", "ylabel": "",
+            "grid": False, "frame": False, "x": _axis([0, 1], hidden=True), "y": _axis([0, 1], hidden=True),
+            "marks": [], "legend": None, "colorbar": {"cmap": cmap, "vmin": low, "vmax": high, "label": ""}}
 
 
 def _kernel_values(kernel, low, high):
@@ -186,18 +211,25 @@ def _kernel_values(kernel, low, high):
             for i in range(kernel.size)]
 
 
-def _tutorial_marks(first, factor):
-    """The corner, edge and inside values of the first map (the tutorial's 12/18/27): points on
-    the map (``factor``: its shrink) and their values under it."""
+def _tutorial_points(first, factor):
+    """The corner, edge and inside pixels of the first map (``factor``: its shrink), as points."""
     rows, cols = first.shape
-    spots = ((0, 0), (0, cols // 2), (rows // 2, cols // 2))
     padded = -(-rows // factor) * factor
-    values = [f"{float(first[r, c]):.3g}" for r, c in spots]
-    return [{"type": "line", "x": np.array([(c + 0.5) / factor for _, c in spots], np.float32),
-             "y": np.array([(padded - r - 0.5) / factor for r, _ in spots], np.float32),
-             "color": PALETTE["theory"], "width": 0.0, "dash": None, "marker": "o", "size": 5, "label": None},
-            _text("corner {}, edge {}, inside {}".format(*values), 0.0, -0.08, "axes", size=11, align="left",
-                  valign="top", color=PALETTE["theory"])]
+    return {"type": "line", "x": np.array([(c + 0.5) / factor for _, c in _spots(first)], np.float32),
+            "y": np.array([(padded - r - 0.5) / factor for r, _ in _spots(first)], np.float32),
+            "color": PALETTE["theory"], "width": 0.0, "dash": None, "marker": "o", "size": 5, "label": None}
+
+
+def _spots(first):
+    rows, cols = first.shape
+    return (0, 0), (0, cols // 2), (rows // 2, cols // 2)
+
+
+def _tutorial_text(first, box):
+    """The values at those points (the tutorial's 12/18/27), under the first map."""
+    values = [f"{float(first[r, c]):.3g}" for r, c in _spots(first)]
+    return _text("corner {}, edge {}, inside {}".format(*values), box[0], box[1] - 4 / HEIGHT, size=12,
+                 align="left", valign="top", color=PALETTE["theory"])
 
 
 def _formula_texts(formulas):
@@ -237,14 +269,14 @@ def _titles(result, source, notes):
     details = (f"{source}: (1, {channels}, {height}, {width})", f"shape {result.weight.shape}",
                f"shape {result.shape}")
     texts = []
-    for x, title, detail in zip((52, 356, 668), ("input x", "kernels weight[o, 0]", "output maps y[0, o]"), details):
+    for x, title, detail in zip((52, 356, 660), ("input x", "kernels weight[o, 0]", "output maps y[0, o]"), details):
         texts += [_text(title, x / WIDTH, 426 / HEIGHT, size=14, align="left", valign="bottom", color="#000000"),
                   _text(detail, x / WIDTH, 406 / HEIGHT, size=11, family="monospace", align="left",
                         valign="bottom", color=_GREY_TEXT)]
     if channels > 1:
         texts.append(_text(f"drawn: the mean of its {channels} channels", 52 / WIDTH, 390 / HEIGHT, size=10,
                            align="left", valign="bottom", color=_GREY_TEXT))
-    for x, (hidden, note) in zip((588, 1060), notes):
+    for x, (hidden, note) in zip((588, 1036), notes):
         texts += [_text(text, x / WIDTH, y / HEIGHT, size=11, align="right", valign="middle", color=color)
                   for text, y, color in ((hidden, 121, _GREY_TEXT), (note, 140, PALETTE["theory"])) if text]
     return texts
@@ -304,13 +336,14 @@ def figure_description(result, source, annotate=False):
     (k_low, k_high, _), (y_low, y_high, _) = ranges
     map_cmap = "gray" if y_low < 0 else "viridis"
     factor = map_factor(maps.shape[1:])
-    kernel_tiles = _grid("kernel", kernels, 356, 52, KERNEL_MAP, k_low, k_high)
-    kernel_tiles[0]["marks"] += _kernel_values(kernels[0], k_low, k_high)
-    map_tiles = _grid("map", maps, 668, 92, map_cmap, y_low, y_high, factor)
-    if annotate:
-        map_tiles[0]["marks"] += _tutorial_marks(maps[0], factor)
-    panels = ([_input_panel(result)] + kernel_tiles + [_strip("kernel_scale", 596, KERNEL_MAP, k_low, k_high)]
-              + map_tiles + [_strip("map_scale", 1066, map_cmap, y_low, y_high)])
+    kernel_rows = _grid("kernels", kernels, 356, 52, KERNEL_MAP, k_low, k_high, framed=True)
+    kernel_rows[0]["marks"] += _kernel_values(kernels[0], k_low, k_high)
+    map_rows = _grid("maps", maps, 660, 88, map_cmap, y_low, y_high, factor)
     texts = _titles(result, source, _notes(result.shape[1], ranges)) + _formula_texts(result.formulas)
+    if annotate:
+        map_rows[0]["marks"].append(_tutorial_points(maps[0], factor))
+        texts.append(_tutorial_text(maps[0], map_rows[0]["box"]))
+    panels = ([_input_panel(result)] + kernel_rows + [_scale("kernel_scale", 587, KERNEL_MAP, k_low, k_high)]
+              + map_rows + [_scale("map_scale", 1035, map_cmap, y_low, y_high)])
     return {"width": WIDTH, "height": HEIGHT, "alt": _alt(result, source, ranges, annotate), "panels": panels,
             "texts": texts, "legend": LEGEND}

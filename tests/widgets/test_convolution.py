@@ -21,7 +21,7 @@ from sporelab.common.initializer import HeUniform, Normal
 from sporelab.widgets import ConvExplorer, ConvModel
 from sporelab.widgets._figure import resolve, to_wire
 from sporelab.widgets.convolution_figure import (
-    MAP_CELLS, PANELS, figure_description, map_factor, shrink, value_range)
+    MAP_CELLS, PANELS, figure_description, map_factor, shrink, tiles, value_range)
 from sporelab.widgets.convolution_model import (
     HAND_MADE, PATTERNS, as_image, hand_made_kernel, kernel_weight, output_size, pattern)
 
@@ -255,6 +255,15 @@ def image(panel):
     return next(mark for mark in panel["marks"] if mark["type"] == "image")
 
 
+def grid(figure, name):
+    """{o: values} of the grid ``name`` ('kernels' or 'maps'), over its row panels."""
+    found = {}
+    for panel in figure["panels"]:
+        if panel["id"].startswith(name) and panel["id"] != name:
+            found.update(tiles(panel))
+    return found
+
+
 def texts(figure):
     """Every text of a figure: figure-level texts and text marks."""
     found = [text["text"] for text in figure["texts"]]
@@ -279,26 +288,28 @@ def test_figure_numbers_are_the_models():
     np.testing.assert_array_equal(image(found["input"])["values"], result.image[0])
     low, high, note = value_range(result.weight[:, 0], symmetric=True)
     assert note == "" and low == -high == -np.abs(result.weight[:, 0]).max()
+    kernels, maps = grid(figure, "kernels"), grid(figure, "maps")
+    assert sorted(kernels) == sorted(maps) == list(range(5))
     for o in range(5):
-        kernel = image(found[f"kernel{o}"])
-        np.testing.assert_array_equal(kernel["values"], result.weight[o, 0])
-        assert (kernel["cmap"], kernel["vmin"], kernel["vmax"]) == ("PuOr", low, high)
-        assert image(found[f"map{o}"])["values"].shape == (32, 32)          # 32 x 32 maps: as they are
-        np.testing.assert_array_equal(image(found[f"map{o}"])["values"], result.output[o])
-    assert "kernel5" not in found and "map5" not in found
+        np.testing.assert_array_equal(kernels[o], result.weight[o, 0])
+        assert maps[o].shape == (32, 32)                                     # 32 x 32 maps: as they are
+        np.testing.assert_array_equal(maps[o], result.output[o])
+    for row in ("kernels0", "kernels1"):
+        assert (image(found[row])["cmap"], image(found[row])["vmin"], image(found[row])["vmax"]) == ("PuOr", low, high)
+    assert found["kernel_scale"]["colorbar"] == {"cmap": "PuOr", "vmin": low, "vmax": high, "label": ""}
     low, high, _ = value_range(result.output, symmetric=False)
-    assert image(found["map0"])["vmin"] == low and image(found["map_scale"])["vmax"] == high
-    assert image(found["map0"])["cmap"] == ("gray" if low < 0 else "viridis")
-    k_low, k_high, _ = value_range(result.weight[:, 0], True)
-    labels = [m["text"] for m in found["kernel_scale"]["marks"] if m["type"] == "text"]
-    assert labels == [f"{k_high:.3g}", "0", f"{k_low:.3g}"]
+    assert image(found["maps1"])["vmin"] == low and found["map_scale"]["colorbar"]["vmax"] == high
+    assert image(found["maps0"])["cmap"] == found["map_scale"]["colorbar"]["cmap"] == ("gray" if low < 0 else "viridis")
+    assert [m["value"] for m in found["maps0"]["marks"] if m["type"] == "rule"] == [33, 67, 101]   # the gaps
+    assert [panel["title"] for panel in figure["panels"] if panel["title"]] == [
+        "o = 0 to 3", "o = 4"] * 2
     assert "= ceil(64 / 2) = 32" in texts(figure) and "shape (1, 5, 32, 32)" in texts(figure)
     assert "shape (1, 5, 32, 32)" in figure["alt"] and "H_out = ceil(H_in / stride) = ceil(64 / 2) = 32" in figure["alt"]
 
 
 def test_large_maps_are_block_averaged():
     result = ConvModel(image="ramp", weight_init="blur", out_channels=2).run()      # 64 x 64 maps
-    shown = image(panels(figure_description(result, "ramp"))["map1"])["values"]
+    shown = grid(figure_description(result, "ramp"), "maps")[1]
     assert map_factor((64, 64)) == 2 and shown.shape == (32, 32) and shown.size <= MAP_CELLS
     np.testing.assert_allclose(shown, result.output[1].reshape(32, 2, 32, 2).mean(axis=(1, 3)), rtol=1e-6)
     assert shrink(np.arange(16.0).reshape(4, 4), 2).tolist() == [[2.5, 4.5], [10.5, 12.5]]
@@ -321,14 +332,14 @@ def test_tutorial_figure_12_18_27_and_64_channels():
     result = ConvModel().tutorial().run()
     figure = figure_description(result, "all-ones 16 x 50", annotate=True)
     found = panels(figure)
-    assert sum(key.startswith("map") and key != "map_scale" for key in found) == PANELS
-    np.testing.assert_array_equal(image(found["map0"])["values"], result.output[0])     # 16 x 50: as it is
+    assert sorted(grid(figure, "maps")) == sorted(grid(figure, "kernels")) == list(range(PANELS))
+    np.testing.assert_array_equal(grid(figure, "maps")[0], result.output[0])     # 16 x 50: as it is
     assert "corner 12, edge 18, inside 27" in texts(figure)
-    points = next(m for m in found["map0"]["marks"] if m["type"] == "line")
+    points = next(m for m in found["maps0"]["marks"] if m["type"] == "line")
     assert points["x"].tolist() == [0.5, 25.5, 25.5] and points["y"].tolist() == [15.5, 15.5, 7.5]
     assert "the first 8 of 64 shown, 56 hidden" in texts(figure)
     assert "The first 8 of 64 channels are drawn." in figure["alt"] and "inside 27" in figure["alt"]
-    assert [m["text"] for m in found["kernel0"]["marks"] if m["type"] == "text"][1:] == ["1"] * 9
+    assert [m["text"] for m in found["kernels0"]["marks"] if m["type"] == "text"] == ["1"] * 9
 
 
 def test_input_overlays_follow_padding_and_dilation():
@@ -375,8 +386,8 @@ def test_all_zero_kernels_are_named():
     notes = [t for t in texts(figure) if t.startswith("all")]
     assert notes == ["all weights = 0", "all outputs = 0"]
     found = panels(figure)
-    assert (image(found["kernel0"])["vmin"], image(found["kernel0"])["vmax"]) == (-1.0, 1.0)
-    resolve(figure)
+    assert (image(found["kernels0"])["vmin"], image(found["kernels0"])["vmax"]) == (-1.0, 1.0)
+    assert not resolved_notes(figure)                   # widened here: resolve() has nothing to add
 
 
 def test_image_cells_stay_small():
@@ -384,8 +395,9 @@ def test_image_cells_stay_small():
     for result in (ConvModel(out_channels=64).run(), ConvModel().tutorial().run(),
                    ConvModel(image=np.random.default_rng(0).random((64, 64)), out_channels=64, kernel_size=1).run()):
         figure = figure_description(result, "x", annotate=True)
-        cells = [image(p)["values"].size for p in figure["panels"] if p["id"].startswith("map")]
-        assert max(cells) <= MAP_CELLS and len(cells) <= PANELS + 1
+        maps = grid(figure, "maps")
+        assert len(maps) <= PANELS and max(values.size for values in maps.values()) <= MAP_CELLS
+        assert len(figure["panels"]) <= 7                          # input, 2 + 2 rows, 2 colour bars
 
 
 # ---- the view --------------------------------------------------------------------------------
@@ -418,8 +430,8 @@ def test_opens_on_the_photo_with_edge_kernels():
     assert explorer.model.image.shape == (3, 64, 64)              # Grace Hopper, shrunk
     figure = explorer.pane.description
     assert "shape (1, 4, 64, 64)" in texts(figure) and "Grace Hopper" in figure["alt"]
-    assert [key for key in panels(figure) if key.startswith("kernel")] == [f"kernel{o}" for o in range(4)] + [
-        "kernel_scale"]
+    assert list(panels(figure)) == ["input", "kernels0", "kernel_scale", "maps0", "map_scale"]
+    assert sorted(grid(figure, "kernels")) == [0, 1, 2, 3]
 
 
 def test_every_control_at_min_middle_max(explorer):
@@ -472,9 +484,9 @@ def test_buttons_one_figure_each_and_the_tutorial(explorer):
     assert explorer.pane.renders == renders + 1 and explorer.errors.value == ""
     figure = explorer.pane.description
     assert "corner 12, edge 18, inside 27" in texts(figure)
-    values = image(panels(figure)["map0"])["values"]
+    values = grid(figure, "maps")[0]
     assert values.shape == (16, 50) and values[0, 0] == 12 and values[8, 25] == 27
-    assert sum(key.startswith("kernel") for key in panels(figure)) == PANELS + 1
+    assert len(grid(figure, "kernels")) == PANELS
     explorer.reset_button.click()
     assert explorer.pane.renders == renders + 2
     assert explorer.kernel_size.value == 3 and explorer.source.value == explorer.source.options[0][1]
@@ -486,10 +498,10 @@ def test_figure_follows_the_model(explorer):
     explorer.out_channels.value = 3
     explorer.stride.value = 2
     result = explorer.model.run()
-    found = panels(explorer.pane.description)
-    assert [key for key in found if key.startswith("map")] == ["map0", "map1", "map2", "map_scale"]
+    maps = grid(explorer.pane.description, "maps")
+    assert sorted(maps) == [0, 1, 2]
     for o in range(3):
-        np.testing.assert_array_equal(image(found[f"map{o}"])["values"], result.output[o])
+        np.testing.assert_array_equal(maps[o], result.output[o])
     assert "= ceil(64 / 2) = 32" in texts(explorer.pane.description)
     assert "nn.Conv2d(1, 3, 3, stride=2, weight_init=weight)" in explorer.code.value
 
