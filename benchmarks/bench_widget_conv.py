@@ -53,14 +53,10 @@ def changes(explorer):
                   if value != control.value]
     for name in ("source", "channels", "pad_mode", "weight_init"):
         options = getattr(explorer, name).options
-        found += [(f"{name}={value}", name, value) for value in (
-            option[1] if isinstance(option, tuple) else option for option in options) if value != control_value(explorer, name)]
+        values = [option[1] if isinstance(option, tuple) else option for option in options]
+        found += [(f"{name}={value}", name, value) for value in values if value != getattr(explorer, name).value]
     found += [("has_bias=True", "has_bias", True), ("tutorial", "tutorial_button", None)]
     return found
-
-
-def control_value(explorer, name):
-    return getattr(explorer, name).value
 
 
 def one(explorer, name, value):
@@ -93,7 +89,8 @@ def main():
     cpu = np.array([row[1] for row in rows])
     sent = np.array([row[2] for row in rows]) / 1000.0
     print("worst CPU:", ", ".join(f"{label} {ms:.1f} ms" for label, ms, _ in sorted(rows, key=lambda r: -r[1])[:5]))
-    print("most bytes:", ", ".join(f"{label} {b / 1000:.1f} KB" for label, _, b in sorted(rows, key=lambda r: -r[2])[:5]))
+    largest = sorted(rows, key=lambda r: -r[2])[:5]
+    print("most bytes:", ", ".join(f"{label} {size / 1000:.1f} KB" for label, _, size in largest))
     verdict = "PASS" if np.median(cpu) <= CPU_MS and np.median(sent) <= KBYTES else "FAIL"
     print(f"ConvExplorer, {len(rows)} changes (best of {RUNS}): kernel CPU median {np.median(cpu):.2f} ms, "
           f"max {cpu.max():.1f} ms; sent median {np.median(sent):.1f} KB, max {sent.max():.1f} KB; "

@@ -27,7 +27,8 @@ import numpy as np
 
 from ._view import PALETTE
 
-__all__ = ["figure_description", "tiles", "shrink", "value_range", "map_factor", "PANELS", "MAP_CELLS", "WIDTH", "HEIGHT"]
+__all__ = ["figure_description", "tiles", "shrink", "value_range", "map_factor", "PANELS", "MAP_CELLS", "WIDTH",
+           "HEIGHT"]
 
 PANELS = 8                  # kernels and output maps drawn; the others are counted in a note
 MAP_CELLS = 1024            # an output map is drawn with at most this many cells (1 byte each on the wire)
@@ -59,19 +60,21 @@ def _axis(lim=None, ticks=None, labels=None, hidden=False):
 
 
 def shrink(values, factor):
-    """``values`` (rows, cols) averaged over ``factor`` x ``factor`` blocks (edge rows and columns
-    are repeated to fill the last block), as float32.
+    """``values`` (..., rows, cols) averaged over ``factor`` x ``factor`` blocks of the last two
+    axes (edge rows and columns are repeated to fill the last block), as float32.
 
     >>> shrink(np.arange(16.0).reshape(4, 4), 2).tolist()
     [[2.5, 4.5], [10.5, 12.5]]
     """
     if factor <= 1:
         return np.asarray(values, np.float32)
-    rows, cols = (-(-n // factor) * factor for n in values.shape)
-    padded = np.pad(values, ((0, rows - values.shape[0]), (0, cols - values.shape[1])), mode="edge")
-    blocks = padded.reshape(rows // factor, factor, cols // factor, factor)
+    *lead, rows, cols = values.shape
+    high, wide = -(-rows // factor), -(-cols // factor)
+    padded = np.pad(values, [(0, 0)] * len(lead) + [(0, high * factor - rows), (0, wide * factor - cols)],
+                    mode="edge")
+    blocks = padded.reshape(*lead, high, factor, wide, factor)
     with np.errstate(invalid="ignore", over="ignore"):
-        return blocks.mean(axis=(1, 3), dtype=np.float64).astype(np.float32)
+        return blocks.mean(axis=(-3, -1), dtype=np.float64).astype(np.float32)
 
 
 def value_range(values, symmetric):
@@ -111,9 +114,9 @@ def _input_panel(result):
     channels, height, width = result.image.shape
     (top, bottom, left, right), (kh, kw), (dh, dw) = result.pads, result.weight.shape[2:], result.dilation
     shown = result.image[0] if channels == 1 else result.image.mean(axis=0)
-    low, high, _ = value_range(shown, symmetric=False)
-    if low < 0 < high:                      # an input is drawn as it is, not around 0
-        low, high = float(shown.min()), float(shown.max())
+    low, high = float(shown.min()), float(shown.max())     # drawn as it is (not around 0); finite
+    if high - low < 1e-6 * max(1.0, abs(high)):
+        low, high = low - 0.5, high + 0.5
     w, h = _fit(height + top + bottom, width + left + right, 264)
     x_ticks, x_labels = _pixel_ticks(width)
     y_ticks, y_labels = _pixel_ticks(height, flip=True)
@@ -145,11 +148,11 @@ def _grid(prefix, maps, x0, size, cmap, low, high, factor=1, framed=False):
     channels o: its image is the row's maps side by side, with gap columns under white rules (a
     panel and a label per map would double the bytes sent); ``framed`` outlines each tile (a
     kernel's edge is often 0, white). Returns the panels."""
-    shown = [shrink(values, factor) for values in maps]
-    rows, cols = shown[0].shape
+    shown = shrink(maps, factor)
+    rows, cols = shown.shape[1:]
     gap = max(1, round(6 * max(rows, cols) / size))        # gap columns: about 6 px
     cell = min(size / max(rows, cols), (4 * size + 24) / (4 * cols + 3 * gap))    # px per cell: 4 fit
-    pad = 1.0 / cell                                       # 1 px around the image, for the outlines
+    pad = round(1.0 / cell, 4)                             # 1 px around the image, for the outlines
     panels = []
     for row, first in enumerate(range(0, len(shown), 4)):
         count = min(4, len(shown) - first)
@@ -273,9 +276,12 @@ def _titles(result, source, notes):
         texts += [_text(title, x / WIDTH, 426 / HEIGHT, size=14, align="left", valign="bottom", color="#000000"),
                   _text(detail, x / WIDTH, 406 / HEIGHT, size=11, family="monospace", align="left",
                         valign="bottom", color=_GREY_TEXT)]
-    if channels > 1:
-        texts.append(_text(f"drawn: the mean of its {channels} channels", 52 / WIDTH, 390 / HEIGHT, size=10,
-                           align="left", valign="bottom", color=_GREY_TEXT))
+    low, high = float(result.image.min()), float(result.image.max())
+    drawn = ([f"drawn: the mean of its {channels} channels"] * (channels > 1)
+             + [f"all values = {low:.4g}"] * (low == high))
+    if drawn:
+        texts.append(_text("; ".join(drawn), 52 / WIDTH, 390 / HEIGHT, size=10, align="left", valign="bottom",
+                           color=_GREY_TEXT))
     for x, (hidden, note) in zip((588, 1036), notes):
         texts += [_text(text, x / WIDTH, y / HEIGHT, size=11, align="right", valign="middle", color=color)
                   for text, y, color in ((hidden, 121, _GREY_TEXT), (note, 140, PALETTE["theory"])) if text]

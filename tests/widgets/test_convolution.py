@@ -304,7 +304,8 @@ def test_figure_numbers_are_the_models():
     assert [panel["title"] for panel in figure["panels"] if panel["title"]] == [
         "o = 0 to 3", "o = 4"] * 2
     assert "= ceil(64 / 2) = 32" in texts(figure) and "shape (1, 5, 32, 32)" in texts(figure)
-    assert "shape (1, 5, 32, 32)" in figure["alt"] and "H_out = ceil(H_in / stride) = ceil(64 / 2) = 32" in figure["alt"]
+    assert "shape (1, 5, 32, 32)" in figure["alt"]
+    assert "H_out = ceil(H_in / stride) = ceil(64 / 2) = 32" in figure["alt"]
 
 
 def test_large_maps_are_block_averaged():
