@@ -157,13 +157,13 @@ def _grid(prefix, maps, x0, size, cmap, low, high, factor=1, framed=False):
     for row, first in enumerate(range(0, len(shown), 4)):
         count = min(4, len(shown) - first)
         width = count * cols + (count - 1) * gap
-        mosaic = np.full((rows, width), low, np.float32)
+        mosaic = np.full((rows, width), high, np.float32)        # gaps: the light end, should a sliver show
         for index in range(count):
             mosaic[:, index * (cols + gap):index * (cols + gap) + cols] = shown[first + index]
         marks = [{"type": "image", "values": mosaic, "cmap": cmap, "vmin": low, "vmax": high}]
         marks += [_outlines(count, rows, cols, gap)] if framed else []
         marks += [{"type": "rule", "axis": "x", "value": index * (cols + gap) - gap / 2, "color": "#ffffff",
-                   "width": round(gap * cell - 2 * framed, 2), "dash": None} for index in range(1, count)]
+                   "width": round(gap * cell + (-2 if framed else 1), 2), "dash": None} for index in range(1, count)]
         title = "o = " + (f"{first} to {first + count - 1}" if count > 2 else ", ".join(
             str(first + index) for index in range(count)))
         bottom = 276 - 128 * row + (96 - rows * cell) / 2
