@@ -153,11 +153,12 @@ def _grid(prefix, maps, x0, size, cmap, low, high, factor=1, framed=False):
     gap = max(1, round(6 * max(rows, cols) / size))        # gap columns: about 6 px
     cell = min(size / max(rows, cols), (4 * size + 24) / (4 * cols + 3 * gap))    # px per cell: 4 fit
     pad = round(1.0 / cell, 4)                             # 1 px around the image, for the outlines
+    light = (low + high) / 2 if cmap == KERNEL_MAP else high    # PuOr's white middle, gray's white end
     panels = []
     for row, first in enumerate(range(0, len(shown), 4)):
         count = min(4, len(shown) - first)
         width = count * cols + (count - 1) * gap
-        mosaic = np.full((rows, width), high, np.float32)        # gaps: the light end, should a sliver show
+        mosaic = np.full((rows, width), light, np.float32)     # the gaps, should a sliver show
         for index in range(count):
             mosaic[:, index * (cols + gap):index * (cols + gap) + cols] = shown[first + index]
         marks = [{"type": "image", "values": mosaic, "cmap": cmap, "vmin": low, "vmax": high}]

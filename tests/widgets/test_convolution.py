@@ -401,6 +401,18 @@ def test_image_cells_stay_small():
         assert len(figure["panels"]) <= 7                          # input, 2 + 2 rows, 2 colour bars
 
 
+def test_colour_maps_are_the_accessible_ones():
+    """Kernels: diverging PuOr around 0; maps: gray (signed) or viridis; the input: gray."""
+    for model, maps in ((ConvModel(weight_init="edge"), "gray"), (ConvModel(weight_init="blur"), "viridis"),
+                        (ConvModel(weight_init="he_normal", out_channels=64), "gray")):
+        figure = figure_description(model.run(), "x")
+        found = panels(figure)
+        assert image(found["input"])["cmap"] == "gray"
+        assert {image(p)["cmap"] for key, p in found.items() if key.startswith("kernels")} == {"PuOr"}
+        assert {image(p)["cmap"] for key, p in found.items() if key.startswith("maps")} == {maps}
+        assert image(found["kernels0"])["vmin"] == -image(found["kernels0"])["vmax"]
+
+
 # ---- the view --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def explorer():
