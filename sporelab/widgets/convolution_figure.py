@@ -21,8 +21,6 @@ text stay the layer's own).
 [4, 5]
 """
 
-import math
-
 import numpy as np
 
 from ._view import PALETTE

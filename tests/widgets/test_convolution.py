@@ -16,7 +16,6 @@ from hypothesis import given, settings, strategies as st
 from PIL import Image
 
 import sporelab as ms
-from sporelab import nn
 from sporelab.common.initializer import HeUniform, Normal
 from sporelab.widgets import ConvExplorer, ConvModel
 from sporelab.widgets._figure import resolve, to_wire
