@@ -1,73 +1,100 @@
-"""ConvExplorer interaction latency with the Agg backend: control change -> redrawn PNG.
+"""ConvExplorer per control change, with the figure drawn in the browser: kernel CPU and bytes sent.
 
 Run: ``cd /work/main && .venv/bin/python benchmarks/bench_widget_conv.py``
 
-Each of 30 changes sets one control's ``.value`` (kernel_size, stride, out_channels, pad_mode,
-dilation, weight_init, seed, channels, input) starting from the default photo input; the observer
-runs the real ``nn.Conv2d``, updates the artists in place and renders the PNG that
-``pane.redraw()`` shows. The sequence is replayed ``RUNS`` times, each time on a new explorer with
-the text-stamp cache emptied (so every run pays for its first renders), and each change keeps its
-best wall time: the machine's other work only ever adds to a time. Prints the median and p90 in
-ms against the target (median <= 50 ms), the CPU time per change for reference, and PASS/FAIL;
-exits 1 on FAIL.
+Every control is set, from the explorer's defaults, to its minimum, middle and maximum (sliders),
+to each option (dropdowns), off and on (the checkbox), and each button is clicked. A change runs the
+real ``nn.Conv2d``, builds the figure description and hands it to the ``LiveFigure``, which
+resolves it and puts its wire form in the ``figure`` traitlet (headless: no frontend, so nothing
+is drawn; the browser's drawing costs the kernel nothing). Per change it measures the process CPU
+time (``time.process_time``, all threads, best of ``RUNS``) and the bytes of the wire form (the
+JSON without its buffers plus the buffers). Prints the median and the worst controls against the
+targets (median <= 8 ms of CPU, median <= 8 KB sent) and PASS/FAIL; exits 1 on FAIL.
 """
 
+import json
 import os
 import sys
 import time
-
-import matplotlib
-
-matplotlib.use("Agg")
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-from sporelab.widgets._fastdraw import StampedText  # noqa: E402
 from sporelab.widgets.convolution import ConvExplorer  # noqa: E402
 
-TARGET_MS = 50.0
+CPU_MS, KBYTES = 8.0, 8.0
 RUNS = 5
-CHANGES = [("kernel_size", 5), ("stride", 2), ("out_channels", 8), ("pad_mode", "valid"),
-           ("dilation", 2), ("weight_init", "he_uniform"), ("seed", 3), ("channels", 3),
-           ("kernel_size", 3), ("stride", 1), ("out_channels", 16), ("pad_mode", "same"),
-           ("dilation", 1), ("weight_init", "gaussian"), ("seed", 7), ("source", "disc"),
-           ("kernel_size", 7), ("weight_init", "sharpen"), ("out_channels", 4), ("channels", 1),
-           ("source", "checkerboard"), ("stride", 3), ("weight_init", "xavier_normal"),
-           ("kernel_size", 9), ("out_channels", 64), ("pad_mode", "valid"), ("stride", 1),
-           ("weight_init", "edge"), ("pad_mode", "same"), ("kernel_size", 3)]
 
 
-def one_run():
-    """Wall and CPU milliseconds of each change on a fresh explorer, or None if one failed."""
-    StampedText._STAMPS.clear()
-    explorer = ConvExplorer()
-    explorer.pane.png()                      # the first full render is not an interaction
-    wall, cpu = [], []
-    for name, value in CHANGES:
-        draws = explorer.pane.draws
-        start, start_cpu = time.perf_counter(), time.process_time()
-        getattr(explorer, name).value = value
-        wall.append((time.perf_counter() - start) * 1000.0)
-        cpu.append((time.process_time() - start_cpu) * 1000.0)
-        if explorer.pane.draws != draws + 1 or explorer.errors.value:
-            print(f"change {name}={value!r} did not redraw exactly once: {explorer.errors.value}")
+def wire_bytes(state):
+    """Bytes of a widget state: its JSON without the binary buffers, plus the buffers."""
+    buffers = []
+
+    def strip(value):
+        if isinstance(value, (memoryview, bytes, bytearray)):
+            buffers.append(memoryview(value).nbytes)
             return None
-    return wall, cpu
+        if isinstance(value, dict):
+            return {key: strip(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [strip(item) for item in value]
+        return value
+    return len(json.dumps(strip(state), separators=(",", ":"))) + sum(buffers)
+
+
+def changes(explorer):
+    """(name, action) for every control value and button: sliders at min, middle and max."""
+    found = []
+    for name in ("seed", "out_channels", "kernel_size", "stride", "dilation", "padding", "group", "bias"):
+        control = getattr(explorer, name)
+        middle = control.min + round((control.max - control.min) / 2 / control.step) * control.step
+        found += [(f"{name}={value:g}", name, value) for value in (control.min, middle, control.max)
+                  if value != control.value]
+    for name in ("source", "channels", "pad_mode", "weight_init"):
+        options = getattr(explorer, name).options
+        values = [option[1] if isinstance(option, tuple) else option for option in options]
+        found += [(f"{name}={value}", name, value) for value in values if value != getattr(explorer, name).value]
+    found += [("has_bias=True", "has_bias", True), ("tutorial", "tutorial_button", None)]
+    return found
+
+
+def one(explorer, name, value):
+    """CPU ms and bytes of one change from the defaults (None if it showed an error or nothing new)."""
+    explorer.reset_button.click()
+    if name in ("seed", "bias"):
+        explorer.has_bias.value = name == "bias"                 # bias_init acts with has_bias
+        explorer.weight_init.value = "he_uniform" if name == "seed" else "edge"   # the seed draws
+    renders = explorer.pane.renders
+    start = time.process_time()
+    if value is None:
+        getattr(explorer, name).click()
+    else:
+        getattr(explorer, name).value = value
+    cpu = (time.process_time() - start) * 1000.0
+    if explorer.errors.value or explorer.pane.renders != renders + 1:
+        return None
+    return cpu, wire_bytes(explorer.pane.figure)
 
 
 def main():
-    runs = [one_run() for _ in range(RUNS)]
-    if any(run is None for run in runs):
-        return 1
-    wall = np.min([run[0] for run in runs], axis=0)
-    cpu = np.min([run[1] for run in runs], axis=0)
-    median, p90 = np.median(wall), np.percentile(wall, 90)
-    verdict = "PASS" if median <= TARGET_MS else "FAIL"
-    print(f"ConvExplorer, {len(CHANGES)} control changes, best of {RUNS} runs (Agg, 80 dpi PNG): "
-          f"median {median:.1f} ms, p90 {p90:.1f} ms (process CPU, all threads: median {np.median(cpu):.1f} ms); "
-          f"target median <= {TARGET_MS:.0f} ms: {verdict}")
+    explorer = ConvExplorer()
+    rows = []
+    for label, name, value in changes(explorer):
+        runs = [one(explorer, name, value) for _ in range(RUNS)]
+        if any(run is None for run in runs):
+            print(f"  {label}: an error or no new figure (a bad combination from the defaults): skipped")
+            continue
+        rows.append((label, min(run[0] for run in runs), runs[0][1]))
+    cpu = np.array([row[1] for row in rows])
+    sent = np.array([row[2] for row in rows]) / 1000.0
+    print("worst CPU:", ", ".join(f"{label} {ms:.1f} ms" for label, ms, _ in sorted(rows, key=lambda r: -r[1])[:5]))
+    largest = sorted(rows, key=lambda r: -r[2])[:5]
+    print("most bytes:", ", ".join(f"{label} {size / 1000:.1f} KB" for label, _, size in largest))
+    verdict = "PASS" if np.median(cpu) <= CPU_MS and np.median(sent) <= KBYTES else "FAIL"
+    print(f"ConvExplorer, {len(rows)} changes (best of {RUNS}): kernel CPU median {np.median(cpu):.2f} ms, "
+          f"max {cpu.max():.1f} ms; sent median {np.median(sent):.1f} KB, max {sent.max():.1f} KB; "
+          f"targets CPU <= {CPU_MS:.0f} ms, sent <= {KBYTES:.0f} KB (medians): {verdict}")
     return 0 if verdict == "PASS" else 1
 
 

@@ -9,7 +9,9 @@ Conv2d(3, 64, 3), whose first map is 12 in the corners, 18 on the edges and 27 i
 >>> from sporelab.widgets import ConvExplorer      # doctest: +SKIP
 >>> ConvExplorer()                                  # doctest: +SKIP
 
-The pure model is ``ConvModel`` (convolution_model.py); this module only draws.
+The pure model is ``ConvModel`` (convolution_model.py), the figure a description built by
+``convolution_figure.figure_description`` and drawn in the browser by a ``LiveFigure``; this
+module only wires the controls to them.
 """
 
 import functools
@@ -18,9 +20,9 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from ._live import LiveFigure
 from ._view import ErrorBox, dropdown, guarded, slider
-from ._conv_figure import ConvFigure
-from ._blit import BlitPane
+from .convolution_figure import figure_description
 from .convolution_model import HAND_MADE, ConvModel, as_image
 
 __all__ = ["ConvExplorer", "ConvModel"]
@@ -66,7 +68,6 @@ class ConvExplorer(widgets.VBox):
             the input choice "your image" and selected (images over 64 pixels are shrunk).
         weight_init: optional; an Initializer (e.g. ``Normal(sigma=0.2)``) or a 2-D kernel array,
             added as the weight_init choice "yours" and selected.
-        figsize (tuple): figure size in inches.
 
     Raises:
         TypeError, ValueError: a bad ``image`` (see ``convolution_model.as_image``).
@@ -74,16 +75,17 @@ class ConvExplorer(widgets.VBox):
     Controls (public attributes): source, channels, weight_init, seed, out_channels, kernel_size,
     stride, dilation, pad_mode, padding, group, has_bias, bias (Dropdown / IntSlider / Checkbox /
     FloatSlider) and the buttons tutorial_button, reset_button. ``model`` is the ConvModel,
-    ``pane`` the FigurePane (a ``_blit.BlitPane``), ``errors`` the ErrorBox, ``code`` the
-    HTML with the pasteable sporelab code of the current layer, ``drawing`` the ConvFigure.
-    Every control change runs the real layer and redraws once; an engine error (say, group=2
-    with one input channel) is shown in ``errors`` and the figure keeps its last good state.
+    ``pane`` the LiveFigure (``pane.description``: the figure shown; ``pane.png()``: it drawn by
+    matplotlib), ``errors`` the ErrorBox, ``code`` the HTML with the pasteable sporelab code of
+    the current layer. Every control change runs the real layer and shows one new figure; an
+    engine error (say, group=2 with one input channel) is shown in ``errors`` and the figure
+    keeps its last good state.
 
     >>> explorer = ConvExplorer(image=np.eye(32), weight_init=np.ones((3, 3)))   # doctest: +SKIP
     >>> explorer.pad_mode.value = "valid"                                        # doctest: +SKIP
     """
 
-    def __init__(self, image=None, weight_init=None, figsize=(14, 5.6)):
+    def __init__(self, image=None, weight_init=None):
         self.model = ConvModel(image=image if image is not None else "checkerboard")
         if weight_init is not None:
             self.model.update(weight_init=weight_init)     # a bad one is a TypeError/ValueError here
@@ -94,13 +96,10 @@ class ConvExplorer(widgets.VBox):
             self._images["your image"] = self.model.image
         self._muted = False
         self.errors = ErrorBox()
-        self.pane = BlitPane(figsize)
+        self.pane = LiveFigure()
         self.code = widgets.HTML()
         self._build_controls(image is not None, weight_init)
-        self.drawing = ConvFigure(self.pane.figure, figsize)
-        self.pane.dynamic = list(self.drawing.dynamic)
-        self.pane.figure_key = self.drawing.background_key
-        super().__init__([self._controls_box(), self.errors, self.pane.widget, self.code])
+        super().__init__([self._controls_box(), self.errors, self.pane, self.code])
         guarded(ConvExplorer._update)(self)
 
     # ---- controls --------------------------------------------------------------------------
@@ -151,7 +150,7 @@ class ConvExplorer(widgets.VBox):
             row([self.tutorial_button, self.reset_button])])
 
     def _set_controls(self, values):
-        """Set many controls with one update and one redraw."""
+        """Set many controls with one update and one new figure."""
         self._muted = True
         try:
             for name, value in values.items():
@@ -162,7 +161,7 @@ class ConvExplorer(widgets.VBox):
 
     @guarded
     def _on_tutorial(self, _button=None):
-        """Set the tutorial's configuration (all controls at once, one redraw)."""
+        """Set the tutorial's configuration (all controls at once, one new figure)."""
         self._set_controls({"source": "ones", "channels": 3, "weight_init": "all-ones", "out_channels": 64,
                             "kernel_size": 3, "stride": 1, "dilation": 1, "pad_mode": "same",
                             "padding": 0, "group": 1, "has_bias": False})
@@ -192,11 +191,10 @@ class ConvExplorer(widgets.VBox):
                           has_bias=self.has_bias.value, bias_init=float(round(self.bias.value, 2)))
 
     def _update(self):
-        """Controls -> model -> artists -> one redraw; on an error the figure keeps its last state."""
+        """Controls -> model -> one figure description shown; on an error the figure keeps its last state."""
         self._push_settings()
         self.code.value = ("<pre style='font-size:12px;margin:4px 0'>"
                            f"{html.escape(self.model.code())}</pre>")
         result = self.model.run()
-        self.drawing.show(result, self.source.label, annotate=self.model.source == "ones")
-        self.pane.redraw()
+        self.pane.show(figure_description(result, self.source.label, annotate=self.model.source == "ones"))
 
