@@ -52,7 +52,8 @@ FACTOR = 10.0          # std (or gradient norm) changing more than this over the
 SATURATED = 0.5        # more than this fraction of the last layer's values in a flat region: saturated
 MAP_SIZE = 16          # Conv2d feature maps are MAP_SIZE x MAP_SIZE
 _LIMITS = {"depth": 100, "Dense": 2048, "Conv2d": 128, "batch": 4096}
-_DEFAULT_BATCH = {"Dense": 128, "Conv2d": 8}     # 16384 and 8 x 16 x 256 values per layer
+_DEFAULT_BATCH = {"Dense": 128, "Conv2d": 8}     # at most; fewer for wide layers (VALUES)
+VALUES = 16384         # activation values per layer a default batch aims at (128 x 128, 8 x 8 x 256)
 _KEYS = ("depth", "width", "layer", "activation", "init", "sigma", "seed", "batch")
 _ACT_CELLS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "linear": None}
 
@@ -292,13 +293,19 @@ class DepthModel:
             'identity' (Dense only) or 'dirac' (Conv2d only).
         sigma (float): the standard deviation of 'normal', in (0, 100].
         seed (int): passed to ``ms.set_seed`` before the inputs, target and weights are drawn.
-        batch (int or None): input samples; None gives 128 rows (Dense) or 8 maps (Conv2d),
-            enough values for smooth histograms and fast enough to follow a slider.
+        batch (int or None): input samples; None gives 128 rows (Dense) or 8 maps (Conv2d), fewer
+            for wider layers so that a layer holds about ``VALUES`` (16384) activation values
+            (Dense(512): 32 rows; Conv2d with 64 channels: 1 map): enough for smooth histograms
+            and stable statistics, and the cost of a wide stack stays near a default one's.
 
     Attributes: ``settings`` (dict of the arguments), ``network`` (the engine ``SequentialCell``),
     ``inputs`` and ``target`` (Tensors), ``stats`` (a ``DepthStats``), ``verdict_kind`` and
     ``verdict`` (see ``verdict``). Building draws as after ``ms.set_seed(seed)`` (inside
     ``ms.random.seeded``, so the notebook's own random sequence is left as it was).
+    The drawn arrays are kept for the last (layer, width, initializer, seed, batch), so a change of
+    the activation, of sigma (Normal's weights are ``sigma`` times the standard normal draws,
+    exactly as ``Normal(sigma)`` computes them) or to a smaller depth rebuilds the network without
+    drawing again.
 
     Raises:
         TypeError: an argument of the wrong type (or an unknown keyword in ``update``).
@@ -311,7 +318,7 @@ class DepthModel:
 
     def __init__(self, depth=10, width=128, layer="Dense", activation="tanh", init="normal",
                  sigma=0.01, seed=0, batch=None):
-        self.settings = {}
+        self.settings, self._drawn = {}, None
         self.update(depth=depth, width=width, layer=layer, activation=activation, init=init,
                     sigma=sigma, seed=seed, batch=batch)
 
@@ -328,10 +335,11 @@ class DepthModel:
             raise TypeError(f"DepthModel.update got unknown argument(s) {unknown}; the settings are "
                             f"depth, width, layer, activation, init, sigma, seed, batch.")
         settings = _validate({**self.settings, **changes})
-        network, inputs, target = self._build(settings)
+        network, drawn = self._build(settings)
+        inputs, target = drawn[1], drawn[2]
         stats = self._measure(settings, network, inputs, target)
-        self.settings, self.network, self.inputs, self.target, self.stats = (
-            settings, network, inputs, target, stats)
+        self.settings, self.network, self.inputs, self.target, self.stats, self._drawn = (
+            settings, network, inputs, target, stats, drawn)
         self.verdict_kind, self.verdict = verdict(activation=settings["activation"], std=stats.std,
                                                   flat=stats.flat, input_grad=stats.input_grad)
         return self
@@ -349,7 +357,8 @@ class DepthModel:
     def input_shape(self, settings=None):
         """The shape of the input batch: (batch, width) or (batch, width, 16, 16)."""
         s = settings or self.settings
-        batch = s["batch"] or _DEFAULT_BATCH[s["layer"]]
+        per_sample = s["width"] * (1 if s["layer"] == "Dense" else MAP_SIZE * MAP_SIZE)
+        batch = s["batch"] or max(1, min(_DEFAULT_BATCH[s["layer"]], VALUES // per_sample))
         return (batch, s["width"]) if s["layer"] == "Dense" else (batch, s["width"], MAP_SIZE, MAP_SIZE)
 
     def _layer(self, s, init):
@@ -357,17 +366,31 @@ class DepthModel:
             return nn.Dense(s["width"], s["width"], weight_init=init)
         return nn.Conv2d(s["width"], s["width"], 3, pad_mode="same", weight_init=init)
 
-    def _build(self, s):
-        """Inputs, target, then the layers, in the order ``code()`` draws them after ``set_seed``."""
+    def _draw(self, s):
+        """(key, inputs, target, weight arrays) as ``code()`` draws them after ``set_seed``: inputs,
+        target, then each layer's weight (biases are zeros). Normal's arrays are its N(0, 1) draws:
+        ``Normal(sigma)`` multiplies them by float32(sigma), which ``_build`` does."""
+        shape = self.input_shape(s)
+        init = _init.Normal(sigma=1.0) if s["init"] == "normal" else self.initializer(s)
+        key = (s["layer"], s["width"], repr(init), s["seed"], shape)
+        if self._drawn is not None and self._drawn[0] == key and len(self._drawn[3]) >= s["depth"]:
+            return self._drawn
+        weight = (s["width"], s["width"]) + ((3, 3) if s["layer"] == "Conv2d" else ())
         with ms.random.seeded(s["seed"]):        # as after ms.set_seed(seed); the notebook's sequence is kept
-            shape = self.input_shape(s)
             inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
             target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
-            init, act = self.initializer(s), _ACT_CELLS[s["activation"]]
-            cells = []
-            for _ in range(s["depth"]):
-                cells += [self._layer(s, init)] + ([getattr(nn, act)()] if act else [])
-        return nn.SequentialCell(cells), inputs, target
+            weights = [_init.initializer(init, weight).init_data().asnumpy() for _ in range(s["depth"])]
+        return key, inputs, target, weights
+
+    def _build(self, s):
+        """The network, inputs and target of settings ``s`` (drawing only what ``_drawn`` lacks)."""
+        drawn = self._draw(s)
+        scale = np.float32(s["sigma"]) if s["init"] == "normal" else None
+        act, cells = _ACT_CELLS[s["activation"]], []
+        for array in drawn[3][:s["depth"]]:
+            weight = ms.Tensor(array * scale if scale is not None else array.copy())
+            cells += [self._layer(s, weight)] + ([getattr(nn, act)()] if act else [])
+        return nn.SequentialCell(cells), drawn
 
     # ---- measuring -------------------------------------------------------------------------------
     def _measure(self, s, network, inputs, target):

@@ -139,6 +139,39 @@ def test_flat_fraction_per_activation():
     assert flat_fraction(values, "linear") == 0.0
 
 
+def test_default_batch_keeps_about_16384_values_per_layer():
+    shapes = {(layer, width): DepthModel(depth=1, width=width, layer=layer).input_shape()
+              for layer, width in (("Dense", 16), ("Dense", 128), ("Dense", 512), ("Conv2d", 4), ("Conv2d", 16),
+                                   ("Conv2d", 64), ("Conv2d", 128))}
+    assert shapes == {("Dense", 16): (128, 16), ("Dense", 128): (128, 128), ("Dense", 512): (32, 512),
+                      ("Conv2d", 4): (8, 4, 16, 16), ("Conv2d", 16): (4, 16, 16, 16),
+                      ("Conv2d", 64): (1, 64, 16, 16), ("Conv2d", 128): (1, 128, 16, 16)}
+    assert DepthModel(depth=1, width=512, batch=5).input_shape() == (5, 512)
+
+
+@pytest.mark.parametrize("changes", [{"activation": "relu"}, {"sigma": 0.3}, {"depth": 4},
+                                     {"activation": "linear", "sigma": 2.0, "depth": 2}])
+def test_changes_that_keep_the_draws_reuse_them_and_equal_a_fresh_model(changes):
+    model = DepthModel(depth=6, width=32, activation="tanh", init="normal", sigma=0.05, seed=2)
+    drawn = model._drawn
+    model.update(**changes)
+    assert model._drawn is drawn                                  # nothing drawn again
+    fresh = DepthModel(**{**model.settings, "batch": None})
+    for name in ("mean", "std", "flat", "hist", "weight_grad", "input_grad"):
+        np.testing.assert_array_equal(getattr(model.stats, name), getattr(fresh.stats, name), err_msg=name)
+    for mine, theirs in zip(model.network.get_parameters(), fresh.network.get_parameters()):
+        np.testing.assert_array_equal(mine.asnumpy(), theirs.asnumpy())
+
+
+def test_changes_that_need_new_draws_draw_them():
+    model = DepthModel(depth=3, width=16, init="he_uniform")
+    for changes in ({"seed": 1}, {"init": "xavier_normal"}, {"width": 32}, {"depth": 5}, {"layer": "Conv2d"}):
+        drawn = model._drawn
+        model.update(**changes)
+        assert model._drawn is not drawn, changes
+        assert len(model._drawn[3]) == model.settings["depth"]
+
+
 # ---- model: verdict strings, formatting, code -------------------------------------------------------
 def test_verdict_strings():
     assert verdict("tanh", [0.58, 0.1, 2e-9], [0, 0, 0], [1e-3, 1e-3, 1e-3]) == (
@@ -365,7 +398,7 @@ def test_every_slider_at_min_middle_max_changes_the_figure(explorer):
         if explorer.channels.value != value:
             assert _set(explorer, explorer.channels, value), f"channels={value}"
     assert explorer.model.settings["width"] == explorer.channels.max
-    assert explorer.model.input_shape() == (8, 64, 16, 16)
+    assert explorer.model.input_shape() == (1, 64, 16, 16)          # VALUES per layer: one 64-channel map
 
 
 def test_every_dropdown_option_changes_the_figure(explorer):
