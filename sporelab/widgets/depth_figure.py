@@ -43,8 +43,8 @@ def log_limits(series, floor, ceil, previous=None):
 
     >>> log_limits([[0.5, 2e-4]], -3, 1)
     (-6, 1)
-    >>> log_limits([[0.5]], -3, 1, previous=(-6, 1))
-    (-3, 1)
+    >>> log_limits([[0.5]], -3, 1, previous=(-6, 1)), log_limits([[0.5]], -3, 1, previous=(-12, 1))
+    ((-6, 1), (-3, 1))
     """
     values = np.concatenate([np.ravel(np.asarray(s, dtype=float)) for s in series])
     values = values[np.isfinite(values) & (values > 0)]
