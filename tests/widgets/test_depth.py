@@ -172,6 +172,20 @@ def test_changes_that_need_new_draws_draw_them():
         assert len(model._drawn[3]) == model.settings["depth"]
 
 
+@pytest.mark.parametrize("activation, init, sigma", [
+    ("tanh", "normal", 0.01), ("relu", "he_normal", 1.0), ("sigmoid", "xavier_uniform", 1.0),
+    ("linear", "orthogonal", 1.0), ("linear", "normal", 10.0)])     # the last one overflows float32
+def test_the_numpy_dense_pass_equals_the_engine_pass(activation, init, sigma):
+    model = DepthModel(depth=8, width=48, activation=activation, init=init, sigma=sigma, seed=1)
+    s, args = model.settings, (model.network, model.inputs, model.target)
+    fast, engine = model._measure(s, *args), model._measure(s, *args, engine=True)
+    for name in ("mean", "std", "flat", "hist", "nan"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(engine, name), err_msg=name)
+    for name in ("weight_grad", "input_grad"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(engine, name), rtol=1e-5, err_msg=name)
+    assert fast.loss == engine.loss or np.isnan(fast.loss) and np.isnan(engine.loss)
+
+
 # ---- model: verdict strings, formatting, code -------------------------------------------------------
 def test_verdict_strings():
     assert verdict("tanh", [0.58, 0.1, 2e-9], [0, 0, 0], [1e-3, 1e-3, 1e-3]) == (
