@@ -382,7 +382,7 @@ class DepthModel:
         ``Normal(sigma)`` multiplies them by float32(sigma), which ``_build`` does."""
         shape = self.input_shape(s)
         init = _init.Normal(sigma=1.0) if s["init"] == "normal" else self.initializer(s)
-        key = (s["layer"], s["width"], repr(init), s["seed"], shape)
+        key = (s["layer"], s["width"], repr(init), s["seed"], shape, ms.current_context())
         if self._drawn is not None and self._drawn[0] == key and len(self._drawn[3]) >= s["depth"]:
             return self._drawn
         weight = (s["width"], s["width"]) + ((3, 3) if s["layer"] == "Conv2d" else ())
