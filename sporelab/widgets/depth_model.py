@@ -308,7 +308,8 @@ class DepthModel:
             (Dense(512): 32 rows; Conv2d with 64 channels: 1 map): enough for smooth histograms
             and stable statistics, and the cost of a wide stack stays near a default one's.
 
-    Attributes: ``settings`` (dict of the arguments), ``network`` (the engine ``SequentialCell``),
+    Attributes: ``settings`` (dict of the arguments), ``network`` (the engine ``SequentialCell``,
+    built on first use),
     ``inputs`` and ``target`` (Tensors), ``stats`` (a ``DepthStats``), ``verdict_kind`` and
     ``verdict`` (see ``verdict``). Building draws as after ``ms.set_seed(seed)`` (inside
     ``ms.random.seeded``, so the notebook's own random sequence is left as it was).
@@ -328,7 +329,7 @@ class DepthModel:
 
     def __init__(self, depth=10, width=128, layer="Dense", activation="tanh", init="normal",
                  sigma=0.01, seed=0, batch=None):
-        self.settings, self._drawn = {}, None
+        self.settings, self._drawn, self._network = {}, None, None
         self.update(depth=depth, width=width, layer=layer, activation=activation, init=init,
                     sigma=sigma, seed=seed, batch=batch)
 
@@ -345,10 +346,14 @@ class DepthModel:
             raise TypeError(f"DepthModel.update got unknown argument(s) {unknown}; the settings are "
                             f"depth, width, layer, activation, init, sigma, seed, batch.")
         settings = _validate({**self.settings, **changes})
-        network, drawn = self._build(settings)
-        inputs, target = drawn[1], drawn[2]
-        stats = self._measure(settings, network, inputs, target)
-        self.settings, self.network, self.inputs, self.target, self.stats, self._drawn = (
+        drawn = self._draw(settings)
+        weights, (inputs, target) = self._weights(settings, drawn), drawn[1:3]
+        if settings["layer"] == "Dense" and inputs.device.device_type == "cpu":
+            network, stats = None, self._measure(settings, inputs, target, weights=weights)
+        else:
+            network = self._build(settings, weights)
+            stats = self._measure(settings, inputs, target, network=network)
+        self.settings, self._network, self.inputs, self.target, self.stats, self._drawn = (
             settings, network, inputs, target, stats, drawn)
         self.verdict_kind, self.verdict = verdict(activation=settings["activation"], std=stats.std,
                                                   flat=stats.flat, input_grad=stats.input_grad)
@@ -392,30 +397,39 @@ class DepthModel:
             weights = [_init.initializer(init, weight).init_data().asnumpy() for _ in range(s["depth"])]
         return key, inputs, target, weights
 
-    def _build(self, s):
-        """The network, inputs and target of settings ``s`` (drawing only what ``_drawn`` lacks)."""
-        drawn = self._draw(s)
+    @staticmethod
+    def _weights(s, drawn):
+        """The ``depth`` weight arrays of settings ``s`` from ``drawn`` (new arrays, never the kept ones)."""
         scale = np.float32(s["sigma"]) if s["init"] == "normal" else None
+        return [array * scale if scale is not None else array.copy() for array in drawn[3][:s["depth"]]]
+
+    def _build(self, s, weights):
+        """The engine network of settings ``s`` with these weights (biases zeros, as drawn)."""
         act, cells = _ACT_CELLS[s["activation"]], []
-        for array in drawn[3][:s["depth"]]:
-            weight = ms.Tensor(array * scale if scale is not None else array.copy())
-            cells += [self._layer(s, weight)] + ([getattr(nn, act)()] if act else [])
-        return nn.SequentialCell(cells), drawn
+        for weight in weights:
+            cells += [self._layer(s, ms.Tensor(weight))] + ([getattr(nn, act)()] if act else [])
+        return nn.SequentialCell(cells)
+
+    @property
+    def network(self):
+        """The engine ``SequentialCell`` (built on first use: a Dense stack on the CPU is measured
+        without it)."""
+        if self._network is None:
+            self._network = self._build(self.settings, self._weights(self.settings, self._drawn))
+        return self._network
 
     # ---- measuring -------------------------------------------------------------------------------
-    def _measure(self, s, network, inputs, target, engine=None):
-        """Per-layer statistics of one forward and backward pass.
-
-        A Dense stack on the CPU runs the pass written out in NumPy (``_dense_pass``): the same
-        float32 operations on the network's own weights, without the autograd tape, which costs
-        as much as the arithmetic for a 10 x 128 x 128 stack. Conv2d stacks and other devices
-        run ``ms.grad`` (``_engine_pass``); a test checks that both give the same numbers.
+    def _measure(self, s, inputs, target, weights=None, network=None):
+        """Per-layer statistics of one forward and backward pass: through the engine ``network``
+        with ``ms.grad`` (``_engine_pass``) or, for a Dense stack given as its ``weights``, the
+        same float32 pass written out in NumPy (``_dense_pass``), without the autograd tape that
+        costs as much as the arithmetic for 10 x Dense(128). A test checks both give the same numbers.
         """
-        if engine is None:
-            engine = s["layer"] != "Dense" or inputs.device.device_type != "cpu"
         with np.errstate(all="ignore"), _one_blas_thread():
-            run = self._engine_pass if engine else self._dense_pass
-            outputs, input_grads, weight_grads = run(s, network, inputs, target)
+            if network is not None:
+                outputs, input_grads, weight_grads = self._engine_pass(s, network, inputs, target)
+            else:
+                outputs, input_grads, weight_grads = self._dense_pass(s, weights, inputs, target)
             loss = np.mean((outputs[-1].astype(np.float64) - target.asnumpy()) ** 2)
             return self._summarise(s, outputs, input_grads, weight_grads, loss)
 
@@ -442,21 +456,20 @@ class DepthModel:
                 [g.asnumpy() for g in weight_grads])
 
     @staticmethod
-    def _dense_pass(s, network, inputs, target):
-        """Dense layers h = act(x W^T + b) and MSELoss, forward then backward, in NumPy float32."""
+    def _dense_pass(s, weights, inputs, target):
+        """Dense layers h = act(x W^T) (biases are zeros) and MSELoss, forward then backward, in
+        NumPy float32."""
         act, slope = _NUMPY_ACTIVATIONS[s["activation"]]
-        layers = network.cell_list[::2 if _ACT_CELLS[s["activation"]] else 1]
-        params = [(cell.weight.asnumpy(), cell.bias.asnumpy()) for cell in layers]
         x, outputs = inputs.asnumpy(), []
-        for weight, bias in params:
-            outputs.append(act(x @ weight.T + bias))
+        for weight in weights:
+            outputs.append(act(x @ weight.T))
             x = outputs[-1]
         grad = (x - target.asnumpy()) * np.float32(2 / x.size)       # d mean((out - target)^2) / d out
-        input_grads, weight_grads = [None] * len(params), [None] * len(params)
-        for i in range(len(params) - 1, -1, -1):
+        input_grads, weight_grads = [None] * len(weights), [None] * len(weights)
+        for i in range(len(weights) - 1, -1, -1):
             grad = grad * slope(outputs[i]) if slope else grad
             weight_grads[i] = grad.T @ (outputs[i - 1] if i else inputs.asnumpy())
-            grad = input_grads[i] = grad @ params[i][0]
+            grad = input_grads[i] = grad @ weights[i]
         return outputs, input_grads, weight_grads
 
     @staticmethod
