@@ -315,8 +315,8 @@ class DepthModel:
     ``ms.random.seeded``, so the notebook's own random sequence is left as it was).
     The drawn arrays are kept for the last (layer, width, initializer, seed, batch), so a change of
     the activation, of sigma (Normal's weights are ``sigma`` times the standard normal draws,
-    exactly as ``Normal(sigma)`` computes them) or to a smaller depth rebuilds the network without
-    drawing again.
+    exactly as ``Normal(sigma)`` computes them) or to a smaller depth draws nothing again, and a
+    larger depth draws only the new layers.
 
     Raises:
         TypeError: an argument of the wrong type (or an unknown keyword in ``update``).
@@ -382,20 +382,28 @@ class DepthModel:
         return nn.Conv2d(s["width"], s["width"], 3, pad_mode="same", weight_init=init)
 
     def _draw(self, s):
-        """(key, inputs, target, weight arrays) as ``code()`` draws them after ``set_seed``: inputs,
-        target, then each layer's weight (biases are zeros). Normal's arrays are its N(0, 1) draws:
-        ``Normal(sigma)`` multiplies them by float32(sigma), which ``_build`` does."""
+        """(key, inputs, target, weight arrays, generator state) as ``code()`` draws them after
+        ``set_seed``: inputs, target, then each layer's weight (biases are zeros). Normal's arrays
+        are its N(0, 1) draws: ``Normal(sigma)`` multiplies them by float32(sigma) (``_weights``).
+        A deeper stack of the same key draws only its new layers, from the kept generator state."""
         shape = self.input_shape(s)
         init = _init.Normal(sigma=1.0) if s["init"] == "normal" else self.initializer(s)
         key = (s["layer"], s["width"], repr(init), s["seed"], shape, ms.current_context())
-        if self._drawn is not None and self._drawn[0] == key and len(self._drawn[3]) >= s["depth"]:
-            return self._drawn
+        kept = self._drawn if self._drawn is not None and self._drawn[0] == key else None
+        if kept is not None and len(kept[3]) >= s["depth"]:
+            return kept
         weight = (s["width"], s["width"]) + ((3, 3) if s["layer"] == "Conv2d" else ())
         with ms.random.seeded(s["seed"]):        # as after ms.set_seed(seed); the notebook's sequence is kept
-            inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
-            target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
-            weights = [_init.initializer(init, weight).init_data().asnumpy() for _ in range(s["depth"])]
-        return key, inputs, target, weights
+            if kept is None:
+                inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+                target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+                weights = []
+            else:
+                _, inputs, target, weights, state = kept
+                ms.random.generator().bit_generator.state = state
+            weights = weights + [_init.initializer(init, weight).init_data().asnumpy()
+                                 for _ in range(s["depth"] - len(weights))]
+            return key, inputs, target, weights, ms.random.generator().bit_generator.state
 
     @staticmethod
     def _weights(s, drawn):

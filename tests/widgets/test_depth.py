@@ -163,6 +163,17 @@ def test_changes_that_keep_the_draws_reuse_them_and_equal_a_fresh_model(changes)
         np.testing.assert_array_equal(mine.asnumpy(), theirs.asnumpy())
 
 
+def test_a_deeper_stack_draws_only_its_new_layers_and_equals_a_fresh_model():
+    model = DepthModel(depth=3, width=16, activation="relu", init="he_uniform", seed=4)
+    first = model._drawn[3]
+    model.update(depth=7)
+    assert all(a is b for a, b in zip(model._drawn[3], first)) and len(model._drawn[3]) == 7
+    fresh = DepthModel(**model.settings)
+    np.testing.assert_array_equal(model.stats.input_grad, fresh.stats.input_grad)
+    for mine, theirs in zip(model.network.get_parameters(), fresh.network.get_parameters()):
+        np.testing.assert_array_equal(mine.asnumpy(), theirs.asnumpy())
+
+
 def test_changes_that_need_new_draws_draw_them():
     model = DepthModel(depth=3, width=16, init="he_uniform")
     for changes in ({"seed": 1}, {"init": "xavier_normal"}, {"width": 32}, {"depth": 5}, {"layer": "Conv2d"}):
