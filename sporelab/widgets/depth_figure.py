@@ -117,7 +117,7 @@ def _zero_notes(named):
     for name, values in named:
         zeros = np.flatnonzero(np.asarray(values) == 0)
         if zeros.size:
-            where = f"at layer {zeros[0] + 1}" if zeros.size == 1 else f"at {zeros.size} layers from {zeros[0] + 1}"
+            where = f"at layer {zeros[0] + 1}" if zeros.size == 1 else f"from layer {zeros[0] + 1} ({zeros.size} layers)"
             notes.append(_note(f"{name} = 0 {where}", x=0.03, y=0.03 + 0.09 * len(notes), align="left",
                                valign="bottom", size=11))
     return notes
@@ -145,7 +145,7 @@ def _lower_panels(model, limits):
     inputs = _line(layers, stats.input_grad, PALETTE["second"], "s", "layer inputs: ||dL/dx||", "dashed")
     legend = {"items": [{"label": m["label"], "color": m["color"], "kind": "line", "dash": m["dash"],
                          "marker": m["marker"], "alpha": 1.0} for m in (weights, inputs)],
-              "loc": "above", "columns": 2}
+              "loc": "above", "columns": 2, "size": 11}
     notes = _zero_notes([("||dL/dW||", stats.weight_grad), ("||dL/dx||", stats.input_grad)])
     grad = _panel("grad", [0.6865, _LOW_BOTTOM, 0.2984, _LOW_HEIGHT], "Backward: gradient norms per layer",
                   "layer", "gradient norm", x, _log_axis(*limits[1]), [weights, inputs] + notes,

@@ -352,7 +352,7 @@ def test_underflow_to_zero_is_named_on_the_log_axes():
     zeros = np.flatnonzero(model.stats.std == 0)
     assert zeros.size
     figure = figure_description(model)
-    assert _notes(_panel(figure, "std")) == [f"std = 0 at {zeros.size} layers from {zeros[0] + 1}"]
+    assert _notes(_panel(figure, "std")) == [f"std = 0 from layer {zeros[0] + 1} ({zeros.size} layers)"]
     assert any(n.startswith("||dL/dW|| = 0") for n in _notes(_panel(figure, "grad")))
     (stairs,) = _marks(_panel(figure, "hist10"), "stairs")
     assert stairs["heights"][20] == model.stats.samples                  # one spike at 0
