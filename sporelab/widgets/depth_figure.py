@@ -82,8 +82,11 @@ def _note(text, x=0.5, y=0.5, align="center", valign="middle", size=12):
 
 
 def _panel(pid, box, title, xlabel, ylabel, x, y, marks, grid=True, legend=None):
-    return {"id": pid, "box": box, "title": title, "xlabel": xlabel, "ylabel": ylabel, "x": x, "y": y,
-            "grid": grid, "frame": True, "marks": marks, "legend": legend, "colorbar": None}
+    """A panel; empty labels, no legend, no grid are left out (both renderers default them), which
+    keeps the ten histogram panels' share of each update small."""
+    panel = {"id": pid, "box": [round(v, 4) for v in box], "title": title, "x": x, "y": y, "marks": marks}
+    optional = {"xlabel": xlabel, "ylabel": ylabel, "grid": grid, "legend": legend}
+    return {**panel, **{key: value for key, value in optional.items() if value}}
 
 
 def _hist_panel(stats, layer, slot, act):
@@ -93,7 +96,7 @@ def _hist_panel(stats, layer, slot, act):
     margin = 0.05 * (high - low)              # keeps the end bins clear of the frame
     top, marks = float(counts.max()), [{
         "type": "stairs", "edges": stats.edges.astype(np.float32), "heights": counts.astype(np.float32),
-        "color": PALETTE["sample"], "alpha": 0.85, "label": None}]
+        "color": PALETTE["sample"], "alpha": 0.85}]
     if act == "relu" and counts[1:].max() > 0.02 * max(counts.sum(), 1):
         top = float(counts[1:].max())
         if counts[0] > 1.1 * top:
@@ -105,7 +108,7 @@ def _hist_panel(stats, layer, slot, act):
     ticks = _TICKS[act]
     x = {"scale": "linear", "lim": [low - margin, high + margin], "ticks": ticks,
          "labels": [_plain(t) if slot == 0 else "" for t in ticks]}
-    y = {"scale": "linear", "lim": [0.0, 1.1 * top if top > 0 else 1.0], "hidden": True}
+    y = {"scale": "linear", "lim": [0.0, 1.1 * top if top > 0 else 1.0], "hidden": True, "ticks": [], "labels": []}
     box = [_LEFT + slot * 0.09468, _HIST_BOTTOM, 0.07283, _HIST_HEIGHT]
     return _panel(f"hist{slot + 1}", box, f"layer {layer + 1}", "", "count" if slot == 0 else "", x, y,
                   marks, grid=False)
@@ -123,9 +126,9 @@ def _zero_notes(named):
     return notes
 
 
-def _line(x, y, color, marker, label=None, dash=None):
+def _line(x, y, color, marker, dash=None):
     return {"type": "line", "x": x, "y": np.asarray(y, dtype=np.float32), "color": color, "width": 1.5,
-            "dash": dash, "marker": marker, "size": 6, "label": label}
+            "dash": dash, "marker": marker, "size": 6}
 
 
 def _lower_panels(model, limits):
@@ -141,10 +144,11 @@ def _lower_panels(model, limits):
     flat = _panel("flat", [0.4056, _LOW_BOTTOM, 0.1989, _LOW_HEIGHT], _FLAT_TITLE[act],
                   "layer (1 = next to the input)", "share of values (%)", x, flat_y,
                   [_line(layers, 100 * stats.flat, PALETTE["sample"], "o")])
-    weights = _line(layers, stats.weight_grad, PALETTE["gradient"], "o", "weights: ||dL/dW||")
-    inputs = _line(layers, stats.input_grad, PALETTE["second"], "s", "layer inputs: ||dL/dx||", "dashed")
-    legend = {"items": [{"label": m["label"], "color": m["color"], "kind": "line", "dash": m["dash"],
-                         "marker": m["marker"], "alpha": 1.0} for m in (weights, inputs)],
+    weights = _line(layers, stats.weight_grad, PALETTE["gradient"], "o")
+    inputs = _line(layers, stats.input_grad, PALETTE["second"], "s", "dashed")
+    labels = ("weights: ||dL/dW||", "layer inputs: ||dL/dx||")
+    legend = {"items": [{"label": label, "color": m["color"], "kind": "line", "dash": m["dash"],
+                         "marker": m["marker"]} for label, m in zip(labels, (weights, inputs))],
               "loc": "above", "columns": 2, "size": 11}
     notes = _zero_notes([("||dL/dW||", stats.weight_grad), ("||dL/dx||", stats.input_grad)])
     grad = _panel("grad", [0.6865, _LOW_BOTTOM, 0.2984, _LOW_HEIGHT], "Backward: gradient norms per layer",
@@ -166,7 +170,7 @@ def _texts(model, shown):
     colour = "#222222" if model.verdict_kind == "healthy" else PALETTE["theory"]
     which = f"layers 1-{n}" if len(shown) == n else f"{len(shown)} of {n} layers, evenly spaced"
     clipped = "" if act in ("tanh", "sigmoid") else f"; values beyond [{low:g}, {high:g}] counted at the edges"
-    text = {"type": "text", "box": False}
+    text = {"type": "text"}
     return [{**text, "text": first, "x": 0.5, "y": 0.985, "size": 18, "color": colour, "align": "center",
              "valign": "top"},
             {**text, "text": second, "x": 0.5, "y": 0.935, "size": 15, "color": "#222222", "align": "center",
@@ -178,12 +182,13 @@ def _texts(model, shown):
 def _alt(model):
     s, stats = model.settings, model.stats
     per_layer = ", ".join(_fmt(v) for v in stats.std)
-    grads = ", ".join(_fmt(v) for v in stats.input_grad)
-    return (f"Depth explorer: {s['depth']} x {s['layer']}({s['width']}) with {s['activation']}, "
-            f"initializer {model.initializer()!r}. Verdict: {model.verdict}. Activation std per layer "
-            f"(input 1): {per_layer}. Share of the last layer's values in the flat region: "
-            f"{stats.flat[-1]:.0%}. Gradient norm with respect to each layer's input: {grads}. "
-            f"{stats.samples} activation values per layer.")
+    n = s["depth"]
+    return (f"Depth explorer: {n} x {s['layer']}({s['width']}) with {s['activation']}, initializer "
+            f"{model.initializer()!r}. Verdict: {model.verdict}. Activation std per layer (input 1): "
+            f"{per_layer}. Last layer: {stats.flat[-1]:.0%} of its values in the flat region. Gradient "
+            f"norms: weights {_fmt(stats.weight_grad[-1])} at layer {n}, {_fmt(stats.weight_grad[0])} at "
+            f"layer 1; layer inputs {_fmt(stats.input_grad[-1])} at layer {n}, {_fmt(stats.input_grad[0])} "
+            f"at layer 1. {stats.samples} activation values per layer.")
 
 
 def figure_description(model, limits=None):
