@@ -139,7 +139,7 @@ class DepthExplorer(widgets.VBox):
     def _draw(self):
         model, stats = self.model, self.model.stats
         self._limits = axis_limits(stats, self._limits)
-        self.code.value = (f"<code>net = nn.SequentialCell({model.settings['depth']} x "
-                           f"{html.escape(model.block_code(), quote=False)})</code> &nbsp; {stats.samples} activation "
-                           f"values per layer; loss = MSE to a random target")
+        block = html.escape(model.block_code(), quote=False)
+        self.code.value = (f"<code>net = nn.SequentialCell({model.settings['depth']} x {block})</code> "
+                           f"&nbsp; {stats.samples} activation values per layer; loss = MSE to a random target")
         self.pane.show(figure_description(model, self._limits))

@@ -108,7 +108,8 @@ def _hist_panel(stats, layer, slot, act):
     ticks = _TICKS[act]
     x = {"scale": "linear", "lim": [low - margin, high + margin], "ticks": ticks,
          "labels": [_plain(t) if slot == 0 else "" for t in ticks]}
-    y = {"scale": "linear", "lim": [0.0, 1.1 * top if top > 0 else 1.0], "hidden": True, "ticks": [], "labels": []}
+    y = {"scale": "linear", "lim": [0.0, 1.1 * top if top > 0 else 1.0], "hidden": True, "ticks": [],
+         "labels": []}
     box = [_LEFT + slot * 0.09468, _HIST_BOTTOM, 0.07283, _HIST_HEIGHT]
     return _panel(f"hist{slot + 1}", box, f"layer {layer + 1}", "", "count" if slot == 0 else "", x, y,
                   marks, grid=False)
@@ -120,7 +121,8 @@ def _zero_notes(named):
     for name, values in named:
         zeros = np.flatnonzero(np.asarray(values) == 0)
         if zeros.size:
-            where = f"at layer {zeros[0] + 1}" if zeros.size == 1 else f"from layer {zeros[0] + 1} ({zeros.size} layers)"
+            first = zeros[0] + 1
+            where = f"at layer {first}" if zeros.size == 1 else f"from layer {first} ({zeros.size} layers)"
             notes.append(_note(f"{name} = 0 {where}", x=0.03, y=0.03 + 0.09 * len(notes), align="left",
                                valign="bottom", size=11))
     return notes
@@ -169,7 +171,8 @@ def _texts(model, shown):
     first, _, second = model.verdict.partition("; ")
     colour = "#222222" if model.verdict_kind == "healthy" else PALETTE["theory"]
     which = f"layers 1-{n}" if len(shown) == n else f"{len(shown)} of {n} layers, evenly spaced"
-    clipped = "" if act in ("tanh", "sigmoid") else f"; values beyond [{low:g}, {high:g}] counted at the edges"
+    clipped = ("" if act in ("tanh", "sigmoid")
+               else f"; values beyond [{low:g}, {high:g}] counted at the edges")
     text = {"type": "text"}
     return [{**text, "text": first, "x": 0.5, "y": 0.985, "size": 18, "color": colour, "align": "center",
              "valign": "top"},

@@ -141,8 +141,8 @@ def test_flat_fraction_per_activation():
 
 def test_default_batch_keeps_about_16384_values_per_layer():
     shapes = {(layer, width): DepthModel(depth=1, width=width, layer=layer).input_shape()
-              for layer, width in (("Dense", 16), ("Dense", 128), ("Dense", 512), ("Conv2d", 4), ("Conv2d", 16),
-                                   ("Conv2d", 64), ("Conv2d", 128))}
+              for layer, width in (("Dense", 16), ("Dense", 128), ("Dense", 512), ("Conv2d", 4),
+                                   ("Conv2d", 16), ("Conv2d", 64), ("Conv2d", 128))}
     assert shapes == {("Dense", 16): (128, 16), ("Dense", 128): (128, 128), ("Dense", 512): (32, 512),
                       ("Conv2d", 4): (8, 4, 16, 16), ("Conv2d", 16): (4, 16, 16, 16),
                       ("Conv2d", 64): (1, 64, 16, 16), ("Conv2d", 128): (1, 128, 16, 16)}
@@ -385,7 +385,7 @@ def _fingerprint(figure):
     for panel in figure["panels"]:
         parts += [panel["id"], panel["title"], repr(panel["y"]["lim"])]
         for mark in panel["marks"]:
-            parts += [repr(np.asarray(mark.get(key)).tolist()) for key in ("heights", "y", "text") if key in mark]
+            parts += [repr(np.asarray(mark[key]).tolist()) for key in ("heights", "y", "text") if key in mark]
     return "|".join(parts)
 
 
@@ -473,12 +473,13 @@ def test_the_figure_shows_the_model_numbers_and_the_shown_layers(explorer):
     explorer.presets["r1.x default: ReLU + Normal(0.01)"].click()
     figure, stats = explorer.pane.description, explorer.model.stats
     np.testing.assert_array_equal(_marks(_panel(figure, "std"), "line")[0]["y"], np.float32(stats.std))
-    np.testing.assert_array_equal(_marks(_panel(figure, "flat"), "line")[0]["y"], np.float32(100 * stats.flat))
+    flat = _marks(_panel(figure, "flat"), "line")[0]["y"]
+    np.testing.assert_array_equal(flat, np.float32(100 * stats.flat))
     np.testing.assert_array_equal(_marks(_panel(figure, "hist1"), "stairs")[0]["heights"], stats.hist[0])
     assert explorer.model.verdict in figure["alt"]
     _set(explorer, explorer.depth, 3)
-    assert [p["id"] for p in explorer.pane.description["panels"]] == ["hist1", "hist2", "hist3", "std", "flat",
-                                                                      "grad"]
+    panels = [p["id"] for p in explorer.pane.description["panels"]]
+    assert panels == ["hist1", "hist2", "hist3", "std", "flat", "grad"]
     assert "nn.SequentialCell(3 x [nn.Dense(32, 32" in explorer.code.value
 
 
