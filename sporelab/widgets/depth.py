@@ -141,5 +141,6 @@ class DepthExplorer(widgets.VBox):
         self._limits = axis_limits(stats, self._limits)
         block = html.escape(model.block_code(), quote=False)
         self.code.value = (f"<code>net = nn.SequentialCell({model.settings['depth']} x {block})</code> "
-                           f"&nbsp; {stats.samples} activation values per layer; loss = MSE to a random target")
+                           f"&nbsp; {stats.samples} activation values per layer; "
+                           f"loss = MSE to a random target")
         self.pane.show(figure_description(model, self._limits))
