@@ -5,7 +5,7 @@ One description holds the model's verdict (two lines on top), a caption, a row o
 activation histograms over fixed bins (at most ``PANELS``, evenly spaced layers for a deeper
 stack), and three per-layer panels: the activation std (log, dashed line at the input's std 1),
 the share of values in the activation's flat region, and the gradient norms (log; weights and
-layer inputs, legend above the plot). No matplotlib and no ipywidgets here.
+layer inputs, legend above the plot). No matplotlib and no ipywidgets here (a test checks).
 
 >>> from sporelab.widgets.depth_model import DepthModel
 >>> figure = figure_description(DepthModel(depth=3, width=16))
@@ -17,10 +17,13 @@ import math
 
 import numpy as np
 
-from ._view import PALETTE
 from .depth_model import BINS, _fmt
 
-__all__ = ["figure_description", "log_limits", "PANELS", "WIDTH", "HEIGHT"]
+__all__ = ["figure_description", "axis_limits", "log_limits", "PALETTE", "PANELS", "WIDTH", "HEIGHT"]
+
+# The colours of _view.PALETTE (kept equal by a test): _view imports ipywidgets and matplotlib.
+PALETTE = {"sample": "#1f77b4", "theory": "#d62728", "second": "#ff7f0e", "gradient": "#2ca02c",
+           "muted": "#7f7f7f"}
 
 PANELS = 10              # histograms shown at most; deeper stacks show evenly spaced layers
 WIDTH, HEIGHT = 1100, 520
