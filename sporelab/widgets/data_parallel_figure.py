@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._view import PALETTE
+from ._palette import PALETTE
 
 __all__ = ["figure_description"]
 

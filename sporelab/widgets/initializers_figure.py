@@ -19,8 +19,7 @@ import numpy as np
 
 __all__ = ["figure_description", "PALETTE", "WIDTH", "HEIGHT"]
 
-# The colours of _view.PALETTE (kept equal by a test): _view imports ipywidgets and matplotlib.
-PALETTE = {"sample": "#1f77b4", "theory": "#d62728", "second": "#ff7f0e"}
+from ._palette import PALETTE
 WIDTH, HEIGHT = 1100, 380                 # CSS px: the old 11.5 x 4 inch figure
 _BOX = [0.065, 0.15, 0.715, 0.7]          # the axes, left of the legend
 _NOTE_SIZE = 14

@@ -430,13 +430,11 @@ def test_single_values_get_a_visible_mark_never_an_exception(name, shape, args):
     assert render_png(resolved)[:4] == b"\x89PNG"
 
 
-def test_figure_module_imports_neither_ipywidgets_nor_matplotlib_and_keeps_the_palette():
+def test_figure_module_imports_neither_ipywidgets_nor_matplotlib():
     code = ("import sys; import sporelab.widgets.initializers_figure as f; "
             "print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
-    from sporelab.widgets._view import PALETTE as VIEW_PALETTE
-    assert all(VIEW_PALETTE[role] == colour for role, colour in PALETTE.items())
 
 
 # ---- the view ---------------------------------------------------------------------------------
