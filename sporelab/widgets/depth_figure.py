@@ -17,13 +17,10 @@ import math
 
 import numpy as np
 
+from ._palette import PALETTE
 from .depth_model import BINS, _fmt
 
-__all__ = ["figure_description", "axis_limits", "log_limits", "PALETTE", "PANELS", "WIDTH", "HEIGHT"]
-
-# The colours of _view.PALETTE (kept equal by a test): _view imports ipywidgets and matplotlib.
-PALETTE = {"sample": "#1f77b4", "theory": "#d62728", "second": "#ff7f0e", "gradient": "#2ca02c",
-           "muted": "#7f7f7f"}
+__all__ = ["figure_description", "axis_limits", "log_limits", "PANELS", "WIDTH", "HEIGHT"]
 
 PANELS = 10              # histograms shown at most; deeper stacks show evenly spaced layers
 WIDTH, HEIGHT = 1100, 520

@@ -77,15 +77,12 @@ def test_conv2d_stack_with_he_is_healthy_and_dirac_keeps_channels():
     np.testing.assert_allclose(identity.stats.std, identity.inputs.asnumpy().std(), rtol=1e-5)
 
 
-def test_the_figure_module_imports_neither_ipywidgets_nor_matplotlib_and_keeps_the_palette():
+def test_the_figure_module_imports_neither_ipywidgets_nor_matplotlib():
     code = ("import sys; import sporelab.widgets.depth_figure as f; from sporelab.widgets.depth_model import "
             "DepthModel; f.figure_description(DepthModel(depth=2, width=8)); "
             "print(sorted(k for k in ('ipywidgets', 'matplotlib') if k in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
-    from sporelab.widgets._view import PALETTE as VIEW_PALETTE
-    from sporelab.widgets.depth_figure import PALETTE
-    assert PALETTE == {key: VIEW_PALETTE[key] for key in PALETTE}
 
 
 def test_the_model_imports_neither_ipywidgets_nor_matplotlib():
