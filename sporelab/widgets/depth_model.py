@@ -10,7 +10,9 @@ fixed batch of N(0, 1) inputs and records, per layer:
   fixed bins per activation (the bins do not follow the data, so a vanishing signal is a spike at
   0 and a saturated one sits at the edges);
 * backward, with ``ms.grad``: the norm of each layer's weight gradient and of the gradient with
-  respect to each layer's input (the backward signal arriving there).
+  respect to each layer's input (the backward signal arriving there). A Dense stack on the CPU
+  runs the same float32 pass written out in NumPy on the network's weights (twice as fast, no
+  autograd tape; a test checks it against ``ms.grad``).
 
 The loss is an MSE against a fixed random N(0, 1) target (``nn.MSELoss``), not ``mean(out**2)``:
 the gradient arriving at the top, ``2 (out - target) / n``, does not shrink with a vanishing
@@ -52,9 +54,18 @@ FACTOR = 10.0          # std (or gradient norm) changing more than this over the
 SATURATED = 0.5        # more than this fraction of the last layer's values in a flat region: saturated
 MAP_SIZE = 16          # Conv2d feature maps are MAP_SIZE x MAP_SIZE
 _LIMITS = {"depth": 100, "Dense": 2048, "Conv2d": 128, "batch": 4096}
-_DEFAULT_BATCH = {"Dense": 128, "Conv2d": 8}     # 16384 and 8 x 16 x 256 values per layer
+_DEFAULT_BATCH = {"Dense": 128, "Conv2d": 8}     # at most; fewer for wide layers (VALUES)
+VALUES = 16384         # activation values per layer a default batch aims at (128 x 128, 8 x 8 x 256)
 _KEYS = ("depth", "width", "layer", "activation", "init", "sigma", "seed", "batch")
 _ACT_CELLS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "linear": None}
+# (activation, its slope written with its output) in float32, as the engine's ops compute them.
+_HALF = np.float32(0.5)
+_NUMPY_ACTIVATIONS = {
+    "tanh": (np.tanh, lambda out: 1 - out * out),
+    "relu": (lambda z: np.maximum(z, np.float32(0)), lambda out: out > 0),
+    "sigmoid": (lambda z: _HALF * (np.tanh(_HALF * z) + 1), lambda out: out * (1 - out)),
+    "linear": (lambda z: z, None),
+}
 
 
 class DepthStats:
@@ -292,13 +303,20 @@ class DepthModel:
             'identity' (Dense only) or 'dirac' (Conv2d only).
         sigma (float): the standard deviation of 'normal', in (0, 100].
         seed (int): passed to ``ms.set_seed`` before the inputs, target and weights are drawn.
-        batch (int or None): input samples; None gives 128 rows (Dense) or 8 maps (Conv2d),
-            enough values for smooth histograms and fast enough to follow a slider.
+        batch (int or None): input samples; None gives 128 rows (Dense) or 8 maps (Conv2d), fewer
+            for wider layers so that a layer holds about ``VALUES`` (16384) activation values
+            (Dense(512): 32 rows; Conv2d with 64 channels: 1 map): enough for smooth histograms
+            and stable statistics, and the cost of a wide stack stays near a default one's.
 
-    Attributes: ``settings`` (dict of the arguments), ``network`` (the engine ``SequentialCell``),
+    Attributes: ``settings`` (dict of the arguments), ``network`` (the engine ``SequentialCell``,
+    built on first use),
     ``inputs`` and ``target`` (Tensors), ``stats`` (a ``DepthStats``), ``verdict_kind`` and
     ``verdict`` (see ``verdict``). Building draws as after ``ms.set_seed(seed)`` (inside
     ``ms.random.seeded``, so the notebook's own random sequence is left as it was).
+    The drawn arrays are kept for the last (layer, width, initializer, seed, batch), so a change of
+    the activation, of sigma (Normal's weights are ``sigma`` times the standard normal draws,
+    exactly as ``Normal(sigma)`` computes them) or to a smaller depth draws nothing again, and a
+    larger depth draws only the new layers.
 
     Raises:
         TypeError: an argument of the wrong type (or an unknown keyword in ``update``).
@@ -311,7 +329,7 @@ class DepthModel:
 
     def __init__(self, depth=10, width=128, layer="Dense", activation="tanh", init="normal",
                  sigma=0.01, seed=0, batch=None):
-        self.settings = {}
+        self.settings, self._drawn, self._network = {}, None, None
         self.update(depth=depth, width=width, layer=layer, activation=activation, init=init,
                     sigma=sigma, seed=seed, batch=batch)
 
@@ -328,10 +346,15 @@ class DepthModel:
             raise TypeError(f"DepthModel.update got unknown argument(s) {unknown}; the settings are "
                             f"depth, width, layer, activation, init, sigma, seed, batch.")
         settings = _validate({**self.settings, **changes})
-        network, inputs, target = self._build(settings)
-        stats = self._measure(settings, network, inputs, target)
-        self.settings, self.network, self.inputs, self.target, self.stats = (
-            settings, network, inputs, target, stats)
+        drawn = self._draw(settings)
+        weights, (inputs, target) = self._weights(settings, drawn), drawn[1:3]
+        if settings["layer"] == "Dense" and inputs.device.device_type == "cpu":
+            network, stats = None, self._measure(settings, inputs, target, weights=weights)
+        else:
+            network = self._build(settings, weights)
+            stats = self._measure(settings, inputs, target, network=network)
+        self.settings, self._network, self.inputs, self.target, self.stats, self._drawn = (
+            settings, network, inputs, target, stats, drawn)
         self.verdict_kind, self.verdict = verdict(activation=settings["activation"], std=stats.std,
                                                   flat=stats.flat, input_grad=stats.input_grad)
         return self
@@ -349,7 +372,8 @@ class DepthModel:
     def input_shape(self, settings=None):
         """The shape of the input batch: (batch, width) or (batch, width, 16, 16)."""
         s = settings or self.settings
-        batch = s["batch"] or _DEFAULT_BATCH[s["layer"]]
+        per_sample = s["width"] * (1 if s["layer"] == "Dense" else MAP_SIZE * MAP_SIZE)
+        batch = s["batch"] or max(1, min(_DEFAULT_BATCH[s["layer"]], VALUES // per_sample))
         return (batch, s["width"]) if s["layer"] == "Dense" else (batch, s["width"], MAP_SIZE, MAP_SIZE)
 
     def _layer(self, s, init):
@@ -357,20 +381,68 @@ class DepthModel:
             return nn.Dense(s["width"], s["width"], weight_init=init)
         return nn.Conv2d(s["width"], s["width"], 3, pad_mode="same", weight_init=init)
 
-    def _build(self, s):
-        """Inputs, target, then the layers, in the order ``code()`` draws them after ``set_seed``."""
+    def _draw(self, s):
+        """(key, inputs, target, weight arrays, generator state) as ``code()`` draws them after
+        ``set_seed``: inputs, target, then each layer's weight (biases are zeros). Normal's arrays
+        are its N(0, 1) draws: ``Normal(sigma)`` multiplies them by float32(sigma) (``_weights``).
+        A deeper stack of the same key draws only its new layers, from the kept generator state."""
+        shape = self.input_shape(s)
+        init = _init.Normal(sigma=1.0) if s["init"] == "normal" else self.initializer(s)
+        key = (s["layer"], s["width"], repr(init), s["seed"], shape, ms.current_context())
+        kept = self._drawn if self._drawn is not None and self._drawn[0] == key else None
+        if kept is not None and len(kept[3]) >= s["depth"]:
+            return kept
+        weight = (s["width"], s["width"]) + ((3, 3) if s["layer"] == "Conv2d" else ())
         with ms.random.seeded(s["seed"]):        # as after ms.set_seed(seed); the notebook's sequence is kept
-            shape = self.input_shape(s)
-            inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
-            target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
-            init, act = self.initializer(s), _ACT_CELLS[s["activation"]]
-            cells = []
-            for _ in range(s["depth"]):
-                cells += [self._layer(s, init)] + ([getattr(nn, act)()] if act else [])
-        return nn.SequentialCell(cells), inputs, target
+            if kept is None:
+                inputs = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+                target = _init.initializer(_init.Normal(sigma=1.0), shape).init_data()
+                weights = []
+            else:
+                _, inputs, target, weights, state = kept
+                ms.random.generator().bit_generator.state = state
+            weights = weights + [_init.initializer(init, weight).init_data().asnumpy()
+                                 for _ in range(s["depth"] - len(weights))]
+            return key, inputs, target, weights, ms.random.generator().bit_generator.state
+
+    @staticmethod
+    def _weights(s, drawn):
+        """The ``depth`` weight arrays of settings ``s`` from ``drawn`` (new arrays, never the kept ones)."""
+        scale = np.float32(s["sigma"]) if s["init"] == "normal" else None
+        return [array * scale if scale is not None else array.copy() for array in drawn[3][:s["depth"]]]
+
+    def _build(self, s, weights):
+        """The engine network of settings ``s`` with these weights (biases zeros, as drawn)."""
+        act, cells = _ACT_CELLS[s["activation"]], []
+        for weight in weights:
+            cells += [self._layer(s, ms.Tensor(weight))] + ([getattr(nn, act)()] if act else [])
+        return nn.SequentialCell(cells)
+
+    @property
+    def network(self):
+        """The engine ``SequentialCell`` (built on first use: a Dense stack on the CPU is measured
+        without it)."""
+        if self._network is None:
+            self._network = self._build(self.settings, self._weights(self.settings, self._drawn))
+        return self._network
 
     # ---- measuring -------------------------------------------------------------------------------
-    def _measure(self, s, network, inputs, target):
+    def _measure(self, s, inputs, target, weights=None, network=None):
+        """Per-layer statistics of one forward and backward pass: through the engine ``network``
+        with ``ms.grad`` (``_engine_pass``) or, for a Dense stack given as its ``weights``, the
+        same float32 pass written out in NumPy (``_dense_pass``), without the autograd tape that
+        costs as much as the arithmetic for 10 x Dense(128). A test checks both give the same numbers.
+        """
+        with np.errstate(all="ignore"), _one_blas_thread():
+            if network is not None:
+                outputs, input_grads, weight_grads = self._engine_pass(s, network, inputs, target)
+            else:
+                outputs, input_grads, weight_grads = self._dense_pass(s, weights, inputs, target)
+            loss = np.mean((outputs[-1].astype(np.float64) - target.asnumpy()) ** 2)
+            return self._summarise(s, outputs, input_grads, weight_grads, loss)
+
+    @staticmethod
+    def _engine_pass(s, network, inputs, target):
         step = 2 if _ACT_CELLS[s["activation"]] else 1
         cells = network.cell_list
         loss_cell = nn.MSELoss()
@@ -386,12 +458,27 @@ class DepthModel:
 
         probes = [ms.Tensor(np.zeros(inputs.shape, np.float32)) for _ in range(s["depth"])]
         weights = [cells[i * step].weight for i in range(s["depth"])]
-        with np.errstate(all="ignore"), _one_blas_thread():
-            gradients = ms.grad(forward, tuple(range(1, s["depth"] + 1)), weights, has_aux=True)
-            (input_grads, weight_grads), outputs = gradients(inputs, *probes)
-            outputs = [o.asnumpy() for o in outputs]
-            loss = np.mean((outputs[-1].astype(np.float64) - target.asnumpy()) ** 2)
-            return self._summarise(s, outputs, input_grads, weight_grads, loss)
+        gradients = ms.grad(forward, tuple(range(1, s["depth"] + 1)), weights, has_aux=True)
+        (input_grads, weight_grads), outputs = gradients(inputs, *probes)
+        return ([o.asnumpy() for o in outputs], [g.asnumpy() for g in input_grads],
+                [g.asnumpy() for g in weight_grads])
+
+    @staticmethod
+    def _dense_pass(s, weights, inputs, target):
+        """Dense layers h = act(x W^T) (biases are zeros) and MSELoss, forward then backward, in
+        NumPy float32."""
+        act, slope = _NUMPY_ACTIVATIONS[s["activation"]]
+        x, outputs = inputs.asnumpy(), []
+        for weight in weights:
+            outputs.append(act(x @ weight.T))
+            x = outputs[-1]
+        grad = (x - target.asnumpy()) * np.float32(2 / x.size)       # d mean((out - target)^2) / d out
+        input_grads, weight_grads = [None] * len(weights), [None] * len(weights)
+        for i in range(len(weights) - 1, -1, -1):
+            grad = grad * slope(outputs[i]) if slope else grad
+            weight_grads[i] = grad.T @ (outputs[i - 1] if i else inputs.asnumpy())
+            grad = input_grads[i] = grad @ weights[i]
+        return outputs, input_grads, weight_grads
 
     @staticmethod
     def _summarise(s, outputs, input_grads, weight_grads, loss):
@@ -399,8 +486,8 @@ class DepthModel:
         counts = [histogram_counts(a, act) for a in outputs]
         low, high, bins = BINS[act]
 
-        def norm(t):
-            return float(np.linalg.norm(t.asnumpy().astype(np.float64).ravel()))
+        def norm(array):
+            return float(np.linalg.norm(array.astype(np.float64).ravel()))
 
         return DepthStats(
             mean=np.array([a.mean(dtype=np.float64) for a in outputs]),

@@ -1,21 +1,16 @@
 """DepthExplorer: the pure model (statistics, verdicts, code) and the headless view."""
 
-import matplotlib
+import io
+import subprocess
+import sys
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
+from PIL import Image
 
-import html  # noqa: E402
-import io  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from sporelab.widgets.depth import PRESETS, DepthExplorer  # noqa: E402
-from sporelab.widgets.depth_model import (BINS, DepthModel, _fmt, flat_fraction,  # noqa: E402
-                                          histogram_counts, verdict)
+from sporelab.widgets.depth import PRESETS, DepthExplorer
+from sporelab.widgets.depth_figure import PANELS, figure_description, log_limits
+from sporelab.widgets.depth_model import BINS, DepthModel, _fmt, flat_fraction, histogram_counts, verdict
 
 
 # ---- model: the lesson's four classic cases (seed 0, width 128, batch 128) -----------------------
@@ -82,6 +77,14 @@ def test_conv2d_stack_with_he_is_healthy_and_dirac_keeps_channels():
     np.testing.assert_allclose(identity.stats.std, identity.inputs.asnumpy().std(), rtol=1e-5)
 
 
+def test_the_figure_module_imports_neither_ipywidgets_nor_matplotlib():
+    code = ("import sys; import sporelab.widgets.depth_figure as f; from sporelab.widgets.depth_model import "
+            "DepthModel; f.figure_description(DepthModel(depth=2, width=8)); "
+            "print(sorted(k for k in ('ipywidgets', 'matplotlib') if k in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_the_model_imports_neither_ipywidgets_nor_matplotlib():
     code = ("import sys, sporelab.widgets.depth_model as m; m.DepthModel(depth=2, width=8); "
             "print(sorted(k for k in ('ipywidgets', 'matplotlib') if k in sys.modules))")
@@ -142,6 +145,67 @@ def test_flat_fraction_per_activation():
     assert flat_fraction(values, "sigmoid") == pytest.approx(5 / 6)
     assert flat_fraction(values, "relu") == pytest.approx(1 / 6)
     assert flat_fraction(values, "linear") == 0.0
+
+
+def test_default_batch_keeps_about_16384_values_per_layer():
+    shapes = {(layer, width): DepthModel(depth=1, width=width, layer=layer).input_shape()
+              for layer, width in (("Dense", 16), ("Dense", 128), ("Dense", 512), ("Conv2d", 4),
+                                   ("Conv2d", 16), ("Conv2d", 64), ("Conv2d", 128))}
+    assert shapes == {("Dense", 16): (128, 16), ("Dense", 128): (128, 128), ("Dense", 512): (32, 512),
+                      ("Conv2d", 4): (8, 4, 16, 16), ("Conv2d", 16): (4, 16, 16, 16),
+                      ("Conv2d", 64): (1, 64, 16, 16), ("Conv2d", 128): (1, 128, 16, 16)}
+    assert DepthModel(depth=1, width=512, batch=5).input_shape() == (5, 512)
+
+
+@pytest.mark.parametrize("changes", [{"activation": "relu"}, {"sigma": 0.3}, {"depth": 4},
+                                     {"activation": "linear", "sigma": 2.0, "depth": 2}])
+def test_changes_that_keep_the_draws_reuse_them_and_equal_a_fresh_model(changes):
+    model = DepthModel(depth=6, width=32, activation="tanh", init="normal", sigma=0.05, seed=2)
+    drawn = model._drawn
+    model.update(**changes)
+    assert model._drawn is drawn                                  # nothing drawn again
+    fresh = DepthModel(**{**model.settings, "batch": None})
+    for name in ("mean", "std", "flat", "hist", "weight_grad", "input_grad"):
+        np.testing.assert_array_equal(getattr(model.stats, name), getattr(fresh.stats, name), err_msg=name)
+    for mine, theirs in zip(model.network.get_parameters(), fresh.network.get_parameters()):
+        np.testing.assert_array_equal(mine.asnumpy(), theirs.asnumpy())
+
+
+def test_a_deeper_stack_draws_only_its_new_layers_and_equals_a_fresh_model():
+    model = DepthModel(depth=3, width=16, activation="relu", init="he_uniform", seed=4)
+    first = model._drawn[3]
+    model.update(depth=7)
+    assert all(a is b for a, b in zip(model._drawn[3], first)) and len(model._drawn[3]) == 7
+    fresh = DepthModel(**model.settings)
+    np.testing.assert_array_equal(model.stats.input_grad, fresh.stats.input_grad)
+    for mine, theirs in zip(model.network.get_parameters(), fresh.network.get_parameters()):
+        np.testing.assert_array_equal(mine.asnumpy(), theirs.asnumpy())
+
+
+def test_changes_that_need_new_draws_draw_them():
+    model = DepthModel(depth=3, width=16, init="he_uniform")
+    for changes in ({"seed": 1}, {"init": "xavier_normal"}, {"width": 32}, {"depth": 5}, {"layer": "Conv2d"}):
+        drawn = model._drawn
+        model.update(**changes)
+        assert model._drawn is not drawn, changes
+        assert len(model._drawn[3]) == model.settings["depth"]
+
+
+@pytest.mark.parametrize("activation, init, sigma", [
+    ("tanh", "normal", 0.01), ("relu", "he_normal", 1.0), ("sigmoid", "xavier_uniform", 1.0),
+    ("linear", "orthogonal", 1.0), ("linear", "normal", 10.0)])     # the last one overflows float32
+def test_the_numpy_dense_pass_equals_the_engine_pass(activation, init, sigma):
+    model = DepthModel(depth=8, width=48, activation=activation, init=init, sigma=sigma, seed=1)
+    s, inputs, target = model.settings, model.inputs, model.target
+    weights = [cell.weight.asnumpy() for cell in model.network.cell_list if hasattr(cell, "weight")]
+    fast = model._measure(s, inputs, target, weights=weights)
+    engine = model._measure(s, inputs, target, network=model.network)
+    assert model.stats.std.tolist() == fast.std.tolist() and model.stats.hist.tolist() == fast.hist.tolist()
+    for name in ("mean", "std", "flat", "hist", "nan"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(engine, name), err_msg=name)
+    for name in ("weight_grad", "input_grad"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(engine, name), rtol=1e-5, err_msg=name)
+    assert fast.loss == engine.loss or np.isnan(fast.loss) and np.isnan(engine.loss)
 
 
 # ---- model: verdict strings, formatting, code -------------------------------------------------------
@@ -229,125 +293,221 @@ def test_bad_arguments_teach_and_change_nothing(changes, error, words):
     assert model.settings == settings and model.stats is stats
 
 
+# ---- figure description -------------------------------------------------------------------------
+def _panel(figure, pid):
+    return next(p for p in figure["panels"] if p["id"] == pid)
+
+
+def _marks(panel, kind):
+    return [m for m in panel["marks"] if m["type"] == kind]
+
+
+def _notes(panel):
+    return [m["text"] for m in _marks(panel, "text")]
+
+
+def test_description_numbers_are_the_model_numbers():
+    model = DepthModel(depth=30, width=64, activation="relu", init="normal", sigma=0.01)
+    figure = figure_description(model)
+    stats, shown = model.stats, model.shown_layers(PANELS)
+    hists = [p for p in figure["panels"] if p["id"].startswith("hist")]
+    assert [p["title"] for p in hists] == [f"layer {k + 1}" for k in shown]
+    for panel, layer in zip(hists, shown):
+        (stairs,) = _marks(panel, "stairs")
+        np.testing.assert_array_equal(stairs["heights"], stats.hist[layer])
+        np.testing.assert_allclose(stairs["edges"], stats.edges, rtol=1e-7)
+    layers = np.arange(1, 31)
+    (std,) = _marks(_panel(figure, "std"), "line")
+    (flat,) = _marks(_panel(figure, "flat"), "line")
+    weights, inputs = _marks(_panel(figure, "grad"), "line")
+    for line, values in ((std, stats.std), (flat, 100 * stats.flat), (weights, stats.weight_grad),
+                         (inputs, stats.input_grad)):
+        np.testing.assert_array_equal(line["x"], layers)
+        np.testing.assert_array_equal(line["y"], np.float32(values))
+    assert _marks(_panel(figure, "std"), "rule")[0]["value"] == 1.0       # the input's std, dashed
+    first, second = model.verdict.split("; ")
+    assert [t["text"] for t in figure["texts"][:2]] == [first, second]
+    assert figure["texts"][2]["text"] == ("Activation values after ReLU, 10 of 30 layers, evenly spaced "
+                                          "(fixed bins; values beyond [0, 4] counted at the edges)")
+    assert model.verdict in figure["alt"] and _fmt(stats.std[-1]) in figure["alt"]
+    legend = _panel(figure, "grad")["legend"]
+    assert legend["loc"] == "above" and [i["label"] for i in legend["items"]] == [
+        "weights: ||dL/dW||", "layer inputs: ||dL/dx||"]
+
+
+def test_relu_spike_at_zero_is_cut_with_a_note():
+    model = DepthModel(depth=2, width=128, activation="relu", init="he_normal")
+    panel = _panel(figure_description(model), "hist1")
+    counts = model.stats.hist[0]
+    assert panel["y"]["lim"] == [0.0, pytest.approx(1.1 * counts[1:].max())]
+    assert _notes(panel) == [f"\N{BLACK UP-POINTING TRIANGLE}{counts[0] / counts.sum():.0%}"]
+
+
+def test_exploding_network_keeps_its_non_finite_values_and_marks_nan_layers():
+    model = DepthModel(depth=30, width=128, activation="linear", init="normal", sigma=10.0)
+    figure = figure_description(model)
+    (std,) = _marks(_panel(figure, "std"), "line")
+    assert np.isinf(std["y"]).any() or np.isnan(std["y"]).any()     # resolve() marks them
+    nan_panels = [p for p in figure["panels"] if p["id"].startswith("hist") and "NaN: 100%" in _notes(p)]
+    assert len(nan_panels) >= 3 and all(p["y"]["lim"] == [0.0, 1.0] for p in nan_panels)
+    for panel in figure["panels"]:
+        assert all(np.isfinite(v) for v in panel["y"]["lim"] + panel["x"]["lim"]), panel["id"]
+    assert "overflow" in figure["texts"][0]["text"] and "overflow" in figure["alt"]
+
+
+def test_underflow_to_zero_is_named_on_the_log_axes():
+    model = DepthModel(depth=30, width=128, activation="linear", init="normal", sigma=0.001)
+    zeros = np.flatnonzero(model.stats.std == 0)
+    assert zeros.size
+    figure = figure_description(model)
+    assert _notes(_panel(figure, "std")) == [f"std = 0 from layer {zeros[0] + 1} ({zeros.size} layers)"]
+    assert any(n.startswith("||dL/dW|| = 0") for n in _notes(_panel(figure, "grad")))
+    (stairs,) = _marks(_panel(figure, "hist10"), "stairs")
+    assert stairs["heights"][20] == model.stats.samples                  # one spike at 0
+
+
+def test_log_limits_keep_steady_axes_and_rescale_on_big_changes():
+    assert log_limits([[0.5, 2e-4]], -3, 1) == (-6, 1)
+    assert log_limits([[0.5, 2e-4]], -3, 1, previous=(-9, 1)) == (-9, 1)
+    assert log_limits([[0.5]], -3, 1, previous=(-12, 1)) == (-3, 1)
+    assert log_limits([[np.nan, np.inf, 0.0]], -6, 0) == (-6, 0)
+
+
+def test_layer_axis_ticks_are_integers_within_the_layers():
+    for depth in (1, 2, 7, 30):
+        x = _panel(figure_description(DepthModel(depth=depth, width=8)), "std")["x"]
+        assert x["lim"] == [0.5, depth + 0.5] and 1 <= len(x["ticks"]) <= 6
+        assert all(float(t).is_integer() and 1 <= t <= depth for t in x["ticks"])
+        assert x["labels"] == [str(t) for t in x["ticks"]]
+
+
 # ---- view ---------------------------------------------------------------------------------------------
 @pytest.fixture
 def explorer():
     return DepthExplorer(depth=4, width=32)
 
 
+def _fingerprint(figure):
+    """Every number and text of a description, to tell two figures apart."""
+    parts = [figure["alt"]] + [t["text"] for t in figure["texts"]]
+    for panel in figure["panels"]:
+        parts += [panel["id"], panel["title"], repr(panel["y"]["lim"])]
+        for mark in panel["marks"]:
+            parts += [repr(np.asarray(mark[key]).tolist()) for key in ("heights", "y", "text") if key in mark]
+    return "|".join(parts)
+
+
 def _set(explorer, control, value):
-    """Set ``control`` and check: one redraw, no error, no exception escaping."""
-    draws = explorer.pane.draws
+    """Set ``control``: one new description, no error; returns whether the figure changed."""
+    renders, before = explorer.pane.renders, _fingerprint(explorer.pane.description)
     control.value = value
     assert explorer.errors.value == "", explorer.errors.value
-    assert explorer.pane.draws == draws + 1, f"{control.description}={value!r}"
+    assert explorer.pane.renders == renders + 1, f"{control.description}={value!r}"
+    return _fingerprint(explorer.pane.description) != before
 
 
-def test_view_builds_with_one_draw_and_public_controls(explorer):
-    assert explorer.pane.draws == 1 and explorer.errors.layout.display == "none"
+def test_view_builds_with_one_render_and_public_controls(explorer):
+    assert explorer.pane.renders == 1 and explorer.errors.layout.display == "none"
     assert isinstance(explorer.model, DepthModel)
-    assert explorer.pane.widget in explorer.children
+    assert explorer.pane in explorer.children
     assert explorer.channels.layout.display == "none" and explorer.sigma.layout.display is None
+    assert _fingerprint(explorer.pane.description) == _fingerprint(figure_description(explorer.model))
 
 
-def test_every_slider_extreme_redraws_once_and_changes_the_figure(explorer):
+def _three(control):
+    if control.__class__.__name__ == "FloatLogSlider":          # its min/max are exponents
+        return [10.0 ** control.min, 10.0 ** ((control.min + control.max) / 2), 10.0 ** control.max]
+    middle = control.min + (control.max - control.min) // (2 * control.step) * control.step
+    return [control.min, middle, control.max]
+
+
+def test_every_slider_at_min_middle_max_changes_the_figure(explorer):
     for control in (explorer.depth, explorer.width, explorer.seed, explorer.sigma):
         start = control.value
-        log = control is explorer.sigma                  # a FloatLogSlider's min/max are exponents
-        for value in (10.0 ** control.min, 10.0 ** control.max) if log else (control.min, control.max):
+        for value in _three(control):
             if control.value != value:
-                before = explorer.pane.widget.value
-                _set(explorer, control, value)
-                assert explorer.pane.widget.value != before, f"{control.description}={value}"
+                assert _set(explorer, control, value), f"{control.description}={value}"
         _set(explorer, control, start)
     _set(explorer, explorer.layer, "Conv2d")
     assert explorer.width.layout.display == "none" and explorer.channels.layout.display is None
-    for value in (explorer.channels.min, explorer.channels.max):
-        _set(explorer, explorer.channels, value)
+    for value in _three(explorer.channels):
+        if explorer.channels.value != value:
+            assert _set(explorer, explorer.channels, value), f"channels={value}"
     assert explorer.model.settings["width"] == explorer.channels.max
-    assert explorer.model.input_shape() == (8, 64, 16, 16)
+    assert explorer.model.input_shape() == (1, 64, 16, 16)          # VALUES per layer: one 64-channel map
 
 
-def test_every_dropdown_option(explorer):
+def test_every_dropdown_option_changes_the_figure(explorer):
     for layer in explorer.layer.options:
         if explorer.layer.value != layer:
-            _set(explorer, explorer.layer, layer)
+            assert _set(explorer, explorer.layer, layer)
         for activation in explorer.activation.options:
             if explorer.activation.value != activation:
-                _set(explorer, explorer.activation, activation)
+                assert _set(explorer, explorer.activation, activation)
                 assert explorer.model.settings["activation"] == activation
     _set(explorer, explorer.layer, "Dense")
     for _label, init in explorer.init.options:
         if explorer.init.value != init and init != "dirac":
-            _set(explorer, explorer.init, init)
+            assert _set(explorer, explorer.init, init), init
             assert explorer.sigma.layout.display == (None if init == "normal" else "none")
             assert explorer.model.settings["init"] == init
 
 
-def test_bad_combinations_show_in_the_error_box(explorer):
+def test_bad_combinations_show_in_the_error_box_and_keep_the_figure(explorer):
     _set(explorer, explorer.layer, "Conv2d")
-    draws, stats = explorer.pane.draws, explorer.model.stats
+    renders, description, stats = explorer.pane.renders, explorer.pane.description, explorer.model.stats
     explorer.init.value = "identity"               # a matrix initializer for a convolution
     assert "dirac" in explorer.errors.value and explorer.errors.layout.display == "block"
-    assert explorer.pane.draws == draws and explorer.model.stats is stats
+    assert explorer.pane.renders == renders and explorer.pane.description is description
+    assert explorer.model.stats is stats
     _set(explorer, explorer.init, "dirac")           # the fix clears the message
     assert explorer.errors.layout.display == "none"
     explorer.layer.value = "Dense"                   # and the mirror mistake
     assert "identity" in explorer.errors.value
 
 
-def test_preset_buttons_redraw_once_each(explorer):
+def test_preset_buttons_render_once_each_and_change_the_figure(explorer):
     for label, button in explorer.presets.items():
-        draws = explorer.pane.draws
+        renders, before = explorer.pane.renders, _fingerprint(explorer.pane.description)
         button.click()
-        assert explorer.pane.draws == draws + 1 and explorer.errors.value == ""
+        assert explorer.pane.renders == renders + 1 and explorer.errors.value == ""
+        assert _fingerprint(explorer.pane.description) != before, label
         for name, value in PRESETS[label].items():
             assert explorer.model.settings[name] == value
     assert explorer.model.verdict_kind == "healthy"       # the last preset: tanh + Xavier
 
 
-def test_artists_show_the_model_numbers(explorer):
+def test_the_figure_shows_the_model_numbers_and_the_shown_layers(explorer):
     explorer.presets["r1.x default: ReLU + Normal(0.01)"].click()
-    stats = explorer.model.stats
-    np.testing.assert_array_equal(explorer._std_line.get_ydata(), stats.std)
-    np.testing.assert_array_equal(explorer._flat_line.get_ydata(), 100 * stats.flat)
-    np.testing.assert_array_equal(explorer._hists[0][1].get_data().values, stats.hist[0])
-    first, second = explorer.model.verdict.split("; ")
-    assert html.escape(first) in explorer.verdict.value and html.escape(second) in explorer.verdict.value
+    figure, stats = explorer.pane.description, explorer.model.stats
+    np.testing.assert_array_equal(_marks(_panel(figure, "std"), "line")[0]["y"], np.float32(stats.std))
+    flat = _marks(_panel(figure, "flat"), "line")[0]["y"]
+    np.testing.assert_array_equal(flat, np.float32(100 * stats.flat))
+    np.testing.assert_array_equal(_marks(_panel(figure, "hist1"), "stairs")[0]["heights"], stats.hist[0])
+    assert explorer.model.verdict in figure["alt"]
     _set(explorer, explorer.depth, 3)
-    assert [ax.get_visible() for ax, _, _ in explorer._hists] == [True] * 3 + [False] * 7
+    panels = [p["id"] for p in explorer.pane.description["panels"]]
+    assert panels == ["hist1", "hist2", "hist3", "std", "flat", "grad"]
+    assert "nn.SequentialCell(3 x [nn.Dense(32, 32" in explorer.code.value
 
 
-def _pixels(png):
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+def test_log_axes_stay_steady_for_a_new_seed(explorer):
+    limits = _panel(explorer.pane.description, "std")["y"]["lim"]
+    _set(explorer, explorer.seed, 1)
+    assert _panel(explorer.pane.description, "std")["y"]["lim"] == limits
 
 
-def test_fast_redraw_matches_a_full_render_in_every_state(explorer):
-    """The cached-background redraw must show what a full render shows; and since a region is
-    re-rendered alone and cut to its rectangle, none of its static artists may lie outside it."""
-    figure = explorer.pane.figure
-    width, height = figure.canvas.get_width_height()
-    states = [("seed", 3), ("activation", "relu"), ("sigma", 1.0), ("depth", 30), ("init", "orthogonal"),
-              ("depth", 2), ("activation", "sigmoid"), ("width", 512), ("layer", "Conv2d"), ("sigma", 0.001)]
-    for name, value in states:
+def test_student_extremes_draw_without_errors(explorer):
+    for name, value in (("activation", "linear"), ("depth", 30), ("sigma", 10.0), ("sigma", 0.001),
+                        ("activation", "relu"), ("sigma", 10.0)):
         _set(explorer, getattr(explorer, name), value)
-        fast = _pixels(explorer.pane.widget.value)
-        full = _pixels(super(type(explorer.pane), explorer.pane).png())
-        assert fast.shape == full.shape
-        assert np.mean(np.abs(fast - full).max(axis=2) > 40) < 0.001, f"after {name}={value!r}"
-        renderer = figure.canvas.get_renderer()
-        for region, ((x0, y0, x1, y1), artists) in explorer.pane.regions.items():
-            for artist in (a for a in artists if a.get_visible()):
-                box = artist.get_tightbbox(renderer)
-                assert x0 * width - 1 <= box.x0 and box.x1 <= x1 * width + 1, (region, name, value)
-                assert y0 * height - 1 <= box.y0 and box.y1 <= y1 * height + 1, (region, name, value)
+        assert explorer.pane.png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_save_writes_a_png(explorer, tmp_path):
-    path = tmp_path / "depth.png"
-    explorer.pane.save(path)
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert explorer.pane.png()[:8] == b"\x89PNG\r\n\x1a\n"     # the fast path still works after it
+def test_png_is_drawn_from_the_description(explorer):
+    png = explorer.pane.png()
+    image = Image.open(io.BytesIO(png))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and image.size[0] > 600
 
 
 def test_constructor_follows_the_sliders_and_rejects_bad_values():
