@@ -4,7 +4,8 @@ Run: ``.venv/bin/python benchmarks/bench_explorers.py [--explorer NAME] [--list]
 
 For each explorer built with its defaults (what a student sees first), every visible, enabled
 control is moved: each slider to its minimum, middle and maximum, each dropdown to each option,
-each checkbox both ways, each button clicked. A sample is the kernel's CPU time
+each checkbox both ways, each button clicked; after a control's moves it goes back to its
+default (untimed), so each control is measured from the state a student starts in. A sample is the kernel's CPU time
 (``time.process_time``) from setting the value to the end of the callbacks, and the bytes every
 widget sends for it: the JSON of each comm message plus its binary buffers, as the kernel would
 put them on the websocket (serialising them is part of the timed work, as in a kernel).
@@ -77,6 +78,7 @@ def measure(explorer):
     """[(label, cpu_ms, bytes)] for every move of every control of ``explorer``."""
     samples = []
     for control in controls(explorer):
+        default = getattr(control, "value", None)
         for label, action in moves(control):
             if not _visible(control):       # an earlier move may have hidden it (compare mode off)
                 continue
@@ -85,13 +87,17 @@ def measure(explorer):
             action()
             cpu = 1000 * (time.process_time() - start)
             samples.append((label, cpu, sum(_SENT)))
+        if default is not None and control.value != default:
+            control.value = default
     return samples
 
 
 def explorers():
-    from sporelab.widgets import ConvExplorer, DepthExplorer, InitializerExplorer, TrainingExplorer
+    from sporelab.widgets import (ConvExplorer, DataParallelExplorer, DepthExplorer, InitializerExplorer,
+                                  TrainingExplorer)
     return {"InitializerExplorer": InitializerExplorer, "ConvExplorer": ConvExplorer,
-            "TrainingExplorer": TrainingExplorer, "DepthExplorer": DepthExplorer}
+            "TrainingExplorer": TrainingExplorer, "DepthExplorer": DepthExplorer,
+            "DataParallelExplorer": DataParallelExplorer}
 
 
 def main(argv=None):
