@@ -1,80 +1,20 @@
-"""What every explorer's view shares: a figure pane that draws with ipympl when the ``widget``
-backend is active and as an inline PNG otherwise, an error box, a callback guard, one palette.
+"""What every explorer's view shares besides its ``LiveFigure``: an error box, a callback guard,
+slider and dropdown factories, one palette.
 
-A view is thin: it builds controls, forwards their values to its pure model, and redraws by
-updating existing matplotlib artists (``set_height``, ``set_data``) followed by ``pane.redraw()``.
-Errors raised by the model while the student moves a control are shown in the widget's error box,
-never as a traceback.
+A view is thin: it builds controls, forwards their values to its pure model, builds the figure
+description from the model's results (``<explorer>_figure.py``) and shows it
+(``pane.show(description)``). Errors raised by the model while the student moves a control are
+shown in the widget's error box, never as a traceback, and the last good figure stays.
 """
 
 import functools
-import io
+import html
 
 import ipywidgets as widgets
-import matplotlib
 
 from ._palette import PALETTE
 
-__all__ = ["FigurePane", "ErrorBox", "guarded", "PALETTE", "uses_ipympl", "slider", "dropdown"]
-
-
-_PNG_DPI = 80          # fits a 1280-px-wide notebook with a 14-inch-wide figure and renders fast
-
-
-def uses_ipympl():
-    """True when ``%matplotlib widget`` (ipympl) is the active backend."""
-    backend = matplotlib.get_backend().lower()
-    return "ipympl" in backend or backend == "widget"
-
-
-class FigurePane:
-    """A matplotlib figure inside an ipywidgets layout.
-
-    With ipympl the figure's canvas is itself a widget and ``redraw()`` calls ``draw_idle()``;
-    otherwise the figure is rendered with Agg into an ``ipywidgets.Image`` (PNG), so the same
-    explorer works in classic inline mode, in Voila and in headless tests.
-
-    Args:
-        figsize (tuple): inches (width, height); 14 inches at 80 dpi fill a 1280-px notebook.
-    """
-
-    def __init__(self, figsize=(12, 4)):
-        self.interactive = uses_ipympl()
-        if self.interactive:
-            import matplotlib.pyplot as plt
-            with plt.ioff():
-                self.figure = plt.figure(figsize=figsize)
-            canvas = self.figure.canvas
-            canvas.header_visible = False
-            canvas.footer_visible = False
-            canvas.toolbar_visible = False
-            canvas.resizable = False
-            self.widget = canvas
-        else:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
-            self.figure = Figure(figsize=figsize, dpi=_PNG_DPI)
-            FigureCanvasAgg(self.figure)
-            self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.draws = 0
-
-    def redraw(self):
-        """Show the current state of the figure (one draw)."""
-        self.draws += 1
-        if self.interactive:
-            self.figure.canvas.draw_idle()
-            return
-        self.widget.value = self.png()
-
-    def png(self, dpi=_PNG_DPI):
-        """The figure as PNG bytes (also what a lab notebook stores as its static figure)."""
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-        return buffer.getvalue()
-
-    def save(self, path, dpi=100):
-        """Write the figure to ``path`` (PNG), e.g. for docs or a static notebook figure."""
-        self.figure.savefig(path, dpi=dpi)
+__all__ = ["ErrorBox", "guarded", "PALETTE", "slider", "dropdown"]
 
 
 class ErrorBox(widgets.HTML):
@@ -84,7 +24,6 @@ class ErrorBox(widgets.HTML):
         super().__init__(value="", layout=widgets.Layout(display="none"))
 
     def show(self, error):
-        import html
         text = html.escape(f"{type(error).__name__}: {error}")
         self.value = (f"<div style='color:#a00;background:#fee;border:1px solid #d88;padding:6px;"
                       f"border-radius:4px'>{text}</div>")

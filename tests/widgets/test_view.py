@@ -1,83 +1,45 @@
-"""The shared panes: ``FigurePane`` and ``_blit.BlitPane`` (static layer cached, redrawn in part)."""
+"""What the views share: the error box, the callback guard, the slider and dropdown factories."""
 
-import matplotlib
+import ipywidgets as widgets
+import pytest
 
-matplotlib.use("Agg")
-
-import io  # noqa: E402
-
-import ipywidgets as widgets  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from sporelab.widgets._blit import BlitPane, encode_png  # noqa: E402
-from sporelab.widgets._view import FigurePane  # noqa: E402
+from sporelab.widgets._view import ErrorBox, dropdown, guarded, slider
 
 
-def pixels(png):
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+class _View:
+    def __init__(self):
+        self.errors, self.calls = ErrorBox(), 0
+
+    @guarded
+    def change(self, value):
+        self.calls += 1
+        if value < 0:
+            raise ValueError(f"value must be >= 0, got {value}")
+        return value * 2
 
 
-def small_pane(fixed):
-    """Two axes side by side, a line in each; regions: fixed rectangles or the axes' extents."""
-    pane = BlitPane((4, 2))
-    left, right = pane.figure.subplots(1, 2, gridspec_kw={"wspace": 0.6})    # labels inside halves
-    lines = [ax.plot([0, 1], [0, 1])[0] for ax in (left, right)]
-    for ax, name in ((left, "left"), (right, "right")):
-        ax.set_title(name)
-    pane.dynamic = lines
-    pane.regions = {"left": ((0, 0, 0.5, 1) if fixed else None, [left]),
-                    "right": ((0.5, 0, 1, 1) if fixed else None, [right])}
-    pane.keys = {name: (lambda ax=ax: (ax.get_ylim(), ax.get_title()))
-                 for name, ax in (("left", left), ("right", right))}
-    return pane, left, right, lines
+def test_error_box_shows_the_error_escaped_and_hides_when_cleared():
+    box = ErrorBox()
+    assert box.layout.display == "none" and box.value == ""
+    box.show(ValueError("shape <3> is wrong"))
+    assert box.layout.display == "block"
+    assert "ValueError: shape &lt;3&gt; is wrong" in box.value
+    box.clear()
+    assert box.layout.display == "none" and box.value == ""
 
 
-@pytest.mark.parametrize("fixed", [False, True], ids=["extent", "rectangle"])
-def test_a_partial_redraw_equals_a_full_draw(fixed):
-    pane, left, right, lines = small_pane(fixed)
-    pane.redraw()
-    assert pane.full_draws == 1
-    right.set_ylim(-5, 50)                      # new tick labels: the "right" region only
-    right.set_title("right, new")
-    lines[1].set_ydata([3, 40])
-    partial = pane.png()
-    assert pane.full_draws == 1
-    full = FigurePane.png(pane)                 # savefig: everything drawn from scratch
-    np.testing.assert_array_equal(pixels(partial), pixels(full))
-    pane._background = None                     # the static layer drawn whole again
-    assert pane.png() == partial and pane.full_draws == 2
+def test_guarded_sends_errors_to_the_box_and_clears_it_on_success():
+    view = _View()
+    assert view.change(-1) is None and "value must be &gt;= 0, got -1" in view.errors.value
+    assert view.change(2) == 4 and view.errors.value == "" and view.calls == 2
 
 
-def test_the_figure_key_forces_a_full_draw_and_save_shows_everything(tmp_path):
-    pane, left, _, lines = small_pane(fixed=False)
-    state = {"key": 0}
-    pane.figure_key = lambda: state["key"]
-    pane.redraw(), pane.redraw()
-    assert pane.full_draws == 1 and pane.draws == 2
-    state["key"] = 1
-    pane.redraw()
-    assert pane.full_draws == 2
-    assert not any(line.get_animated() for line in lines)     # animated only inside png()
-    pane.save(tmp_path / "pane.png", dpi=50)
-    with_lines = np.asarray(Image.open(tmp_path / "pane.png").convert("RGB"))
-    for line in lines:
-        line.set_visible(False)
-    pane.save(tmp_path / "bare.png", dpi=50)
-    assert (with_lines != np.asarray(Image.open(tmp_path / "bare.png").convert("RGB"))).any()
+@pytest.mark.parametrize("kind, cls", [("float", widgets.FloatSlider), ("int", widgets.IntSlider)])
+def test_slider_fires_once_per_release(kind, cls):
+    control = slider("seed", 3, 0, 10, 1, kind=kind)
+    assert isinstance(control, cls) and control.continuous_update is False
+    assert (control.value, control.min, control.max, control.description) == (3, 0, 10, "seed")
 
 
-def test_the_png_path_without_ipympl():
-    pane, *_ = small_pane(fixed=True)
-    assert not pane.interactive and isinstance(pane.widget, widgets.Image)
-    pane.redraw()
-    shown = pixels(pane.widget.value)
-    assert pane.widget.value[:8] == b"\x89PNG\r\n\x1a\n" and shown.shape == (160, 320, 3)
-    assert pixels(pane.png(dpi=40)).shape == (80, 160, 3)      # another dpi: a full draw
-    np.testing.assert_array_equal(pixels(pane.png()), shown)   # the cached layer still holds
-
-
-def test_encode_png_is_lossless():
-    rgb = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(pixels(encode_png(rgb)), rgb)
+def test_dropdown_defaults_to_its_first_option():
+    assert dropdown("law", ["a", "b"]).value == "a" and dropdown("law", ["a", "b"], "b").value == "b"
