@@ -71,7 +71,7 @@ def _text(ax, mark):
     ax.text(mark["x"], mark["y"], mark["text"], transform=transform, color=mark.get("color", "#222"),
             fontsize=_points(mark.get("size", 12)), ha=mark.get("align", "left"),
             va={"middle": "center"}.get(mark.get("valign", "top"), mark.get("valign", "top")), bbox=box,
-            zorder=5)
+            zorder=5, fontfamily=mark.get("family", "sans-serif"))
 
 
 _DRAW = {"stairs": _stairs, "line": _line, "rule": _rule, "image": _image, "text": _text}
@@ -102,6 +102,14 @@ def _legend(target, legend, figure=None):
         target.legend(loc=_LEGEND_LOC.get(loc, "upper right"), **options)
 
 
+def _legend_above(legend):
+    """Points a legend placed "above" takes between the box and the title (figure.js's rows)."""
+    if not legend or legend.get("loc") != "above" or not legend.get("items"):
+        return 0.0
+    rows = -(-len(legend["items"]) // legend.get("columns", 1))
+    return _points(rows * 1.5 * legend.get("size", 12) + 4)
+
+
 def _panel(figure, panel):
     ax = figure.add_axes(panel["box"])
     for mark in panel["marks"]:
@@ -113,7 +121,7 @@ def _panel(figure, panel):
     if panel.get("grid"):
         ax.grid(True, alpha=0.25)
     ax.tick_params(labelsize=_points(11))
-    ax.set_title(panel.get("title", ""), fontsize=_points(13))
+    ax.set_title(panel.get("title", ""), fontsize=_points(13), pad=6 + _legend_above(panel.get("legend")))
     ax.set_xlabel(panel.get("xlabel", ""), fontsize=_points(12))
     ax.set_ylabel(panel.get("ylabel", ""), fontsize=_points(12))
     if panel.get("legend"):
