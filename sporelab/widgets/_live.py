@@ -1,0 +1,84 @@
+"""``LiveFigure``: a figure description drawn in the student's browser (anywidget).
+
+The kernel only computes numbers: ``show(description)`` resolves the description
+(``_figure.resolve``: limits, ticks, notes), keeps it for tests and for ``png()``, and sends it as
+one traitlet whose arrays travel as binary buffers. The browser draws it as SVG with
+``widgets/figure.js`` (copied into the package as ``static/figure.js`` when sporelab is built).
+
+>>> import numpy as np
+>>> pane = LiveFigure()
+>>> pane.show({"width": 300, "height": 200, "alt": "one bar", "panels": [{"id": "p",
+...     "box": [0.15, 0.15, 0.8, 0.75], "marks": [{"type": "stairs", "edges": np.array([0.0, 1.0]),
+...     "heights": np.array([2.0])}]}]})
+>>> pane.description["panels"][0]["y"]["lim"], pane.renders
+([0.0, 2.0], 1)
+>>> pane.png()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+True
+"""
+
+import pathlib
+
+import anywidget
+import traitlets
+
+from ._figure import colormap_tables, render_png, resolve, to_wire
+
+__all__ = ["LiveFigure", "asset"]
+
+_PACKAGE = pathlib.Path(__file__).parent
+
+
+def asset(name):
+    """The path of a browser asset: the package's copy (wheels), else the checkout's ``widgets/``."""
+    for folder in (_PACKAGE / "static", _PACKAGE.parent.parent / "widgets"):
+        if (folder / name).is_file():
+            return folder / name
+    raise RuntimeError(f"sporelab's browser asset {name!r} is missing from {_PACKAGE / 'static'}: "
+                       f"reinstall sporelab (pip install sporelab), or run from a checkout with widgets/{name}")
+
+
+def _optional_asset(name):
+    try:
+        return asset(name)
+    except RuntimeError:
+        return ""
+
+
+class LiveFigure(anywidget.AnyWidget):
+    """One explorer figure, drawn by the browser from the numbers the kernel sends.
+
+    Attributes:
+        description (dict): the last resolved description (NumPy arrays), what tests read.
+        renders (int): how many descriptions have been shown.
+        figure (dict, synced): the wire form of ``description`` (``_figure.to_wire``).
+        colormaps (dict, synced once): name -> 255 RGB triplets.
+    """
+
+    _esm = _optional_asset("figure.js")
+    _css = _optional_asset("figure.css")
+    figure = traitlets.Dict().tag(sync=True)
+    colormaps = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, description=None, **kwargs):
+        super().__init__(colormaps=colormap_tables(), **kwargs)
+        self.description, self.renders = None, 0
+        if description is not None:
+            self.show(description)
+
+    def show(self, description):
+        """Resolve ``description`` and send it to the browser (one message). Errors change nothing."""
+        resolved = resolve(description)
+        wire = to_wire(resolved)
+        self.description = resolved
+        self.figure = wire
+        self.renders += 1
+
+    def png(self, dpi=80):
+        """The shown figure drawn by matplotlib, as PNG bytes (the labs' static figures)."""
+        if self.description is None:
+            raise RuntimeError("LiveFigure.png(): nothing has been shown yet; call show(description) first")
+        return render_png(self.description, dpi)
+
+    def save(self, path, dpi=100):
+        """Write the shown figure to ``path`` as PNG (docs, README images)."""
+        pathlib.Path(path).write_bytes(self.png(dpi))

@@ -1,0 +1,139 @@
+"""The figure description: resolve() decides limits, ticks and notes; to_wire() packs it; matplotlib draws it."""
+
+import io
+import re
+
+import numpy as np
+import pytest
+
+from sporelab.widgets._figure import colormap_tables, render_png, resolve, to_wire
+from sporelab.widgets._ticks import axis_limits, nice_ticks
+
+
+def _figure(*marks, **panel):
+    return {"width": 400, "height": 300, "alt": "test",
+            "panels": [dict({"id": "p", "box": [0.1, 0.1, 0.8, 0.8], "marks": list(marks)}, **panel)]}
+
+
+def _notes(resolved):
+    return [m["text"] for m in resolved["panels"][0]["marks"] if m.get("note")]
+
+
+def _line(x, y, **kw):
+    return dict({"type": "line", "x": np.asarray(x, float), "y": np.asarray(y, float)}, **kw)
+
+
+def test_limits_ticks_and_labels_are_decided_once():
+    panel = resolve(_figure(_line([0, 10], [0, 1])))["panels"][0]
+    assert panel["x"]["lim"] == pytest.approx([-0.5, 10.5])
+    assert panel["x"]["ticks"] == [0.0, 2.5, 5.0, 7.5, 10.0]
+    assert panel["x"]["labels"] == ["0", "2.5", "5", "7.5", "10"]
+    assert all(panel["y"]["lim"][0] <= t <= panel["y"]["lim"][1] for t in panel["y"]["ticks"])
+
+
+def test_stairs_start_at_zero_without_margin():
+    stairs = {"type": "stairs", "edges": np.array([-1.0, 0.0, 1.0]), "heights": np.array([0.2, 0.8])}
+    panel = resolve(_figure(stairs))["panels"][0]
+    assert panel["x"]["lim"] == [-1.0, 1.0] and panel["y"]["lim"] == [0.0, 0.8]
+
+
+def test_given_limits_and_ticks_win():
+    panel = resolve(_figure(_line([0, 1], [0, 1]), x={"lim": [-2, 2], "ticks": [-2, 0, 2]}))["panels"][0]
+    assert panel["x"]["lim"] == [-2.0, 2.0] and panel["x"]["labels"] == ["-2", "0", "2"]
+
+
+def test_non_finite_values_are_counted_and_limits_use_finite_ones():
+    resolved = resolve(_figure(_line([0, 1, 2, 3], [1.0, np.nan, np.inf, 3.0])))
+    assert _notes(resolved) == ["\u25b2 2 values not drawn: 1 NaN, 1 +inf"]
+    assert resolved["panels"][0]["y"]["lim"] == pytest.approx([0.9, 3.1])
+
+
+def test_nothing_finite_draws_an_empty_frame_with_a_note():
+    resolved = resolve(_figure(_line([0, 1], [np.nan, np.nan])))
+    assert _notes(resolved) == ["\u25b2 2 values not drawn: 2 NaN", "no finite value to draw"]
+    assert resolved["panels"][0]["y"]["lim"] == [0.0, 1.0]
+
+
+def test_all_equal_values_widen_the_range_and_say_so():
+    resolved = resolve(_figure(_line([0, 1, 2], [0.5, 0.5, 0.5])))
+    assert resolved["panels"][0]["y"]["lim"] == [0.25, 0.75]
+    assert _notes(resolved) == ["all y values = 0.5"]
+    assert axis_limits([[0.0]], "linear", None, 0.0) == ([-1.0, 1.0], 0.0)
+    assert axis_limits([[3.0]], "log", None, 0.0) == ([0.3, 30.0], 3.0)
+
+
+def test_log_axis_leaves_out_non_positive_values():
+    panel = resolve(_figure(_line([1, 2, 3], [0.0, 1e-3, 10.0]), y={"scale": "log"}))["panels"][0]
+    assert panel["y"]["lim"][0] > 0
+    assert panel["y"]["labels"][:2] == ["10\u207b\u00b3", "10\u207b\u00b2"]
+
+
+def test_image_values_become_colormap_indices_with_255_for_non_finite():
+    image = {"type": "image", "values": np.array([[0.0, 0.5], [1.0, np.nan]]), "cmap": "viridis"}
+    wire = to_wire(resolve(_figure(image)))["panels"][0]["marks"][0]
+    assert wire["values"]["dtype"] == "uint8" and wire["values"]["shape"] == [2, 2]
+    assert list(wire["values"]["buffer"]) == [0, 127, 254, 255]
+    assert wire["vmin"] == 0.0 and wire["vmax"] == 1.0
+
+
+def test_constant_image_widens_its_colour_range():
+    resolved = resolve(_figure({"type": "image", "values": np.zeros((3, 3))}))
+    mark = resolved["panels"][0]["marks"][0]
+    assert (mark["vmin"], mark["vmax"]) == (-1.0, 1.0) and "all values = 0" in _notes(resolved)
+
+
+def test_wire_arrays_are_float32_buffers_that_keep_nan_and_inf():
+    wire = to_wire(resolve(_figure(_line([0, 1], [np.nan, -np.inf]))))
+    y = wire["panels"][0]["marks"][0]["y"]
+    decoded = np.frombuffer(y["buffer"], np.float32)
+    assert y["shape"] == [2] and np.isnan(decoded[0]) and decoded[1] == -np.inf
+
+
+def test_resolve_does_not_change_its_input():
+    figure = _figure(_line([0, 1], [0, 1]))
+    resolve(figure)
+    assert set(figure["panels"][0]) == {"id", "box", "marks"} and len(figure["panels"][0]["marks"]) == 1
+
+
+@pytest.mark.parametrize("bad, error, words", [
+    ([], TypeError, "must be a dict"),
+    ({"width": 0, "height": 10}, ValueError, "'width' must be a positive"),
+    (_figure({"type": "pie"}), ValueError, "mark's type"),
+    (_figure({"type": "stairs", "edges": np.zeros(3), "heights": np.zeros(3)}), ValueError, "len(edges)"),
+    (_figure(_line([0, 1], [0, 1, 2])), ValueError, "one shape"),
+    (_figure({"type": "line", "x": ["a"], "y": [0]}), TypeError, "'x' must be numbers"),
+    (_figure(_line([0], [0]), x={"scale": "sqrt"}), ValueError, "'linear' or 'log'"),
+])
+def test_bad_descriptions_are_refused_clearly(bad, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        resolve(bad)
+
+
+def test_nice_ticks_are_round_and_inside():
+    for low, high in [(-0.27, 0.27), (0.0, 1.0), (3.0, 1e6), (-1e-7, 3e-7)]:
+        ticks, labels = nice_ticks((low, high), "linear", 5)
+        assert 3 <= len(ticks) <= 7 and len(labels) == len(ticks)
+        assert all(low - 1e-12 <= t <= high + 1e-12 for t in ticks)
+
+
+def test_colormap_tables_are_255_rgb_triplets():
+    tables = colormap_tables()
+    assert set(tables) == {"viridis", "cividis", "gray", "PuOr"}
+    assert all(len(table) == 255 * 3 for table in tables.values())
+    assert tables["gray"][:3] == b"\x00\x00\x00" and tables["gray"][-3:] == b"\xff\xff\xff"
+
+
+def test_matplotlib_draws_every_mark_type(tmp_path):
+    from PIL import Image
+    marks = [{"type": "stairs", "edges": np.linspace(-1, 1, 5), "heights": np.array([1, 2, np.nan, 1.0])},
+             _line([-1, 0, 1], [0, 2, np.inf], dash="dashed", marker="o", label="curve"),
+             {"type": "rule", "axis": "x", "value": 0.5, "dash": "dotted"},
+             {"type": "text", "text": "hello", "x": 0.5, "y": 0.5, "box": True}]
+    figure = _figure(*marks, legend={"items": [{"label": "curve", "color": "#d62728"}], "loc": "right"},
+                     title="t", xlabel="x", ylabel="y", grid=True)
+    figure["panels"].append({"id": "img", "box": [0.6, 0.1, 0.3, 0.3], "frame": False,
+                             "marks": [{"type": "image", "values": np.arange(64.0).reshape(8, 8), "cmap": "PuOr"}],
+                             "colorbar": {"cmap": "PuOr", "vmin": 0.0, "vmax": 63.0, "label": "w"}})
+    figure["texts"] = [{"text": "caption", "x": 0.5, "y": 0.97, "align": "center"}]
+    png = render_png(resolve(figure), dpi=100)
+    assert Image.open(io.BytesIO(png)).size == (400, 300)
