@@ -131,7 +131,7 @@ function textBlock(text, x, y, o = {}) {
   const size = num(o.size, 12);
   const lines = String(text).split("\n");
   const lh = size * 1.2;
-  const valign = o.valign || "baseline";
+  const valign = o.valign || "top";
   const height = lines.length * lh;
   // y of the top of the first line
   let top = valign === "top" ? y : valign === "middle" ? y - height / 2 : valign === "bottom" ? y - height : y - size * 0.8;
@@ -141,7 +141,7 @@ function textBlock(text, x, y, o = {}) {
   const left = anchor === "middle" ? x - w / 2 : anchor === "end" ? x - w : x;
   let out = "";
   if (o.box) {
-    out += `<rect${attrs({ x: left - 4, y: top - 2, width: w + 8, height: height + 4, rx: 3, fill: "#ffffff", "fill-opacity": 0.9, stroke: "#bbbbbb" })}/>`;
+    out += `<rect${attrs({ x: left - 4, y: top - 2, width: w + 8, height: height + 4, rx: 3, fill: "#ffffff", "fill-opacity": 0.9, stroke: o.color || INK })}/>`;
   }
   const spans = lines.map((l, i) => `<tspan${attrs({ x, y: top + i * lh + size * 0.85 })}>${esc(l)}</tspan>`).join("");
   out += `<text${attrs({ "font-size": size, fill: o.color || INK, "text-anchor": anchor, "font-weight": o.weight })}>${spans}</text>`;
@@ -173,8 +173,8 @@ function markerPath(kind, x, y, r) {
 function drawLine(m, ctx) {
   const xs = decode(m.x).data, ys = decode(m.y).data;
   if (xs.length !== ys.length) throw new Error(`x has ${xs.length} values, y ${ys.length}`);
-  const color = m.color || INK;
-  const width = num(m.width, 1.5);
+  const color = m.color || "#1f77b4";
+  const width = num(m.width, 2);
   let out = "";
   if (width > 0) {
     const d = pathOf(xs, ys, ctx.X, ctx.Y);
@@ -187,7 +187,7 @@ function drawLine(m, ctx) {
       const x = ctx.X(xs[i]), y = ctx.Y(ys[i]);
       if (finite(x) && finite(y)) d += markerPath(m.marker, x, y, r);
     }
-    if (d) out += `<path${attrs({ d, fill: color, "fill-opacity": m.alpha, stroke: "none" })}/>`;
+    if (d) out += `<path${attrs({ d, fill: color, "fill-opacity": m.alpha, stroke: "#000000", "stroke-width": 0.5 })}/>`;
   }
   return out;
 }
@@ -222,7 +222,7 @@ function drawRule(m, ctx) {
   const at = m.axis === "x" ? ctx.X(v) : ctx.Y(v);
   if (!finite(at)) return "";
   const [x1, y1, x2, y2] = m.axis === "x" ? [at, y, at, y + h] : [x, at, x + w, at];
-  return `<line${attrs({ x1, y1, x2, y2, stroke: m.color || SPINE, "stroke-width": num(m.width, 1), "stroke-dasharray": DASH[m.dash] })}/>`;
+  return `<line${attrs({ x1, y1, x2, y2, stroke: m.color || "#7f7f7f", "stroke-width": num(m.width, 1.2), "stroke-dasharray": DASH[m.dash] })}/>`;
 }
 
 function imageIndices(m, values) {
@@ -326,7 +326,7 @@ function drawAxes(p, xt, yt, b) {
 
 function legendHandle(item, x, y) {
   const color = item.color || INK;
-  const kind = item.kind || "patch";
+  const kind = item.kind || "line";
   if (kind === "line") {
     return `<line${attrs({ x1: x, y1: y, x2: x + 22, y2: y, stroke: color, "stroke-width": num(item.width, 2), "stroke-dasharray": DASH[item.dash] })}/>`
       + (item.marker ? `<path${attrs({ d: markerPath(item.marker, x + 11, y, 3.5), fill: color })}/>` : "");
@@ -337,67 +337,79 @@ function legendHandle(item, x, y) {
 
 function legendSize(legend) {
   const items = Array.isArray(legend.items) ? legend.items : [];
+  const font = num(legend.size, 12), row = Math.round(font * 1.5);
   const columns = Math.max(1, Math.min(items.length, Math.floor(num(legend.columns, 1))));
   const rows = Math.ceil(items.length / columns);
   const colWidths = [];
   items.forEach((it, i) => {
     const c = Math.floor(i / rows);
-    colWidths[c] = Math.max(colWidths[c] || 0, 28 + textWidth(String(it.label ?? ""), 12));
+    colWidths[c] = Math.max(colWidths[c] || 0, 28 + textWidth(String(it.label ?? ""), font));
   });
   const width = colWidths.reduce((a, w) => a + w + 10, 0) + 2;
-  return { items, rows, colWidths, width, height: rows * 18 + 8 };
+  return { items, rows, colWidths, font, row, width, height: rows * row + 8 };
 }
 
-function drawLegend(legend, x, y, size) {
-  let out = `<rect${attrs({ x, y, width: size.width, height: size.height, rx: 3, fill: "#ffffff", "fill-opacity": 0.9, stroke: "#cccccc" })}/>`;
+function drawLegend(x, y, size) {
+  let out = `<rect${attrs({ x, y, width: size.width, height: size.height, rx: 3, fill: "#ffffff", "fill-opacity": 0.8 })}/>`;
   let cx = x + 6;
   size.items.forEach((it, i) => {
     const r = i % size.rows, c = Math.floor(i / size.rows);
     if (r === 0 && c > 0) cx += size.colWidths[c - 1] + 10;
-    const cy = y + 4 + r * 18 + 9;
-    out += legendHandle(it, cx, cy) + textBlock(String(it.label ?? ""), cx + 28, cy, { size: 12, valign: "middle" }).svg;
+    const cy = y + 4 + (r + 0.5) * size.row;
+    out += legendHandle(it, cx, cy) + textBlock(String(it.label ?? ""), cx + 28, cy, { size: size.font, valign: "middle" }).svg;
   });
   return `<g class="legend">${out}</g>`;
 }
 
+// "right": 8 px right of the box (or of its colour bar), top-aligned; "above": centred on the
+// box's top edge, under the title; "upper/lower left/right": inside the box's corner.
 function panelLegend(legend, b, rightEdge) {
   const size = legendSize(legend);
   if (!size.items.length) return { svg: "", above: 0 };
   const loc = legend.loc || "upper right";
-  let x = b.x + b.w - size.width - 6, y = b.y + 6;
-  if (loc === "upper left") x = b.x + 6;
-  else if (loc === "lower left" || loc === "lower right") { y = b.y + b.h - size.height - 6; if (loc === "lower left") x = b.x + 6; }
-  else if (loc === "right") { x = rightEdge + 10; y = b.y; }
-  else if (loc === "above") { x = b.x + (b.w - size.width) / 2; y = b.y - size.height - 4; }
-  return { svg: drawLegend(legend, x, y, size), above: loc === "above" ? size.height + 4 : 0 };
+  let x = b.x + b.w - size.width - 4, y = b.y + 4;
+  if (loc.endsWith("left")) x = b.x + 4;
+  if (loc.startsWith("lower")) y = b.y + b.h - size.height - 4;
+  if (loc === "right") { x = rightEdge + 8; y = b.y; }
+  if (loc === "above") { x = b.x + (b.w - size.width) / 2; y = b.y - size.height; }
+  return { svg: drawLegend(x, y, size), above: loc === "above" ? size.height : 0 };
 }
 
+// Right of the box: an 8 px gap, 12 px wide, the box's height; tick labels (10 px) right of it,
+// its label (11 px, rotated) right of those.
 function drawColorbar(bar, b, ctx) {
   const table = colormapTable(ctx.colormaps, bar.cmap || "viridis", ctx.cmapCache);
-  const levels = Math.floor(table.length / 3);
-  const ramp = new Uint8Array(levels);
-  for (let i = 0; i < levels; i++) ramp[i] = levels - 1 - i;        // top = vmax
-  const x = b.x + b.w + 12, w = 14;
-  const { url } = imageURL(ramp, levels, 1, table);
-  let out = `<image${attrs({ x, y: b.y, width: w, height: b.h, href: url, preserveAspectRatio: "none" })}/>`;
+  const x = b.x + b.w + 8, w = 12;
+  let out = `<image${attrs({ x, y: b.y, width: w, height: b.h, href: rampURL(table, bar.cmap || "viridis", ctx.cmapCache), preserveAspectRatio: "none" })}/>`;
   out += `<rect${attrs({ x, y: b.y, width: w, height: b.h, fill: "none", stroke: SPINE })}/>`;
-  const lo = Number(bar.vmin), hi = Number(bar.vmax);
+  const lo = scalar(bar.vmin), hi = scalar(bar.vmax);
   const ticks = Array.isArray(bar.ticks) ? bar.ticks : [lo, hi];
   const labels = Array.isArray(bar.labels) ? bar.labels : ticks.map((t) => String(t));
   let widest = 0;
   ticks.forEach((t, i) => {
     const y = b.y + b.h - ((Number(t) - lo) / (hi - lo)) * b.h;
     if (!finite(y)) return;
+    const label = String(labels[i] ?? "");
     out += `<path${attrs({ d: `M${px(x + w)} ${px(y)}h${TICK}`, stroke: SPINE })}/>`;
-    out += textBlock(labels[i] ?? "", x + w + TICK + 3, y, { size: 11, valign: "middle" }).svg;
-    widest = Math.max(widest, textWidth(String(labels[i] ?? ""), 11));
+    out += textBlock(label, x + w + TICK + 2, y, { size: 10, valign: "middle" }).svg;
+    widest = Math.max(widest, textWidth(label, 10));
   });
-  let right = x + w + TICK + 3 + widest;
+  let right = x + w + TICK + 2 + widest;
   if (bar.label) {
-    out += textBlock(bar.label, right + 6, b.y + b.h / 2, { size: 12, align: "center", valign: "top", rotation: 90 }).svg;
-    right += 6 + 16;
+    out += textBlock(bar.label, right + 4, b.y + b.h / 2, { size: 11, align: "center", valign: "top", rotation: 90 }).svg;
+    right += 4 + 11 * 1.2;
   }
   return { svg: `<g class="colorbar">${out}</g>`, right };
+}
+
+function rampURL(table, name, cache) {
+  const key = `ramp:${name}`;
+  if (!cache.has(key)) {
+    const levels = Math.floor(table.length / 3), ramp = new Uint8Array(levels);
+    for (let i = 0; i < levels; i++) ramp[i] = levels - 1 - i;      // top = vmax
+    cache.set(key, imageURL(ramp, levels, 1, table).url);
+  }
+  return cache.get(key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,7 +452,7 @@ function drawPanel(p, index, fig) {
   }
   let above = 0;
   if (p.legend) { const lg = panelLegend(p.legend, b, right); out += lg.svg; above = lg.above; }
-  if (p.title) out += textBlock(p.title, b.x + b.w / 2, b.y - 6 - above, { size: 14, align: "center", valign: "bottom" }).svg;
+  if (p.title) out += textBlock(p.title, b.x + b.w / 2, b.y - 6 - above, { size: 13, align: "center", valign: "bottom" }).svg;
   return `<g class="panel"${attrs({ "data-panel": name })}>${out}</g>`;
 }
 
@@ -489,8 +501,8 @@ function figureLevel(given, fig) {
   const lg = given.legend;
   if (lg && typeof lg === "object") {
     const size = legendSize(lg);
-    const x = num(Number(lg.x), 0.01) * fig.W, y = (1 - num(Number(lg.y), 0.99)) * fig.H;
-    if (size.items.length) out += drawLegend(lg, x, y, size);
+    const x = num(scalar(lg.x), 0.8) * fig.W, y = (1 - num(scalar(lg.y), 0.9)) * fig.H;
+    if (size.items.length) out += drawLegend(x, y, size);
   }
   return out;
 }
