@@ -19,6 +19,9 @@ const DTYPES = {
   float32: Float32Array, float64: Float64Array, uint8: Uint8Array, int8: Int8Array,
   uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array, int32: Int32Array,
 };
+// anywidget may evaluate this module once per widget: ids in the page (clip paths, hatch
+// patterns, labels) carry a random prefix, so two figures never share one.
+const PREFIX = `sporelab-${Math.random().toString(36).slice(2, 10)}`;
 let uid = 0;
 
 // ---------------------------------------------------------------------------------------------
@@ -464,7 +467,7 @@ function hatchPattern(id) {
 
 function figureSVG(figure, colormaps, cmapCache) {
   const problems = [];
-  const fig = { id: `sporelab-fig-${++uid}`, problems, defs: [], colormaps, cmapCache };
+  const fig = { id: `${PREFIX}-fig-${++uid}`, problems, defs: [], colormaps, cmapCache };
   const given = figure && typeof figure === "object" ? figure : {};
   fig.W = num(given.width, 0) > 0 ? given.width : 640;
   fig.H = num(given.height, 0) > 0 ? given.height : 360;
@@ -533,7 +536,55 @@ function draw(model, el, cmapCache) {
   record(el, performance.now() - start, result);
 }
 
-export function render({ model, el }) {
+// ---------------------------------------------------------------------------------------------
+// Accessible names for the explorer's ipywidgets controls (ipywidgets 8.1 leaves two unnamed:
+// a slider's handle, role=slider, is not tied to its description label; Play's buttons are
+// icon-only). axe-core calls these serious/critical; the figure names them inside its own output.
+// ---------------------------------------------------------------------------------------------
+
+const ICON_NAMES = { play: "Play", pause: "Pause", stop: "Stop", retweet: "Repeat", repeat: "Repeat", refresh: "Reset", undo: "Undo" };
+
+function labelControls(root) {
+  for (const handle of root.querySelectorAll('[role="slider"]:not([aria-label]):not([aria-labelledby])')) {
+    const label = handle.closest(".widget-slider")?.querySelector(".widget-label");
+    if (!label || !label.textContent.trim()) continue;
+    if (!label.id) label.id = `${PREFIX}-label-${++uid}`;
+    handle.setAttribute("aria-labelledby", label.id);
+  }
+  for (const button of root.querySelectorAll("button:not([aria-label]):not([title])")) {
+    if (button.textContent.trim()) continue;
+    const icon = /\bfa-([a-z-]+)/.exec(button.querySelector("i")?.className || "");
+    if (icon) button.setAttribute("aria-label", ICON_NAMES[icon[1]] || icon[1].replace(/-/g, " "));
+  }
+}
+
+// The explorer around the figure: its output area (JupyterLab, Notebook 7), else its outermost box.
+function explorerRoot(el) {
+  let root = el.closest(".jp-OutputArea-output");
+  if (root) return root;
+  for (let node = el.parentElement; node; node = node.parentElement) if (node.classList.contains("widget-box")) root = node;
+  return root || el.parentElement;
+}
+
+function watchControls(el) {
+  let observer = null, tries = 0, timer = null, queued = false;
+  const attach = () => {
+    if (!el.isConnected) { if (++tries < 100) timer = setTimeout(attach, 50); return; }
+    const root = explorerRoot(el);
+    if (!root) return;
+    labelControls(root);
+    observer = new MutationObserver(() => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; labelControls(root); });
+    });
+    observer.observe(root, { childList: true, subtree: true });
+  };
+  attach();
+  return () => { clearTimeout(timer); if (observer) observer.disconnect(); };
+}
+
+function render({ model, el }) {
   el.classList.add("sporelab-figure");
   const cmapCache = new Map();
   const redraw = () => draw(model, el, cmapCache);
@@ -541,9 +592,11 @@ export function render({ model, el }) {
   model.on("change:figure", redraw);
   model.on("change:colormaps", newMaps);
   redraw();
+  const unwatch = watchControls(el);
   return () => {
     model.off("change:figure", redraw);
     model.off("change:colormaps", newMaps);
+    unwatch();
   };
 }
 
