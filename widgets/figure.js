@@ -141,7 +141,10 @@ function textBlock(text, x, y, o = {}) {
   const align = o.align || "left";
   const anchor = align === "center" ? "middle" : align === "right" ? "end" : "start";
   const w = Math.max(...lines.map((l) => textWidth(l, size)));
-  const left = anchor === "middle" ? x - w / 2 : anchor === "end" ? x - w : x;
+  const leftOf = (at) => (anchor === "middle" ? at - w / 2 : anchor === "end" ? at - w : at);
+  // A text that would leave the figure (a long note in a narrow panel) is moved back inside it.
+  if (o.within) x += Math.max(4, Math.min(leftOf(x), o.within - 4 - w)) - leftOf(x);
+  const left = leftOf(x);
   let out = "";
   if (o.box) {
     out += `<rect${attrs({ x: left - 4, y: top - 2, width: w + 8, height: height + 4, rx: 3, fill: "#ffffff", "fill-opacity": 0.9, stroke: o.color || INK })}/>`;
@@ -277,7 +280,7 @@ function drawText(m, ctx) {
   else if (m.coords === "figure") { x = fx * ctx.W; y = (1 - fy) * ctx.H; }
   else { x = ctx.box.x + fx * ctx.box.w; y = ctx.box.y + (1 - fy) * ctx.box.h; }
   if (!finite(x) || !finite(y)) throw new Error("text position is not finite");
-  return textBlock(m.text ?? "", x, y, m).svg;
+  return textBlock(m.text ?? "", x, y, { ...m, within: ctx.W }).svg;
 }
 
 const MARKS = { line: drawLine, stairs: drawStairs, rule: drawRule, image: drawImage, text: drawText };
@@ -537,7 +540,7 @@ function draw(model, el, cmapCache) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Accessible names for the explorer's ipywidgets controls (ipywidgets 8.1 leaves two unnamed:
+// Keyboard and accessible names for the explorer's ipywidgets controls (ipywidgets 8.1 leaves two unnamed:
 // a slider's handle, role=slider, is not tied to its description label; Play's buttons are
 // icon-only). axe-core calls these serious/critical; the figure names them inside its own output.
 // ---------------------------------------------------------------------------------------------
@@ -545,6 +548,11 @@ function draw(model, el, cmapCache) {
 const ICON_NAMES = { play: "Play", pause: "Pause", stop: "Stop", retweet: "Repeat", repeat: "Repeat", refresh: "Reset", undo: "Undo" };
 
 function labelControls(root) {
+  // Notebook 7 binds ArrowLeft/Right to heading navigation for any focused element in command
+  // mode; a slider's handle keeps its arrow keys (lumino skips targets with this attribute).
+  for (const handle of root.querySelectorAll('[role="slider"]:not([data-lm-suppress-shortcuts])')) {
+    handle.setAttribute("data-lm-suppress-shortcuts", "true");
+  }
   for (const handle of root.querySelectorAll('[role="slider"]:not([aria-label]):not([aria-labelledby])')) {
     const label = handle.closest(".widget-slider")?.querySelector(".widget-label");
     if (!label || !label.textContent.trim()) continue;

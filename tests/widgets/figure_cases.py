@@ -66,7 +66,7 @@ def marks():
                    texts=[{"text": "verdict: the sample follows its law", "x": 0.5, "y": 0.99, "align": "center",
                            "valign": "top", "size": 13}],
                    legend={"items": [{"label": "figure legend", "color": _GREY, "kind": "patch"}],
-                           "x": 0.5, "y": 0.08, "columns": 1})
+                           "x": 0.005, "y": 0.995, "columns": 1})
 
 
 def nonfinite():
