@@ -242,22 +242,34 @@ function imageIndices(m, values) {
   return out;
 }
 
+// An image as a 32-bit BMP data URL (BITMAPV4HEADER, top-down, with alpha): for the small
+// images of an explorer (a 64-channel grid is 64 of them) this is several times faster than
+// canvas.toDataURL's PNG encoder. Non-finite pixels (index 255) are transparent: the hatch shows.
 function imageURL(indices, rows, cols, table) {
-  const canvas = document.createElement("canvas");
-  canvas.width = cols;
-  canvas.height = rows;
-  const c2d = canvas.getContext("2d");
-  if (!c2d) throw new Error("no canvas 2D context");
-  const img = c2d.createImageData(cols, rows);
-  const px4 = img.data, levels = table.length / 3;
+  const header = 122, bytes = new Uint8Array(header + 4 * rows * cols);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = 0x42; bytes[1] = 0x4d;                                   // "BM"
+  view.setUint32(2, bytes.length, true);
+  view.setUint32(10, header, true);
+  view.setUint32(14, 108, true);                                      // BITMAPV4HEADER
+  view.setInt32(18, cols, true);
+  view.setInt32(22, -rows, true);                                     // top-down: row 0 first
+  view.setUint16(26, 1, true);
+  view.setUint16(28, 32, true);
+  view.setUint32(30, 3, true);                                        // BI_BITFIELDS
+  view.setUint32(34, 4 * rows * cols, true);
+  [0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000].forEach((mask, i) => view.setUint32(54 + 4 * i, mask, true));
+  view.setUint32(70, 0x73524742, true);                               // "sRGB"
+  const levels = Math.floor(table.length / 3);
   let blanks = 0;
-  for (let i = 0; i < indices.length; i++) {
+  for (let i = 0, o = header; i < indices.length; i++, o += 4) {
     const k = indices[i];
-    if (k >= 255 || k >= levels) { blanks++; continue; }       // transparent: the hatch shows
-    px4[4 * i] = table[3 * k]; px4[4 * i + 1] = table[3 * k + 1]; px4[4 * i + 2] = table[3 * k + 2]; px4[4 * i + 3] = 255;
+    if (k >= 255 || k >= levels) { blanks++; continue; }              // alpha 0
+    bytes[o] = table[3 * k + 2]; bytes[o + 1] = table[3 * k + 1]; bytes[o + 2] = table[3 * k]; bytes[o + 3] = 255;
   }
-  c2d.putImageData(img, 0, 0);
-  return { url: canvas.toDataURL(), blanks };
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+  return { url: `data:image/bmp;base64,${btoa(binary)}`, blanks };
 }
 
 function drawImage(m, ctx) {
