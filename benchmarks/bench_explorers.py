@@ -30,7 +30,7 @@ def _record_messages():
     original = widgets.Widget._send
 
     def _send(self, msg, buffers=None):
-        _SENT.append(len(json.dumps(msg, separators=(",", ":"))) + sum(len(b) for b in buffers or ()))
+        _SENT.append(len(json.dumps(msg, separators=(",", ":"))) + sum(memoryview(b).nbytes for b in buffers or ()))
         return original(self, msg, buffers)
     widgets.Widget._send = _send
 

@@ -64,12 +64,14 @@ def _check_name(name):
 
 
 def _default_tensor(default_input):
-    """The Tensor a Parameter starts from (an independent copy; a lazy one is created now)."""
+    """The Tensor a Parameter starts from (an independent copy; a lazy one is created now, except
+    in the parallel modes, see ``_lazy_tensor``)."""
     if isinstance(default_input, (bool, np.bool_)):
         raise ValueError("Parameter data can not be `bool`: a parameter is learned, so it holds numbers.")
     if isinstance(default_input, Tensor):
         if default_input.has_init:
-            return Tensor(default_input).init_data()
+            lazy = _lazy_tensor(default_input)
+            return Tensor(default_input).init_data() if lazy is None else lazy
         return Tensor(default_input)
     if isinstance(default_input, (np.ndarray, np.generic, list, tuple)):
         tensor = Tensor(default_input)
@@ -84,6 +86,22 @@ def _default_tensor(default_input):
                     f"But got type {type(default_input)}.")
 
 
+def _lazy_tensor(default_input):
+    """In semi_auto_parallel and auto_parallel (MindSpore keeps such parameters without data) and
+    in hybrid_parallel, a lazy copy whose initializer has taken its seed (``common._part``), so
+    ``init_data(layout)`` can create only a block; else (or when it needs the whole) None."""
+    from .parallel._auto_parallel_context import _keeps_parameters_lazy
+    if not _keeps_parameters_lazy():
+        return None
+    from .common import _part
+    return _part.lazy_copy(default_input)
+
+
+def _is_in_parallel_mode():
+    from .parallel._auto_parallel_context import _is_in_parallel_mode as in_parallel
+    return in_parallel()
+
+
 class Parameter(Tensor):
     """A Tensor that a network learns: it has a name and a ``requires_grad`` switch.
 
@@ -96,6 +114,10 @@ class Parameter(Tensor):
         layerwise_parallel (bool), parallel_optimizer (bool): distributed-training flags, kept
             for compatibility.
 
+    In semi_auto_parallel, auto_parallel and hybrid_parallel, a Parameter built from
+    ``initializer(...)`` holds no data until ``init_data()`` (or a first use) creates it, so that
+    ``init_data(layout)`` can create only this rank's block; the values are the same either way.
+
     Raises:
         ValueError: bool data; a name longer than 1024 characters.
         TypeError: data of another type; a name that is not a str; a flag that is not a bool.
@@ -106,12 +128,14 @@ class Parameter(Tensor):
 
     def __init__(self, default_input, name=None, requires_grad=True, layerwise_parallel=False,
                  parallel_optimizer=True):
-        tensor = _default_tensor(default_input)
         name = _check_name(name)
         for value, argument in ((requires_grad, "requires_grad"), (layerwise_parallel, "layerwise_parallel"),
                                 (parallel_optimizer, "parallel_optimizer")):
             _check_bool(value, argument)
+        tensor = _default_tensor(default_input)       # last: it may take a seed, so check the rest first
         self._adopt(tensor)
+        self.is_default_input_init = isinstance(default_input, Tensor) and default_input.has_init
+        self.is_in_parallel = _is_in_parallel_mode()
         self._name = name
         self._requires_grad = requires_grad
         self._layerwise_parallel = layerwise_parallel
@@ -119,7 +143,7 @@ class Parameter(Tensor):
         self.sliced = False
         self.is_init = False
         self.inited_param = None
-        self.init_mode = None
+        self.init_mode = tensor if self.has_init else None       # MindSpore: the initializer tensor
         self.cache_enable = False
         self.requires_aggr = True
         self.is_param_ps = False
@@ -127,8 +151,8 @@ class Parameter(Tensor):
         self.is_in_shard = False
 
     def _adopt(self, tensor):
-        self._device, self.init, self.const_arg = tensor.device, None, False
-        self._dtype, self._shape, self._data = tensor.dtype, tensor.shape, tensor._array
+        self._device, self.init, self.const_arg = tensor.device, tensor.init, False
+        self._dtype, self._shape, self._data = tensor.dtype, tensor.shape, tensor._data
 
     # ---- attributes ----------------------------------------------------------------------------
     @property
@@ -208,6 +232,7 @@ class Parameter(Tensor):
         array = incoming._array.astype(self.dtype.nptype, copy=incoming is data)   # never alias the caller's tensor
         self._data = _device.to_device(array, self.device)
         self._shape = incoming.shape
+        self.init = self.init_mode = None
         self.sliced = slice_shape
         return self
 
@@ -231,10 +256,11 @@ class Parameter(Tensor):
         return self
 
     def init_data(self, layout=None, set_sliced=False):
-        """Return the parameter; with a ``layout``, keep only this rank's block of it.
+        """Create the data if it is still lazy; with a ``layout``, keep only this rank's block.
 
-        The data exists from construction (drawn whole from the seeded generator), so the block a
-        rank keeps is exactly that block of the tensor one process draws with the same seed.
+        The block is exactly that block of the tensor one process creates with the same seed; a
+        lazy parameter (see the class) creates only the block where its initializer allows (see
+        ``sporelab.common._part``: not for normals' whole chunks, Orthogonal, Sparse, your own).
 
         Args:
             layout (tuple): MindSpore's ``(dev_mat, tensor_map, slice_shape, field_size,
@@ -243,24 +269,39 @@ class Parameter(Tensor):
             set_sliced (bool): the value ``sliced`` takes.
 
         Raises:
+            RuntimeError: built from ``initializer(...)`` and the parallel mode has since moved in or
+                out of semi_auto_parallel/auto_parallel (MindSpore's check); a layout before
+                ``communication.init()``.
             TypeError: ``layout`` not a tuple (a list too, as in MindSpore); ``set_sliced`` not a bool.
             ValueError: a layout of fewer than 6 entries or one that does not fit the shape.
-            RuntimeError: a layout before ``communication.init()``.
+
+        >>> ms.set_auto_parallel_context(parallel_mode="hybrid_parallel")
+        >>> from sporelab.common.initializer import initializer
+        >>> w = Parameter(initializer("uniform", [4, 6]), name="w")
+        >>> w.has_init
+        True
+        >>> w.init_data().has_init
+        False
+        >>> ms.reset_auto_parallel_context()
         """
+        if self.is_default_input_init and self.is_in_parallel != _is_in_parallel_mode():
+            raise RuntimeError("Must set or change parallel mode before any initializer Tensor created.")
         _check_bool(set_sliced, "set_sliced")
         if layout is None:
+            if self.has_init:
+                Tensor.init_data(self)
+                self.init_mode = None
             if set_sliced:
                 self.sliced = True
             return self
         from .parallel import _layout
-        dev_mat, tensor_map, _ = _layout.check_layout(layout, self.shape)
+        _layout.check_layout(layout, self.shape)
         if self.sliced:                  # already this rank's block
             return self
         from .communication import management
-        rank = management.get_rank()
-        strategy = _layout.tensor_strategy(dev_mat, tensor_map)
-        piece = _layout.block(_device.to_host(self._array), strategy, _layout.slice_index(dev_mat, tensor_map, rank))
+        piece = _layout.rank_block(self, layout, management.get_rank())
         self._data, self._shape = _device.to_device(piece, self.device), piece.shape
+        self.init = self.init_mode = None
         self.sliced = set_sliced
         return self
 

@@ -106,3 +106,41 @@ def test_bad_input_only_raises_clear_errors(a, b, c):
     out = ms.Tensor([0.0])
     kv.pull(0, out)
     assert out.item() == 1.0            # no junk reached the store
+
+
+BATCH_WARNING = ("Possible change in the `batch_size` from previous `step` detected. Optimizer gradient "
+                 "normalizing factor will not change w.r.t new batch_size when update_on_kvstore=True and "
+                 "when distributed kvstore is used.")
+
+
+def _one_step(trainer, w, batch_size):
+    with autograd.record():
+        loss = (w.data() * w.data()).sum()
+    loss.backward()
+    trainer.step(batch_size)
+
+
+@pytest.mark.parametrize("update_on_kvstore, kvstore, warns", [
+    (None, "dist_sync", True), (True, "dist_sync", True), (False, "dist_sync", False), (None, "device", False)])
+def test_a_changed_batch_size_is_mxnets_user_warning_with_update_on_a_dist_store(update_on_kvstore, kvstore, warns):
+    pytest.importorskip("mpi4py")
+    (w,) = _params()
+    trainer = gluon.Trainer([w], "sgd", {"learning_rate": 0.1}, kvstore=kvstore, update_on_kvstore=update_on_kvstore)
+    _one_step(trainer, w, 4)                 # the first step sets the scale, whatever it was
+    _one_step(trainer, w, 4)
+    before = w.data().asnumpy()
+    assert before.tolist() == pytest.approx([0.9025, 0.9025])     # (1 - 0.1 * 2 / 4) ** 2
+    with autograd.record():
+        loss = (w.data() * w.data()).sum()
+    loss.backward()
+    if warns:
+        with pytest.raises(UserWarning) as info:
+            trainer.step(8)
+        assert str(info.value) == BATCH_WARNING
+        assert np.array_equal(w.data().asnumpy(), before)     # nothing changed: step again with 4
+        trainer.step(4)
+        assert w.data().asnumpy().tolist() == pytest.approx([0.9025 * 0.95] * 2)
+    else:
+        trainer.step(8)
+        assert w.data().asnumpy().tolist() == pytest.approx([0.9025 * 0.975] * 2)
+    assert trainer._distributed is ("dist" in kvstore)

@@ -39,6 +39,7 @@ class Initializer:
     """
 
     _exact = False     # True: _initialize fills any dtype itself, exactly (constants, eye, dirac)
+    _random = False    # True: the fill takes one seed from sporelab.random (see _sampling.next_seed)
 
     def __init__(self, **kwargs):
         self._kwargs = kwargs
@@ -54,23 +55,83 @@ class Initializer:
                              f"in place. Pass a writeable array (e.g. arr.copy()).")
         if arr.size == 0:
             return None
-        if self._exact or (arr.dtype in _DIRECT_DTYPES and arr.flags.c_contiguous):
-            self._initialize(arr)
-            return None
+        self._fill(arr, arr.shape, self._initialize)
+        return None
+
+    def _fill_part(self, arr, part):
+        """Fill ``arr`` with block ``part`` (a ``_part.Part``) of what a whole fill would give.
+
+        Only for initializers whose ``_fills_parts()`` is True.
+        """
+        self._fill(arr, part.shape, lambda target: self._initialize_part(target, part))
+
+    def _fill(self, arr, shape, initialize):
+        direct = self._exact or (arr.dtype in _DIRECT_DTYPES and arr.flags.c_contiguous)
+        self._check_extent(shape, arr.dtype, arr.dtype if direct else np.dtype(np.float32))
+        if direct:
+            initialize(arr)
+            return
         work = np.empty(arr.shape, np.float32)
-        self._initialize(work)
+        initialize(work)
         with np.errstate(invalid="ignore", over="ignore"):
             arr[...] = work
-        return None
 
     def _initialize(self, arr):
         raise NotImplementedError(
             f"{type(self).__name__} must define _initialize(self, arr), which fills the NumPy "
             f"array 'arr' in place (for example arr.fill(0.5)).")
 
+    def _initialize_part(self, arr, part):
+        """Fill ``arr`` with block ``part`` of what ``_initialize`` fills a ``part.shape`` array with."""
+        raise NotImplementedError(f"{type(self).__name__} creates whole tensors only.")
+
+    def _fills_parts(self):
+        """True when the class that defines ``_initialize`` also defines ``_initialize_part`` (a
+        subclass that changes ``_initialize`` must not inherit a block fill that ignores it)."""
+        for klass in type(self).__mro__:
+            if "_initialize" in vars(klass):
+                return "_initialize_part" in vars(klass)
+        return False
+
+    def _extent(self, shape, work_dtype):
+        """``(lo, hi, peak, arguments)``: every value lies in [lo, hi], no intermediate exceeds
+        ``peak`` in magnitude while drawing in ``work_dtype``, and ``arguments`` ({name: value})
+        decide them; None when unknown (user initializers)."""
+        return None
+
+    def _check_extent(self, shape, dtype, work_dtype):
+        """Refuse, before anything is drawn, arguments whose values ``dtype`` cannot hold (no inf)."""
+        extent = self._extent(shape, work_dtype)
+        if extent is None:
+            return
+        lo, hi, peak, arguments = extent
+        top = float(np.finfo(work_dtype).max)
+        if not max(abs(lo), abs(hi)) <= top:
+            raise _range_error(self, arguments, f"give values in [{lo:.6g}, {hi:.6g}]", work_dtype)
+        if not peak <= top:
+            raise _range_error(self, arguments, f"need intermediate values up to {peak:.6g}", work_dtype)
+        if dtype.kind in "fc" and not max(abs(lo), abs(hi)) <= float(np.finfo(dtype).max):
+            raise _range_error(self, arguments, f"give values in [{lo:.6g}, {hi:.6g}]", dtype)
+        if dtype.kind in "iu" and not np.iinfo(dtype).min - 1 < lo <= hi < np.iinfo(dtype).max + 1:
+            raise _range_error(self, arguments, f"give values in [{lo:.6g}, {hi:.6g}]", dtype,
+                               " (they are truncated towards zero)")
+
     def __repr__(self):
         kwargs = getattr(self, "_kwargs", {})
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def _dtype_range(dtype):
+    info = np.iinfo(dtype) if dtype.kind in "iu" else np.finfo(dtype)
+    return f"[{info.min:.8g}, {info.max:.8g}]"
+
+
+def _range_error(init, arguments, what, dtype, note=""):
+    names = " and ".join(f"'{name}' ({value!r})" for name, value in arguments.items())
+    plural = "s" if len(arguments) > 1 else ""
+    return ValueError(f"For {type(init).__name__}, the argument{plural} {names} {what}, beyond the range "
+                      f"of {dtype.name} {_dtype_range(dtype)}{note}. Choose smaller values or a wider "
+                      f"dtype.")
 
 
 def _register(*aliases):

@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from ._base import Initializer, _check_real, _register
-from ._sampling import _pick_sampler, fill_normal, fill_truncated_normal, fill_uniform
+from ._sampling import NORMAL_REACH, _pick_sampler, truncated_reach, fill_normal, fill_truncated_normal, fill_uniform
 
 __all__ = ["Zero", "One", "Constant", "Uniform", "Normal", "TruncatedNormal"]
 
@@ -28,6 +28,9 @@ class Zero(Initializer):
     def _initialize(self, arr):
         arr.fill(0)
 
+    def _initialize_part(self, arr, part):
+        arr.fill(0)
+
 
 @_register("ones")
 class One(Initializer):
@@ -44,6 +47,9 @@ class One(Initializer):
     _exact = True
 
     def _initialize(self, arr):
+        arr.fill(1)
+
+    def _initialize_part(self, arr, part):
         arr.fill(1)
 
 
@@ -81,6 +87,8 @@ class Constant(Initializer):
         self.value = value
 
     def _initialize(self, arr):
+        if arr.dtype.kind in "fc" and not _fits_float(self.value, arr.dtype):
+            raise self._does_not_fit(arr.dtype)          # a finite value too large: refuse, not inf
         try:
             with np.errstate(over="ignore"):
                 arr.fill(self.value)
@@ -88,9 +96,33 @@ class Constant(Initializer):
             raise TypeError(f"For Constant, the complex value {self.value!r} cannot fill a tensor of "
                             f"the real dtype {arr.dtype}; use a complex dtype or a real value.") from None
         except (OverflowError, ValueError):
-            raise ValueError(f"For Constant, the value {self.value!r} does not fit the dtype "
-                             f"{arr.dtype} of the tensor; choose a value in its range or another "
-                             f"dtype.") from None
+            raise self._does_not_fit(arr.dtype) from None
+
+    def _does_not_fit(self, dtype):
+        info = np.iinfo(dtype) if dtype.kind in "iu" else np.finfo(dtype)
+        return ValueError(f"For Constant, the argument 'value' ({self.value!r}) does not fit the dtype "
+                          f"{dtype} of the tensor, whose range is [{info.min:.8g}, {info.max:.8g}]; "
+                          f"choose a value in its range or another dtype.")
+
+    def _initialize_part(self, arr, part):
+        self._initialize(arr)
+
+
+def _fits_float(value, dtype):
+    """False for a finite value that a float/complex ``dtype`` would turn into inf (inf and nan fit)."""
+    try:
+        parts = np.array([complex(value).real, complex(value).imag])
+    except OverflowError:                      # an int beyond every float
+        return False
+    with np.errstate(over="ignore"):
+        cast = parts.astype(np.finfo(dtype).dtype)
+    return not (np.isinf(cast) & np.isfinite(parts)).any()
+
+
+def _normal_extent(mean, std, work_dtype):
+    """``(lo, hi, peak)`` of mean + z * std for every z the sampler of ``work_dtype`` can draw."""
+    reach = NORMAL_REACH[np.dtype(work_dtype)] * std
+    return mean - reach, mean + reach, abs(mean) + reach
 
 
 @_register()
@@ -117,6 +149,8 @@ class Uniform(Initializer):
         >>> w = initializer('uniform', [3, 4], ms.float32)
     """
 
+    _random = True
+
     def __init__(self, scale=0.07):
         scale = _check_real("Uniform", "scale", scale, minimum=0, why=" (it is half the interval's width)")
         super().__init__(scale=scale)
@@ -124,6 +158,12 @@ class Uniform(Initializer):
 
     def _initialize(self, arr):
         fill_uniform(arr, self.scale)
+
+    def _initialize_part(self, arr, part):
+        fill_uniform(arr, self.scale, part)
+
+    def _extent(self, shape, work_dtype):
+        return -self.scale, self.scale, 2.0 * self.scale, {"scale": self.scale}
 
 
 @_register()
@@ -150,6 +190,8 @@ class Normal(Initializer):
         (64, 3, 3, 3)
     """
 
+    _random = True
+
     def __init__(self, sigma=0.01, mean=0.0):
         sigma = _check_real("Normal", "sigma", sigma, minimum=0, why=" (it is a standard deviation)")
         mean = _check_real("Normal", "mean", mean)
@@ -158,6 +200,13 @@ class Normal(Initializer):
 
     def _initialize(self, arr):
         fill_normal(arr, self.mean, self.sigma)
+
+    def _initialize_part(self, arr, part):
+        fill_normal(arr, self.mean, self.sigma, part)
+
+    def _extent(self, shape, work_dtype):
+        return (*_normal_extent(float(self.mean), float(self.sigma), work_dtype),
+                {"mean": self.mean, "sigma": self.sigma})
 
 
 def _check_bound(name, value):
@@ -239,6 +288,23 @@ class TruncatedNormal(Initializer):
             return self.mean - 2 * self.sigma, self.mean + 2 * self.sigma
         return self.a, self.b
 
+    _random = True
+
     def _initialize(self, arr):
         low, high = self._bounds()
         fill_truncated_normal(arr, self.mean, self.sigma, low, high)
+
+    def _initialize_part(self, arr, part):
+        low, high = self._bounds()
+        fill_truncated_normal(arr, self.mean, self.sigma, low, high, part)
+
+    def _extent(self, shape, work_dtype):
+        low, high = self._bounds()
+        mean, sigma = float(self.mean), float(self.sigma)
+        alpha, beta = (low - mean) / sigma, (high - mean) / sigma
+        z_lo, z_hi = truncated_reach(alpha, beta, work_dtype)
+        lo, hi = mean + z_lo * sigma, mean + z_hi * sigma
+        arguments = {"mean": self.mean, "sigma": self.sigma}
+        if self.a is not None:
+            arguments.update(a=self.a, b=self.b)
+        return lo, hi, max(abs(mean), sigma, abs(z_lo) * sigma, abs(z_hi) * sigma, abs(lo), abs(hi)), arguments

@@ -16,12 +16,17 @@ without AVX2, from before 2013, may differ in the last bit). NumPy's SIMD ``log`
 is why the textbook ``sqrt(-2 ln u1)`` is not used. ``E`` is not limited by the bits of a uniform,
 so the tails are not cut short. Float64 normals use NumPy's own (table-based) ziggurat.
 
+A fill can also produce one block of the tensor only (``part=``, see ``_part.py``), bitwise equal
+to that block of the whole fill with the same seed: uniforms skip ahead in their stream
+(``PCG64.advance``), normals draw only the chunks the block touches.
+
 Truncated normals are drawn by rejection, choosing the proposal by where the interval lies
 (Robert 1995, "Simulation of truncated normal variables"): plain normals when the interval holds
 a fair share of the mass (the usual ``[-2, 2]`` case: only 4.6 % are redrawn), a uniform proposal
 for a narrow interval, a shifted exponential for an interval far in a tail.
 """
 
+import contextlib
 import math
 import os
 
@@ -29,13 +34,20 @@ import numpy as np
 
 from ..random import generator
 
-__all__ = ["fill_uniform", "fill_normal", "fill_truncated_normal"]
+__all__ = ["fill_uniform", "fill_normal", "fill_truncated_normal", "next_seed", "reserved_seed", "stream",
+           "NORMAL_REACH"]
 
 CHUNK = 1 << 20    # elements per independent stream: fixes the values whatever the thread count
 BLOCK = 1 << 16    # elements per step inside a chunk: the scratch arrays stay in the L2 cache
 _MIN_MASS_FOR_NORMAL_PROPOSAL = 0.3
+# The largest |z| the standard normal samplers can return (so |mean| + reach * std bounds every
+# value). float32, Box-Muller: sqrt(2 E) with NumPy's float32 exponential E <= 7.697 - ln(2^-24)
+# = 24.33, so |z| <= 6.98. float64, NumPy's ziggurat: its tail is r - ln(1 - U) / r with
+# r = 3.654 and 1 - U >= 2^-53, so |z| <= 13.71.
+NORMAL_REACH = {np.dtype(np.float32): 7.0, np.dtype(np.float64): 14.0}
 
 _pool = None
+_reserved = None      # a seed handed to the next fill instead of a fresh draw (see reserved_seed)
 
 
 def _workers():
@@ -63,16 +75,43 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
+def next_seed():
+    """The seed of the next fill: one draw from ``sporelab.random.generator()`` (or the reserved one)."""
+    global _reserved
+    if _reserved is not None:
+        seed, _reserved = _reserved, None
+        return seed
+    return int(generator().integers(2 ** 63))
+
+
+@contextlib.contextmanager
+def reserved_seed(seed):
+    """Inside the block, the next fill uses ``seed`` (from an earlier ``next_seed()``) and draws nothing.
+
+    This is how a lazy Parameter fills itself, whole or block by block, long after it took its seed.
+    """
+    global _reserved
+    saved, _reserved = _reserved, seed
+    try:
+        yield
+    finally:
+        _reserved = saved
+
+
+def stream(seed, index):
+    """The generator of chunk ``index`` of the fill seeded ``seed``."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
+
+
 def _run_chunks(flat, kernel):
     """Call ``kernel(gen, chunk)`` on every chunk of the 1-D array ``flat``, each with its own stream."""
     n_chunks = -(-flat.size // CHUNK)
     if n_chunks == 0:
         return
-    seed = int(generator().integers(2 ** 63))
+    seed = next_seed()
 
     def job(i):
-        stream = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(i,))))
-        kernel(stream, flat[i * CHUNK:(i + 1) * CHUNK])
+        kernel(stream(seed, i), flat[i * CHUNK:(i + 1) * CHUNK])
 
     if n_chunks == 1 or _workers() == 1:
         for i in range(n_chunks):
@@ -132,23 +171,53 @@ def _inward_bounds(low, high, dtype):
     return lo, hi
 
 
-def fill_uniform(work, bound):
-    """Fill the float32/float64 C-contiguous array ``work`` with U[-bound, bound]."""
+def _check_fits(dtype, peak, what):
+    """The fills' own guard (initializers check their arguments first, by name): never inf."""
+    top = float(np.finfo(dtype).max)
+    if not peak <= top:
+        raise ValueError(f"The {what} needs values up to {peak:.6g}, beyond the range of {np.dtype(dtype).name} "
+                         f"[{-top:.8g}, {top:.8g}]. Choose a smaller value or a wider dtype.")
+
+
+def _fill(work, kernel, part):
+    if part is None:
+        _run_chunks(work.reshape(-1), kernel)
+    else:
+        from . import _part      # deferred: _part imports this module
+        _part.fill_chunks(work, part, kernel, next_seed())
+
+
+def fill_uniform(work, bound, part=None):
+    """Fill the float32/float64 C-contiguous array ``work`` with U[-bound, bound].
+
+    With ``part`` (a ``_part.Part``), ``work`` is that block of the whole tensor: only its values
+    are drawn (the stream skips the others), equal to the whole fill's bit for bit.
+    """
+    _check_fits(work.dtype, 2.0 * bound, f"uniform bound {bound!r}")
     lo, hi = _inward_bounds(-bound, bound, work.dtype)
     width = work.dtype.type(2 * bound)
+
+    def finish(block):
+        block -= 0.5
+        block *= width
+        np.clip(block, lo, hi, out=block)
+
+    if part is not None:
+        from . import _part
+        _part.fill_uniform(work, part, next_seed(), finish)
+        return
 
     def kernel(gen, chunk):
         for block in _blocks(chunk):
             gen.random(dtype=block.dtype, out=block)
-            block -= 0.5
-            block *= width
-            np.clip(block, lo, hi, out=block)
+            finish(block)
 
     _run_chunks(work.reshape(-1), kernel)
 
 
-def fill_normal(work, mean, std):
-    """Fill the float32/float64 C-contiguous array ``work`` with N(mean, std**2)."""
+def fill_normal(work, mean, std, part=None):
+    """Fill the float32/float64 C-contiguous array ``work`` with N(mean, std**2) (or block ``part`` of it)."""
+    _check_fits(work.dtype, abs(mean) + NORMAL_REACH[work.dtype] * std, f"normal N({mean!r}, {std!r}**2)")
     mean, std = work.dtype.type(mean), work.dtype.type(std)
 
     def kernel(gen, chunk):
@@ -160,13 +229,15 @@ def fill_normal(work, mean, std):
             if mean != 0:
                 block += mean
 
-    _run_chunks(work.reshape(-1), kernel)
+    _fill(work, kernel, part)
 
 
-def fill_truncated_normal(work, mean, std, low, high):
+def fill_truncated_normal(work, mean, std, low, high, part=None):
     """Fill ``work`` with N(mean, std**2) restricted to the absolute bounds ``[low, high]``.
 
-    ``low``/``high`` may be infinite; ``std`` must be positive and ``low < high``.
+    ``low``/``high`` may be infinite; ``std`` must be positive and ``low < high``. ``part``: as
+    ``fill_uniform``, but the chunks the block touches are drawn (rejection uses a variable number
+    of random words per value, so a stream cannot skip ahead).
     """
     alpha, beta = (low - mean) / std, (high - mean) / std
     lo, hi = _inward_bounds(low, high, work.dtype)
@@ -180,7 +251,7 @@ def fill_truncated_normal(work, mean, std, low, high):
             block += mean_
             np.clip(block, lo, hi, out=block)
 
-    _run_chunks(work.reshape(-1), kernel)
+    _fill(work, kernel, part)
 
 
 def _normal_mass(alpha, beta):
@@ -198,7 +269,9 @@ def _pick_sampler(alpha, beta, dtype):
         raise ValueError(f"For TruncatedNormal, the interval is empty once measured in standard "
                          f"deviations ([{alpha}, {beta}]): 'sigma' is too small next to the bounds.")
     if _normal_mass(alpha, beta) >= _MIN_MASS_FOR_NORMAL_PROPOSAL:
-        return lambda gen, block: _reject_normal(gen, block, dtype.type(alpha), dtype.type(beta))
+        with np.errstate(over="ignore"):       # a limit beyond the dtype's range is no limit: +-inf
+            low, high = dtype.type(alpha), dtype.type(beta)
+        return lambda gen, block: _reject_normal(gen, block, low, high)
     if alpha < 0 < beta:
         return lambda gen, block: _reject_loop(gen, block, _uniform_proposal(alpha, beta, 0.0))
     sign, a, b = (1, alpha, beta) if alpha >= 0 else (-1, -beta, -alpha)
@@ -210,6 +283,20 @@ def _pick_sampler(alpha, beta, dtype):
     else:
         propose = _uniform_proposal(a, b, a)
     return lambda gen, block: _reject_loop(gen, block, propose, sign)
+
+
+def truncated_reach(alpha, beta, dtype):
+    """``(z_lo, z_hi)``: the standard values ``_pick_sampler(alpha, beta, dtype)`` can return.
+
+    With the normal proposal, NumPy's normals stop at ``NORMAL_REACH``; with the others the values
+    lie in [alpha, beta], and on an infinite side within 45 of the finite end (the float64
+    exponential proposal's tail is below 7.7 + 36.8).
+    """
+    if _normal_mass(alpha, beta) >= _MIN_MASS_FOR_NORMAL_PROPOSAL:
+        reach = NORMAL_REACH[np.dtype(dtype)]
+        return max(alpha, -reach), min(beta, reach)
+    cap = min(abs(alpha), abs(beta)) + 45.0
+    return max(alpha, -cap), min(beta, cap)
 
 
 def _reject_normal(gen, block, alpha, beta):

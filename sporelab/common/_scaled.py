@@ -8,6 +8,7 @@ import math
 
 from ._base import Initializer, _check_choice, _check_real, _register
 from ._fan import _NONLINEARITIES, _calculate_correct_fan, _calculate_fan_in_and_fan_out, calculate_gain
+from ._basic import _normal_extent
 from ._sampling import fill_normal, fill_truncated_normal, fill_uniform
 
 __all__ = ["XavierUniform", "XavierNormal", "HeUniform", "HeNormal", "VarianceScaling"]
@@ -18,6 +19,8 @@ _TRUNCATED_STD = 0.87962566103423978
 
 class _XavierBase(Initializer):
     """The ``gain`` argument both Xavier initializers take (validated once, here)."""
+
+    _random = True
 
     def __init__(self, gain=1):
         gain = _check_real(type(self).__name__, "gain", gain, minimum=0)
@@ -52,8 +55,18 @@ class XavierUniform(_XavierBase):
     """
 
     def _initialize(self, arr):
-        fan_in, fan_out = _calculate_fan_in_and_fan_out(arr.shape)
-        fill_uniform(arr, self.gain * math.sqrt(6.0 / (fan_in + fan_out)))
+        fill_uniform(arr, self._bound(arr.shape))
+
+    def _initialize_part(self, arr, part):
+        fill_uniform(arr, self._bound(part.shape), part)
+
+    def _bound(self, shape):
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
+        return self.gain * math.sqrt(6.0 / (fan_in + fan_out))
+
+    def _extent(self, shape, work_dtype):
+        bound = self._bound(shape)
+        return -bound, bound, 2.0 * bound, {"gain": self.gain}
 
 
 @_register("xavier_normal")
@@ -81,11 +94,22 @@ class XavierNormal(_XavierBase):
     """
 
     def _initialize(self, arr):
-        fan_in, fan_out = _calculate_fan_in_and_fan_out(arr.shape)
-        fill_normal(arr, 0.0, self.gain * math.sqrt(2.0 / (fan_in + fan_out)))
+        fill_normal(arr, 0.0, self._std(arr.shape))
+
+    def _initialize_part(self, arr, part):
+        fill_normal(arr, 0.0, self._std(part.shape), part)
+
+    def _std(self, shape):
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
+        return self.gain * math.sqrt(2.0 / (fan_in + fan_out))
+
+    def _extent(self, shape, work_dtype):
+        return (*_normal_extent(0.0, self._std(shape), work_dtype), {"gain": self.gain})
 
 
 class _HeBase(Initializer):
+    _random = True
+
     def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
         owner = type(self).__name__
         negative_slope = _check_real(owner, "negative_slope", negative_slope)
@@ -139,6 +163,13 @@ class HeUniform(_HeBase):
     def _initialize(self, arr):
         fill_uniform(arr, math.sqrt(3.0) * self._std(arr.shape))
 
+    def _initialize_part(self, arr, part):
+        fill_uniform(arr, math.sqrt(3.0) * self._std(part.shape), part)
+
+    def _extent(self, shape, work_dtype):
+        bound = math.sqrt(3.0) * self._std(shape)
+        return -bound, bound, 2.0 * bound, {"negative_slope": self.negative_slope}
+
 
 @_register("he_normal")
 class HeNormal(_HeBase):
@@ -171,6 +202,12 @@ class HeNormal(_HeBase):
 
     def _initialize(self, arr):
         fill_normal(arr, 0.0, self._std(arr.shape))
+
+    def _initialize_part(self, arr, part):
+        fill_normal(arr, 0.0, self._std(part.shape), part)
+
+    def _extent(self, shape, work_dtype):
+        return (*_normal_extent(0.0, self._std(shape), work_dtype), {"negative_slope": self.negative_slope})
 
 
 @_register("variance_scaling")
@@ -218,14 +255,34 @@ class VarianceScaling(Initializer):
         super().__init__(scale=scale, mode=mode, distribution=distribution)
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
+    _random = True
+
     def _initialize(self, arr):
-        fan_in, fan_out = _calculate_fan_in_and_fan_out(arr.shape)
+        self._initialize_part(arr, None)
+
+    def _initialize_part(self, arr, part):
+        spread = self._spread(arr.shape if part is None else part.shape)
+        if self.distribution == "uniform":
+            fill_uniform(arr, spread, part)
+        elif self.distribution == "untruncated_normal":
+            fill_normal(arr, 0.0, spread, part)
+        else:
+            fill_truncated_normal(arr, 0.0, spread, -2 * spread, 2 * spread, part)
+
+    def _spread(self, shape):
+        """The uniform bound, or the standard deviation of the (truncated) normal."""
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, n)
         if self.distribution == "uniform":
-            fill_uniform(arr, math.sqrt(3.0 * variance))
-        elif self.distribution == "untruncated_normal":
-            fill_normal(arr, 0.0, math.sqrt(variance))
-        else:
-            std = math.sqrt(variance) / _TRUNCATED_STD
-            fill_truncated_normal(arr, 0.0, std, -2 * std, 2 * std)
+            return math.sqrt(3.0 * variance)
+        if self.distribution == "untruncated_normal":
+            return math.sqrt(variance)
+        return math.sqrt(variance) / _TRUNCATED_STD
+
+    def _extent(self, shape, work_dtype):
+        spread = self._spread(shape)
+        if self.distribution == "untruncated_normal":
+            return (*_normal_extent(0.0, spread, work_dtype), {"scale": self.scale})
+        bound = spread if self.distribution == "uniform" else 2 * spread
+        return -bound, bound, 2.0 * bound, {"scale": self.scale}

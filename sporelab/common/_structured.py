@@ -11,6 +11,7 @@ import numpy as np
 
 from ..random import generator
 from ._base import Initializer, _check_real, _register
+from ._basic import _normal_extent
 from ._sampling import fill_normal
 
 __all__ = ["Identity", "Sparse", "Dirac", "Orthogonal"]
@@ -37,11 +38,20 @@ class Identity(Initializer):
     _exact = True
 
     def _initialize(self, arr):
-        if arr.ndim != 2:
-            raise ValueError(f"For Identity initializer, the dimension of the initialized tensor "
-                             f"should be 2, but got {arr.ndim}. The identity is a matrix: give a "
-                             f"shape (rows, cols).")
+        self._check(arr.shape)
         arr[...] = np.eye(arr.shape[0], arr.shape[1], dtype=arr.dtype)
+
+    def _initialize_part(self, arr, part):
+        self._check(part.shape)
+        (row, col), (rows, cols) = part.starts, part.block_shape
+        arr[...] = np.eye(rows, cols, k=row - col, dtype=arr.dtype)    # ones where i + row == j + col
+
+    @staticmethod
+    def _check(shape):
+        if len(shape) != 2:
+            raise ValueError(f"For Identity initializer, the dimension of the initialized tensor "
+                             f"should be 2, but got {len(shape)}. The identity is a matrix: give a "
+                             f"shape (rows, cols).")
 
 
 @_register()
@@ -94,6 +104,9 @@ class Sparse(Initializer):
             orders = generator().permuted(np.repeat(np.arange(rows)[:, None], cols, axis=1), axis=0)
             arr[orders[:n_zeros], np.arange(cols)] = 0
 
+    def _extent(self, shape, work_dtype):
+        return (*_normal_extent(0.0, float(self.sigma), work_dtype), {"sigma": self.sigma})
+
 
 @_register()
 class Dirac(Initializer):
@@ -135,10 +148,23 @@ class Dirac(Initializer):
         self.groups = int(groups)
 
     def _initialize(self, arr):
-        shape = arr.shape
-        if arr.ndim not in (3, 4, 5):
+        ones = self._ones(arr.shape)
+        arr.fill(0)
+        arr[ones] = 1
+
+    def _initialize_part(self, arr, part):
+        ones = self._ones(part.shape)
+        inside = np.ones(ones[0].shape, bool)
+        for index, start, size in zip(ones, part.starts, part.block_shape):
+            inside &= (index >= start) & (index < start + size)
+        arr.fill(0)
+        arr[tuple(index[inside] - start for index, start in zip(ones, part.starts))] = 1
+
+    def _ones(self, shape):
+        """The index arrays of the ones of a ``shape`` weight (after checking the shape)."""
+        if len(shape) not in (3, 4, 5):
             raise ValueError(f"For Dirac initializer, only support to initialize tensor with "
-                             f"dimension of 3, 4 or 5, but got {arr.ndim}. A Dirac weight is a "
+                             f"dimension of 3, 4 or 5, but got {len(shape)}. A Dirac weight is a "
                              f"convolution kernel (out, in, *kernel) of Conv1d/2d/3d.")
         if shape[0] % self.groups:
             raise ValueError(f"For Dirac initializer, the first dimension of the initialized tensor "
@@ -148,8 +174,7 @@ class Dirac(Initializer):
         channel = np.arange(min(per_group, shape[1]))
         outs = (np.arange(self.groups)[:, None] * per_group + channel).ravel()
         ins = np.tile(channel, self.groups)
-        arr.fill(0)
-        arr[(outs, ins) + tuple(k // 2 for k in shape[2:])] = 1
+        return (outs, ins) + tuple(np.full(outs.shape, k // 2) for k in shape[2:])
 
 
 @_register()
@@ -206,3 +231,6 @@ class Orthogonal(Initializer):
         if rows < cols:
             q = q.T
         arr[...] = (self.gain * q).reshape(arr.shape)
+
+    def _extent(self, shape, work_dtype):
+        return -self.gain, self.gain, float(self.gain), {"gain": self.gain}     # |q| <= 1

@@ -102,13 +102,16 @@ class Trainer:
         _kvstore.check_arguments(kvstore, update_on_kvstore)
         self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
         self._kv_initialized = False
-        self._kvstore, self._update_on_kvstore = None, None
+        self._kvstore, self._update_on_kvstore, self._distributed = None, None, None
+        self._scale = 1.0                   # MXNet: the optimizer's rescale_grad when the Trainer is made
+        self._rescale_grad = self._scale    # MXNet: optimizer.rescale_grad, set at every step
 
     def _init_kvstore(self):
         """At the first step: the store by MXNet's table, and the initial-weight broadcast."""
         contexts = {ctx for p in self._params for ctx in p.list_ctx()}
         self._kvstore, self._update_on_kvstore = _kvstore.decide(
             self._kvstore_params["kvstore"], self._kvstore_params["update_on_kvstore"], len(contexts), self._params)
+        self._distributed = self._kvstore is not None and "dist" in self._kvstore.type
         if self._kvstore is not None:
             _kvstore.broadcast_initial_weights(self._kvstore, self._params)
         self._kv_initialized = True
@@ -129,20 +132,34 @@ class Trainer:
         Raises:
             ValueError: ``batch_size`` not a positive number; parameters on different contexts.
             RuntimeError: a parameter not initialised.
-            UserWarning (raised, as MXNet does): a stale gradient, unless ``ignore_stale_grad``.
+            UserWarning (raised, as MXNet does): a stale gradient, unless ``ignore_stale_grad``; a
+                ``batch_size`` other than the previous step's when the update runs on a 'dist'
+                kvstore (``update_on_kvstore``), where MXNet's server keeps the first scale. Nothing
+                changes then: step again with the previous batch size.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or not 0 < batch_size < float("inf"):
             raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
+        self._check_and_rescale_grad(self._scale / batch_size)
         if not self._kv_initialized:
             self._init_kvstore()
         _kvstore.allreduce_grads(self._kvstore, self._params)
         chosen = self._fresh_parameters(ignore_stale_grad)
-        results = [(i, *self._update(i, 1.0 / batch_size)) for i in chosen]
+        results = [(i, *self._update(i, self._rescale_grad)) for i in chosen]
         for i, new_weight, state in results:           # all computed first: a failure changes nothing
             _broadcast(new_weight, self._params[i].list_data())
             self._states[i] = state
 
     update = step
+
+    def _check_and_rescale_grad(self, scale):
+        """MXNet's ``Trainer._check_and_rescale_grad``, with its condition and message."""
+        if self._update_on_kvstore and self._distributed and self._kv_initialized:
+            if self._rescale_grad != scale:
+                raise UserWarning("Possible change in the `batch_size` from previous `step` detected. "
+                                  "Optimizer gradient normalizing factor will not change w.r.t new "
+                                  "batch_size when update_on_kvstore=True and when distributed kvstore "
+                                  "is used.")
+        self._rescale_grad = scale
 
     def _fresh_parameters(self, ignore_stale_grad):
         contexts = None

@@ -299,8 +299,9 @@ class Cell:
     def init_parameters_data(self, auto_parallel_mode=False):
         """Create the data of every parameter that is still lazy; return ``{old: new}``.
 
-        Parameters built from ``initializer(...)`` already hold data here, so usually each maps to
-        itself.
+        Each maps to itself: parameters hold their data from construction, except those built from
+        ``initializer(...)`` in the parallel modes, which are created here (``Parameter.init_data``;
+        its RuntimeError if the parallel mode changed since).
         """
         replace = {}
         for param in list(self.get_parameters()):

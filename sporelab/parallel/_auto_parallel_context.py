@@ -173,6 +173,17 @@ def _get_gradients_mean():
     return _state.get("gradients_mean", False)
 
 
+def _is_in_parallel_mode():
+    """MindSpore's ``_is_in_parallel_mode`` (common/parameter.py): semi_auto_parallel or auto_parallel."""
+    return _get_parallel_mode() in (ParallelMode.SEMI_AUTO_PARALLEL, ParallelMode.AUTO_PARALLEL)
+
+
+def _keeps_parameters_lazy():
+    """Whether a Parameter built from ``initializer(...)`` waits for ``init_data`` to create its data:
+    in MindSpore's parallel modes and, in sporelab, in hybrid_parallel, where parameters are sliced."""
+    return _is_in_parallel_mode() or _get_parallel_mode() == ParallelMode.HYBRID_PARALLEL
+
+
 def _is_distributed():
     """Whether gradients are communicated: data_parallel or hybrid_parallel."""
     return _get_parallel_mode() in (ParallelMode.DATA_PARALLEL, ParallelMode.HYBRID_PARALLEL)

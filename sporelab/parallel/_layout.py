@@ -15,7 +15,7 @@ blocks along the split dimensions; a rank holds the block at its grid coordinate
 
 import numpy as np
 
-__all__ = ["check_layout", "tensor_strategy", "slice_index", "block"]
+__all__ = ["check_layout", "tensor_strategy", "slice_index", "rank_block", "region", "block"]
 
 
 def _int_list(value, argument):
@@ -77,11 +77,40 @@ def slice_index(dev_mat, tensor_map, rank):
     return index
 
 
+def rank_block(tensor, layout, rank):
+    """The block of ``tensor`` that ``rank`` holds under the (checked) ``layout``: a host array.
+
+    A lazy tensor whose initializer can fill blocks (``common._part.Reserved``) creates only the
+    block; any other tensor is cut.
+    """
+    dev_mat, tensor_map = [int(d) for d in layout[0]], [int(m) for m in layout[1]]
+    strategy = tensor_strategy(dev_mat, tensor_map)
+    index = slice_index(dev_mat, tensor_map, rank)
+    if not tensor.has_init:
+        from .. import device as _device
+        return block(_device.to_host(tensor._array), strategy, index)
+    from ..common._part import Part
+    starts, block_shape = region(tensor.shape, strategy, index)
+    piece = np.empty(block_shape, tensor.dtype.nptype)
+    tensor.init.fill_part(piece, Part(tensor.shape, starts, block_shape))
+    return piece
+
+
+def region(shape, strategy, index):
+    """``(starts, block_shape)`` of block ``index`` (row-major over ``strategy``) of a ``shape`` tensor.
+
+    >>> region((4, 6), [2, 1], 1)
+    ((2, 0), (2, 6))
+    """
+    coordinate, rest = [], index
+    for s in reversed(strategy):
+        coordinate.insert(0, rest % s)
+        rest //= s
+    block_shape = tuple(n // s for n, s in zip(shape, strategy))
+    return tuple(c * b for c, b in zip(coordinate, block_shape)), block_shape
+
+
 def block(array, strategy, index):
     """Block ``index`` (row-major over ``strategy``) of ``array`` cut into equal blocks: a copy."""
-    starts, rest = [], index
-    for s in reversed(strategy):
-        starts.insert(0, rest % s)
-        rest //= s
-    region = tuple(slice(i * (n // s), (i + 1) * (n // s)) for i, n, s in zip(starts, array.shape, strategy))
-    return array[region].copy()
+    starts, block_shape = region(array.shape, strategy, index)
+    return array[tuple(slice(s, s + b) for s, b in zip(starts, block_shape))].copy()

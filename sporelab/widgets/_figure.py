@@ -15,7 +15,7 @@ costs a few kilobytes.
 >>> resolved["panels"][0]["y"]["labels"]
 ['1', '1.5', '2', '2.5', '3']
 >>> [mark["text"] for mark in resolved["panels"][0]["marks"] if mark["type"] == "text"]
-['▲ 1 value not drawn: 1 NaN']
+['▲ not drawn: 1 NaN']
 """
 
 import math
@@ -30,6 +30,7 @@ COLORMAPS = ("viridis", "cividis", "gray", "PuOr")
 NOTE_COLOR = "#b00020"          # red with 7:1 contrast on white (WCAG AAA)
 _IMAGE_LEVELS = 255             # indices 0..254; 255 marks a non-finite pixel
 _MARGIN = 0.05                  # of the data range, around lines and points
+_ARRAYS = {"stairs": ("edges", "heights"), "line": ("x", "y"), "image": ("values",)}
 
 
 def _array(value, name):
@@ -86,7 +87,9 @@ def _resolve_axis(panel, axis, notes):
     lim, degenerate = axis_limits(arrays, scale, spec.get("lim"), margin * _MARGIN)
     if degenerate is not None and not spec.get("hidden"):
         notes.append(f"all {axis} values = {degenerate:.4g}")
-    if spec.get("ticks") is None:
+    if spec.get("hidden"):
+        spec["ticks"], spec["labels"] = [], []
+    elif spec.get("ticks") is None:
         spec["ticks"], spec["labels"] = nice_ticks(lim, scale, spec.get("nticks", 5))
     elif spec.get("labels") is None:
         spec["labels"] = [f"{tick:g}" for tick in spec["ticks"]]
@@ -113,7 +116,7 @@ def _resolve_mark(mark):
         raise ValueError(f"figure description: a mark's type must be one of stairs, line, rule, image, text; "
                          f"got {kind!r}")
     resolved = dict(mark)
-    for key in ("x", "y", "edges", "heights", "values"):
+    for key in _ARRAYS.get(kind, ()):
         if key in mark:
             resolved[key] = _array(mark[key], key)
     if kind == "stairs" and resolved["edges"].size != resolved["heights"].size + 1:
@@ -137,7 +140,7 @@ def _resolve_panel(panel):
     hidden = sum(counts.values())
     if hidden:
         kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
-        notes.append(f"\u25b2 {hidden} value{'s' * (hidden > 1)} not drawn: {kinds}")
+        notes.append(f"\u25b2 not drawn: {kinds}")      # short: it must fit a 130-px heat map
     drawable = [m for m in resolved["marks"] if m["type"] != "text"]
     if drawable and all(not np.isfinite(m.get("y", m.get("heights", m.get("values", [m.get("value", 0.0)])))).any()
                         for m in drawable):
@@ -194,6 +197,17 @@ def _image_indices(mark):
     return indices
 
 
+def _short(value):
+    """Floats with 7 significant digits (float32's), lists and dicts walked: smaller JSON."""
+    if isinstance(value, float):
+        return float(f"{value:.7g}") if math.isfinite(value) else value
+    if isinstance(value, (list, tuple)):
+        return [_short(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _short(item) for key, item in value.items()}
+    return value
+
+
 def _wire_mark(mark):
     wired = {}
     for key, value in mark.items():
@@ -202,7 +216,7 @@ def _wire_mark(mark):
         elif isinstance(value, np.ndarray):
             wired[key] = _packed(value)
         else:
-            wired[key] = value
+            wired[key] = _short(value)
     return wired
 
 
@@ -213,8 +227,9 @@ def to_wire(resolved):
     image's values become uint8 indices into its colour map (0..254 from vmin to vmax, 255 for a
     non-finite pixel). ipywidgets sends ``bytes`` as binary websocket buffers, not JSON.
     """
-    panels = [dict(panel, marks=[_wire_mark(mark) for mark in panel["marks"]]) for panel in resolved["panels"]]
-    return dict(resolved, panels=panels)
+    panels = [dict(_short({k: v for k, v in panel.items() if k != "marks"}),
+                   marks=[_wire_mark(mark) for mark in panel["marks"]]) for panel in resolved["panels"]]
+    return dict(_short({k: v for k, v in resolved.items() if k != "panels"}), panels=panels)
 
 
 def colormap_tables():

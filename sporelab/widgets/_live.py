@@ -20,6 +20,7 @@ import pathlib
 
 import anywidget
 import traitlets
+from ipywidgets.widgets.widget import _remove_buffers
 
 from ._figure import colormap_tables, render_png, resolve, to_wire
 
@@ -61,17 +62,49 @@ class LiveFigure(anywidget.AnyWidget):
 
     def __init__(self, description=None, **kwargs):
         super().__init__(colormaps=colormap_tables(), **kwargs)
-        self.description, self.renders = None, 0
+        self.description, self.renders, self._quiet = None, 0, False
         if description is not None:
             self.show(description)
 
     def show(self, description):
-        """Resolve ``description`` and send it to the browser (one message). Errors change nothing."""
+        """Resolve ``description`` and send it to the browser (one message). Errors change nothing.
+
+        When the figure keeps its panels, only the panels that changed travel, in a custom
+        message ``{"type": "patch", ...}`` that figure.js merges into the figure it holds; the
+        ``figure`` traitlet is still updated (without a message), so a reloaded page or a new view
+        gets the whole current figure from the kernel.
+        """
         resolved = resolve(description)
         wire = to_wire(resolved)
+        patch = self._patch(wire)
         self.description = resolved
-        self.figure = wire
+        if patch is None:
+            self.figure = wire
+        else:
+            self._quiet = True
+            try:
+                self.figure = wire
+            finally:
+                self._quiet = False
+            content, buffer_paths, buffers = _remove_buffers(patch)
+            self.send(dict(content, buffer_paths=buffer_paths), buffers)
         self.renders += 1
+
+    def _patch(self, wire):
+        """The message carrying what changed since the shown figure, or None to send it whole."""
+        old = self.figure.get("panels") if self.figure else None
+        new = wire["panels"]
+        if not old or [p.get("id") for p in old] != [p.get("id") for p in new]:
+            return None
+        changed = {str(i): panel for i, (before, panel) in enumerate(zip(old, new)) if before != panel}
+        if len(changed) == len(new):
+            return None
+        return {"type": "patch", "top": {k: v for k, v in wire.items() if k != "panels"}, "panels": changed}
+
+    def _should_send_property(self, key, value):
+        if key == "figure" and self._quiet:
+            return False
+        return super()._should_send_property(key, value)
 
     def png(self, dpi=80):
         """The shown figure drawn by matplotlib, as PNG bytes (the labs' static figures)."""

@@ -13,16 +13,10 @@ import io
 import ipywidgets as widgets
 import matplotlib
 
+from ._palette import PALETTE
+
 __all__ = ["FigurePane", "ErrorBox", "guarded", "PALETTE", "uses_ipympl", "slider", "dropdown"]
 
-# One colour per role, the same in every explorer (colour-blind safe, from matplotlib's tab10).
-PALETTE = {
-    "sample": "#1f77b4",       # the data drawn from the engine
-    "theory": "#d62728",       # the theoretical density / bounds
-    "second": "#ff7f0e",       # the second initializer in compare mode, or "after" in updates
-    "gradient": "#2ca02c",
-    "muted": "#7f7f7f",
-}
 
 _PNG_DPI = 80          # fits a 1280-px-wide notebook with a 14-inch-wide figure and renders fast
 

@@ -42,6 +42,7 @@ class DataParallelModel:
 
     def __init__(self, workers=2, batch=24, mean=True, seed=0):
         self.workers, self.batch, self.mean, self.seed = 2, 24, True, 0
+        self._engine, self._cache = None, (None, None)
         self.set(workers=workers, batch=batch, mean=mean, seed=seed)
 
     def set(self, workers=None, batch=None, mean=None, seed=None):
@@ -69,10 +70,20 @@ class DataParallelModel:
         return x, y
 
     def _gradient(self, x, y):
-        net = nn.Dense(2, 1, weight_init=ms.Tensor(np.float32([[0.2, 0.4]])), bias_init="zeros")
-        loss = nn.WithLossCell(net, nn.MSELoss())
-        grads = ms.value_and_grad(loss, None, [net.weight])(ms.Tensor(x), ms.Tensor(y))[1]
+        if self._engine is None:                 # one network for every call: it is never updated
+            net = nn.Dense(2, 1, weight_init=ms.Tensor(np.float32([[0.2, 0.4]])), bias_init="zeros")
+            self._engine = ms.value_and_grad(nn.WithLossCell(net, nn.MSELoss()), None, [net.weight])
+        grads = self._engine(ms.Tensor(x), ms.Tensor(y))[1]
         return grads[0].asnumpy().ravel()
+
+    def _computed(self):
+        """(each shard's gradient, the whole batch's), computed once per batch and split."""
+        key = (self.workers, self.batch, self.seed)
+        if self._cache[0] != key:
+            x, y = self.data()
+            shards = [self._gradient(x[idx], y[idx]) for idx in self.shards()]
+            self._cache = (key, (shards, self._gradient(x, y)))
+        return self._cache[1]
 
     def shards(self):
         """The sample indices of each worker."""
@@ -80,17 +91,16 @@ class DataParallelModel:
 
     def shard_gradients(self):
         """Each worker's gradient of its mean loss with respect to the two weights."""
-        x, y = self.data()
-        return [self._gradient(x[idx], y[idx]) for idx in self.shards()]
+        return [g.copy() for g in self._computed()[0]]
 
     def reduced(self):
         """The reducer's result: the sum over workers, times 1/P with ``mean``."""
-        total = np.sum(self.shard_gradients(), axis=0)
+        total = np.sum(self._computed()[0], axis=0)
         return total * np.float32(1.0 / self.workers) if self.mean else total
 
     def full(self):
         """The gradient of one process on the whole batch."""
-        return self._gradient(*self.data())
+        return self._computed()[1].copy()
 
     def gap(self):
         """max |reduced - full|."""

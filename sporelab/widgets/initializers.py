@@ -9,21 +9,20 @@ a second initializer (orange) on the first (blue), on one x-axis.
 >>> from sporelab.widgets import InitializerExplorer      # doctest: +SKIP
 >>> InitializerExplorer()                                 # doctest: +SKIP
 
-The computation lives in ``InitializerModel`` (``initializers_model.py``, no ipywidgets); this
-module only builds controls and updates the figure's artists in place.
+The computation lives in ``InitializerModel`` (``initializers_model.py``, no ipywidgets), the
+figure's description in ``initializers_figure.py``; this module only builds the controls and hands
+each new description to the ``LiveFigure`` (drawn in the browser; ``pane.png()`` draws it with
+matplotlib).
 """
 
 import html
 import math
 
 import ipywidgets as widgets
-import matplotlib
-import numpy as np
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle, StepPatch
-from matplotlib.ticker import MaxNLocator
 
-from ._view import PALETTE, ErrorBox, FigurePane, dropdown, guarded, slider
+from ._live import LiveFigure
+from ._view import ErrorBox, dropdown, guarded, slider
+from .initializers_figure import figure_description
 from .initializers_model import InitializerModel
 
 __all__ = ["InitializerExplorer", "InitializerModel"]
@@ -101,145 +100,6 @@ class _Side:
         self.model.set_arg(arg_name, value, name=name)
 
 
-class _Layer:
-    """The artists of one initializer on the shared axes, created once and updated in place."""
-
-    def __init__(self, ax, fill, line, alpha):
-        self.hist = ax.stairs(np.zeros(1), [0.0, 1.0], fill=True, color=fill, alpha=alpha)
-        (self.curve,) = ax.plot([], [], color=line, lw=2.6)
-        (self.bounds,) = ax.plot([], [], color=line, lw=1.8, ls="--", transform=ax.get_xaxis_transform())
-        (self.atoms,) = ax.plot([], [], "D", color=line, ms=9, ls="none", mec="black", mew=0.8)
-
-    def set_visible(self, visible):
-        for artist in (self.hist, self.curve, self.bounds, self.atoms):
-            artist.set_visible(visible)
-
-    def update(self, result, top):
-        """Draw ``result`` under the y-limit ``top``; returns the atoms whose bar ``top`` clips."""
-        theory, edges = result.theory, result.edges
-        width = edges[1] - edges[0]
-        self.hist.set_data(result.density, edges)
-        self.curve.set_data(result.curve_x, result.curve_y)
-        finite = [b for b in (theory.low, theory.high) if theory.pdf and math.isfinite(b)
-                  and abs(b - theory.mean) <= 6 * theory.std]       # not an orthogonal's far +-gain
-        self.bounds.set_data(np.array([[b, b, np.nan] for b in finite]).ravel(),
-                             np.tile([0.0, 1.0, np.nan], len(finite)))
-        inside = [(v, p / width) for v, p in theory.atoms if edges[0] <= v <= edges[-1]]
-        shown = [(v, h) for v, h in inside if h <= top]
-        self.atoms.set_data([v for v, _ in shown], [h for _, h in shown])
-        return [(v, h * width) for v, h in inside if h > top]
-
-
-def _peak(result):
-    """The height the y-axis must show: the density's, not a spike of exact values above it."""
-    density, width = result.density, result.edges[1] - result.edges[0]
-    atoms = [(v, p) for v, p in result.theory.atoms if result.edges[0] <= v <= result.edges[-1]]
-    if not result.theory.pdf:
-        return max([density.max()] + [p / width for _, p in atoms])
-    spikes = np.zeros(density.size, bool)
-    for value, _ in atoms:
-        spikes[min(np.searchsorted(result.edges, value, "right") - 1, density.size - 1)] = True
-    rest = density[~spikes].max() if (~spikes).any() else 0.0
-    curve = result.curve_y.max() if result.curve_y.size else 0.0
-    return max(rest, min(curve, 3 * rest) if rest else curve)        # an arcsine's infinite edge
-
-
-class _Plot:
-    """One axes with a layer per initializer (A blue, B orange on top), a title and a legend."""
-
-    def __init__(self, figure):
-        ax = self.ax = figure.add_axes((0.065, 0.15, 0.715, 0.7))
-        self.layers = (_Layer(ax, PALETTE["sample"], PALETTE["theory"], 0.55),
-                       _Layer(ax, PALETTE["second"], PALETTE["second"], 0.4))
-        self.note = ax.text(0.015, 0.965, "", transform=ax.transAxes, va="top", fontsize=12,
-                            color=PALETTE["theory"])
-        # Fixed positions and few ticks: the automatic layout of titles, labels and tick labels is
-        # most of a redraw's cost, and these never need to move.
-        self.title = ax.set_title(" ", y=1.0, pad=8, fontsize=14)
-        ax.set_xlabel("weight value", fontsize=13)
-        ax.set_ylabel("probability density", fontsize=13)
-        ax.xaxis.set_label_coords(0.5, -0.13)
-        ax.yaxis.set_label_coords(-0.06, 0.5)
-        ax.xaxis.set_major_locator(MaxNLocator(6))
-        ax.yaxis.set_major_locator(MaxNLocator(4))
-        ax.tick_params(labelsize=12)
-        ax.grid(alpha=0.25)
-        self.key = _Key(figure)
-
-    def update(self, entries):
-        """Show ``entries``: one or two (tag, model, result); a second one is drawn in orange."""
-        top = 1.3 * max(_peak(result) for _, _, result in entries) or 1.0
-        clipped = []
-        for layer, (tag, _, result) in zip(self.layers, entries):
-            layer.set_visible(True)
-            clipped += [(tag, v, p) for v, p in layer.update(result, top)]
-        self.layers[1].set_visible(len(entries) > 1)
-        self.note.set_text("\n".join(f"\u25b2 {tag}bar at {v:g} clipped:\n{100 * p:.0f} % of the "
-                                      f"weights are exactly {v:g}" for tag, v, p in clipped))
-        edges = entries[0][2].edges
-        self.ax.set_xlim(edges[0], edges[-1])
-        self.ax.set_ylim(0, top)
-        self.title.set_text("\n".join(f"{tag}{model.name}: {result.theory.law}"
-                                      for tag, model, result in entries))
-        self._legend(entries)
-
-    def _legend(self, entries):
-        items = []      # short labels: every glyph costs time on each redraw
-        for layer, (tag, _, result) in zip(self.layers, entries):
-            tag, theory = tag.replace(":", ""), result.theory
-            items.append((layer.hist, f"{tag}sample"))
-            if theory.pdf:
-                items.append((layer.curve, f"{tag}theory"))
-            if len(theory.atoms) and (not theory.pdf or len(layer.atoms.get_xdata())):
-                items.append((layer.atoms, f"{tag}exact" if theory.pdf else f"{tag}theory"))
-            if len(layer.bounds.get_xdata()):
-                items.append((layer.bounds, f"{tag}bounds"))
-        self.key.show(items)
-
-
-class _Key:
-    """A legend made of plain artists at fixed places right of the axes.
-
-    matplotlib's Legend re-packs its boxes on every draw, which cost a fifth of a redraw here;
-    these rows are placed once and only restyled when an entry changes.
-    """
-
-    def __init__(self, figure, left=0.8, top=0.82, step=0.07, rows=8):
-        self.rows = []
-        for i in range(rows):
-            y = top - i * step
-            patch = Rectangle((left, y - 0.018), 0.028, 0.036, transform=figure.transFigure,
-                              visible=False)
-            line = Line2D([left, left + 0.028], [y, y], transform=figure.transFigure, visible=False)
-            text = figure.text(left + 0.036, y, "", va="center", fontsize=12)
-            figure.add_artist(patch)
-            figure.add_artist(line)
-            self.rows.append((patch, line, text))
-        self._shown = None
-
-    def show(self, items):
-        """Show ``items``: (artist drawn on the axes, label) pairs, the artist giving the style."""
-        key = [(id(artist), label) for artist, label in items]
-        if key == self._shown:
-            return
-        self._shown = key
-        for i, (patch, line, text) in enumerate(self.rows):
-            artist, label = items[i] if i < len(items) else (None, "")
-            text.set_text(label)
-            patch.set_visible(isinstance(artist, StepPatch))
-            line.set_visible(isinstance(artist, Line2D))
-            if isinstance(artist, StepPatch):
-                patch.set_facecolor(artist.get_facecolor())
-            elif isinstance(artist, Line2D):
-                marker = artist.get_marker() not in ("None", None, "")
-                x, y = patch.get_x(), patch.get_y() + patch.get_height() / 2
-                line.set_data([x + patch.get_width() / 2] if marker else [x, x + patch.get_width()],
-                              [y] if marker else [y, y])
-                line.update({"color": artist.get_color(), "linestyle": artist.get_linestyle(),
-                             "linewidth": artist.get_linewidth(), "marker": artist.get_marker(),
-                             "markersize": artist.get_markersize(), "markeredgecolor": "black"})
-
-
 class InitializerExplorer(widgets.VBox):
     """Histogram of initialised weights, with the theoretical law, statistics and the code line.
 
@@ -251,11 +111,13 @@ class InitializerExplorer(widgets.VBox):
         compare (bool): overlay the second initializer (orange) on the first (blue).
 
     Attributes:
-        model, model_b: the two ``InitializerModel``s. pane: the ``FigurePane``; errors: the
-        ``ErrorBox``; plot: the axes and artists. Controls: ``side_a.name`` / ``side_b.name``
-        (dropdowns), ``side_a.args[name][arg]`` (argument controls, plus ``'<arg>_on'`` checkboxes
-        for optional ones), ``out_channels``, ``in_channels``, ``kernel_size``, ``seed``,
-        ``new_seed`` (button), ``compare``; ``stats`` and ``code`` (HTML).
+        model, model_b: the two ``InitializerModel``s. pane: the ``LiveFigure`` (its
+        ``description`` is the figure drawn); errors: the ``ErrorBox``; entries: what the figure
+        shows, ``[(tag, model, result)]`` (one, or two in compare mode). Controls:
+        ``side_a.name`` / ``side_b.name`` (dropdowns), ``side_a.args[name][arg]`` (argument
+        controls, plus ``'<arg>_on'`` checkboxes for optional ones), ``out_channels``,
+        ``in_channels``, ``kernel_size``, ``seed``, ``new_seed`` (button), ``compare``; ``stats``
+        and ``code`` (HTML).
 
     A valid change redraws once; an invalid combination (Dirac on a 2-D shape ...) shows the
     engine's error in ``errors`` and leaves the figure, table and code as they were.
@@ -269,8 +131,8 @@ class InitializerExplorer(widgets.VBox):
         shape = {"out_channels": out_channels, "in_channels": in_channels, "kernel_size": kernel_size}
         self.model = InitializerModel(name, seed=seed, **shape)
         self.model_b = InitializerModel(name_b, seed=seed, **shape)
-        self.errors, self.pane = ErrorBox(), FigurePane(figsize=(11.5, 4.0))
-        self.plot = _Plot(self.pane.figure)
+        self.errors, self.pane = ErrorBox(), LiveFigure()
+        self.entries = []
         self.side_a = _Side("initializer", self.model, self._changed)
         self.side_b = _Side("B (orange):", self.model_b, self._changed)
         # The sliders reach 128; a larger shape given to the constructor widens them instead of being clamped.
@@ -290,7 +152,7 @@ class InitializerExplorer(widgets.VBox):
             self.side_a.box, widgets.HBox([self.compare, self.side_b.box]),
             widgets.HBox([self.out_channels, self.in_channels, self.kernel_size, self.seed, self.new_seed],
                          layout=widgets.Layout(flex_flow="row wrap")),
-            self.errors, self.pane.widget, self.stats, self.code])
+            self.errors, self.pane, self.stats, self.code])
         self._changed(self._on_setting, None)
 
     @guarded
@@ -316,15 +178,13 @@ class InitializerExplorer(widgets.VBox):
             high = max(result.edges[-1] for _, _, result in entries)
             entries = [(tag, model, result if (result.edges[0], result.edges[-1]) == (low, high)
                         else model.rebin(result, (low, high))) for tag, model, result in entries]
-        self.plot.update(entries)
+        description = figure_description([(tag, model.name, result) for tag, model, result in entries])
+        self.pane.show(description)
+        self.entries = entries
         self.stats.value = ("<div style='display:flex;flex-wrap:wrap'>"
                             + "".join(_stats_html(tag, model, result) for tag, model, result in entries)
                             + "</div>")
         self.code.value = _code_html(entries)
-        # Unhinted glyphs look the same at this size and render about 15 % faster; rc_context
-        # keeps the setting to this draw (ipympl draws later, with the notebook's own settings).
-        with matplotlib.rc_context({"text.hinting": "no_hinting"}):
-            self.pane.redraw()
 
 
 def _fmt(value):

@@ -1,15 +1,15 @@
 """``TrainingExplorer``: watch a small network train, step by step, and poke at its parameters.
 
 The model (``TrainingModel``, in ``training_model.py``) owns the network, the data and the
-training loop; this view only forwards control values to it and redraws existing artists.
+training loop; ``training_figure.figure_description`` turns its state into a figure description
+that the browser draws (``LiveFigure``): the kernel only trains and sends numbers (a few KB).
 
 Play: an ``ipywidgets.Play`` ticks every 150 ms; each tick trains ``steps`` steps (1 by default)
-and redraws once. A tick that arrives less than half an interval after the previous one finished
-was queued by the browser while the kernel was busy; it is dropped, so the kernel never builds up
-a backlog and Pause stops training at once. With the inline PNG pane (the default) one step plus
-its redraw takes some 30-60 ms (benchmarks/bench_widget_training.py): ``BlitPane`` redraws only
-what moved. Under ``%matplotlib widget`` (ipympl) every redraw is a full draw (about 200 ms), and
-the guard simply lets Play run slower.
+and shows the figure once. A tick that arrives less than half an interval after the previous one
+finished was queued by the browser while the kernel was busy; it is dropped, so the kernel never
+builds up a backlog and Pause stops training at once. One played step costs some 2-5 ms of
+kernel CPU (benchmarks/bench_widget_training.py). Play stops by itself when the loss stops being
+finite (the weights diverged): the curve ends there with a red note.
 
 >>> from sporelab.widgets import TrainingExplorer     # doctest: +SKIP
 >>> TrainingExplorer(network='conv')                   # doctest: +SKIP
@@ -23,9 +23,9 @@ import time
 import ipywidgets as widgets
 import numpy as np
 
+from ._live import LiveFigure
 from ._view import ErrorBox, dropdown, guarded, slider
-from ._blit import BlitPane
-from .training_figure import TrainingFigure
+from .training_figure import figure_description
 from .training_model import GRAD_REQS, INITS, NETWORKS, OPTIMIZERS, TrainingModel
 
 __all__ = ["TrainingExplorer", "TrainingModel"]
@@ -49,31 +49,31 @@ class TrainingExplorer(widgets.VBox):
     Args:
         network, init, optimizer, learning_rate, seed: as ``TrainingModel`` (the starting values
             of the controls).
-        figsize (tuple): inches; 14 x 7.2 fills a 1280-px notebook at 80 dpi.
 
     Controls (public attributes): ``network``, ``init``, ``optimizer``, ``learning_rate`` (log
     slider), ``seed``; ``step_button``, ``play`` (ipywidgets.Play), ``steps`` (steps per click or
     tick), ``reset_button``, ``zero_button`` (empties the 'add' gradient buffers); for the chosen
     ``parameter``: ``lr_mult``, ``requires_grad``, ``grad_req``; the weight editor ``index``
     ('row, col' in the heatmap, or a flat position), ``value`` (Enter applies) and
-    ``apply_button``; ``status`` reports the last edit. Every control change redraws once.
+    ``apply_button``; ``status`` reports the last edit. Every control change shows the figure
+    once (``pane``, a ``LiveFigure``; ``pane.png()`` draws it with matplotlib).
 
     Raises:
         TypeError / ValueError: bad starting values (from ``TrainingModel``).
     """
 
     def __init__(self, network="dense", init="xavier_uniform", optimizer="Adam", learning_rate=0.05,
-                 seed=0, figsize=(14, 7.2)):
+                 seed=0):
         self.model = TrainingModel(network, init, optimizer, learning_rate, seed)
-        self.pane = BlitPane(figsize)
+        self.pane = LiveFigure()
         self.errors = ErrorBox()
-        self._artists = TrainingFigure(self.pane)
+        self._limits = {}                    # the figure's steady axes (training_figure.steady_limit)
         self._quiet = False
         self._last_tick = -np.inf
         self.tick_guard_s = 0.5 * PLAY_INTERVAL_MS / 1000
         self._build_controls()
         super().__init__([self._training_row(), self._setup_row(), self._parameter_row(), self._editor_row(),
-                          self.errors, self.pane.widget])
+                          self.errors, self.pane])
         self._observe()
         self._sync_parameter_controls()
         self._draw()
@@ -85,7 +85,7 @@ class TrainingExplorer(widgets.VBox):
         self.init = dropdown("init", list(INITS), model.init, layout=narrow)
         self.optimizer = dropdown("optimizer", list(OPTIMIZERS), model.optimizer, layout=narrow)
         self.learning_rate = widgets.FloatLogSlider(
-            value=model.learning_rate, base=10, min=-4, max=0.5, step=0.25, description="learning rate",
+            value=model.learning_rate, base=10, min=-4, max=1, step=0.25, description="learning rate",
             readout_format=".2g", continuous_update=False, style={"description_width": "initial"},
             layout=widgets.Layout(width="270px"))
         self.seed = slider("seed", model.seed, 0, 20, 1, kind="int", layout=widgets.Layout(width="220px"))
@@ -175,8 +175,7 @@ class TrainingExplorer(widgets.VBox):
             flat = self._flat_index()
         except (ValueError, TypeError):
             flat = None
-        self._artists.update(self.model, self.parameter.value, flat, self.steps.value)
-        self.pane.redraw()
+        self.pane.show(figure_description(self.model, self.parameter.value, flat, self.steps.value, self._limits))
 
     # ---- handlers --------------------------------------------------------------------------------
     @guarded
@@ -194,7 +193,7 @@ class TrainingExplorer(widgets.VBox):
             self.play.playing = False
             self.play.value = 0
         self.status.value = ""
-        self._artists.forget_limits()
+        self._limits.clear()
         self._sync_parameter_controls()
         self._draw()
 
@@ -225,6 +224,8 @@ class TrainingExplorer(widgets.VBox):
             return                                   # queued while the kernel was busy: drop it
         try:
             self.model.step(self.steps.value)
+            if self.model.diverged:
+                self.play.playing = False            # the curve ends here; the figure says why
             self._sync_value_field_quietly()
             self._draw()
         except Exception:

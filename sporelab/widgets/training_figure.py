@@ -1,28 +1,49 @@
-"""The figure of ``TrainingExplorer``: its artists, built once and moved in place, and a pane that
-redraws only what moved.
+"""The figure of ``TrainingExplorer`` as a figure description (docs/figure-format.md): plain data
+built from a ``TrainingModel``, drawn by the browser (``LiveFigure``) and by matplotlib (``png()``).
 
-Why a pane of its own: a full Agg draw of this figure (nine axes, some 170 tick labels and titles)
-costs about 200 ms, most of it rendering text, while a training step costs 1-2 ms. The axes
-limits and colour scales are therefore kept steady (they move to the next "nice" value only when
-the data leaves them or shrinks well inside them), and the pane (``_blit.BlitPane``) keeps the
-static layer as a bitmap: a frame restores it and draws only the moving artists (lines, images, histogram outlines,
-a few texts), about 30 ms with the PNG encoding; a panel whose limits moved is redrawn alone
-(10-50 ms more).
+Top: the loss per step (log scale) with the loss after a weight edit, and the chosen parameter
+before and after the last step and the gradient that step used; bottom: histograms of each
+layer's weights and gradients, and what the last step changed. Signed values use the diverging
+colour map PuOr, centred on zero.
+
+The axes and colour scales are kept steady (``steady_limit``): they move to the next "nice"
+value only when the data leaves them or shrinks well inside them, so a student sees the data
+change rather than the axes. That memory is the ``limits`` dict the view passes in.
+
+>>> from sporelab.widgets.training_model import TrainingModel
+>>> model = TrainingModel('dense', seed=0)
+>>> _ = model.step(3)
+>>> figure = figure_description(model, '0.weight')
+>>> [panel['id'] for panel in figure['panels']][:3]
+['loss', 'before', 'after']
 """
 
 import math
 
 import numpy as np
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ._view import PALETTE
 from .training_model import as_2d, histogram
 
-__all__ = ["TrainingFigure", "nice_ceiling", "steady_limit"]
+__all__ = ["figure_description", "nice_ceiling", "steady_limit", "BINS", "MAX_POINTS"]
 
 BINS = 31                  # odd: zero sits in the middle of a bin
-_VALUE_MAP, _DELTA_MAP = "RdBu_r", "PRGn"
+MAX_POINTS = 150           # the loss curve sent: at most this many points (2 px apart: a long Play stays small)
+CMAP = "PuOr"              # signed values: diverging, readable with colour-vision deficiency
+NOTE_COLOR = "#b00020"     # _figure.NOTE_COLOR: the red of every "look here" note
+WIDTH, HEIGHT = 1120, 580  # CSS px: fills a 1280-px notebook
+
+# A 2 x 5 grid: left 0.055, right 0.93 (room for the last colour bar's labels), top 0.85, bottom
+# 0.09; gaps of half a cell, and 60 px more between columns 3 and 4 for the colour bar of the
+# "after" heat map.
+_BAR_GAP = 60 / WIDTH
+_CELL_W, _CELL_H = (0.875 - _BAR_GAP) / 7, 0.76 / 2.5
+
+
+def _box(row, col, span=1):
+    left = 0.055 + 1.5 * _CELL_W * col + (_BAR_GAP if col == 4 else 0.0)
+    bottom = 0.09 if row == 1 else 0.85 - _CELL_H
+    return [round(v, 4) for v in (left, bottom, _CELL_W * (1.5 * span - 0.5), _CELL_H)]
 
 
 def nice_ceiling(x):
@@ -39,8 +60,7 @@ def nice_ceiling(x):
 
 def steady_limit(current, needed, shrink=0.1, headroom=1.5):
     """Keep the axis limit ``current`` while ``needed`` fits and fills more than ``shrink`` of it;
-    otherwise move to ``nice_ceiling(headroom * needed)``: steady axes, so a student sees the
-    data change rather than the axes, and the figure's static layer is rarely redrawn.
+    otherwise move to ``nice_ceiling(headroom * needed)``.
 
     >>> steady_limit(1.0, 0.5), steady_limit(1.0, 1.2), steady_limit(1.0, 0.05)
     (1.0, 2.0, 0.1)
@@ -51,220 +71,314 @@ def steady_limit(current, needed, shrink=0.1, headroom=1.5):
     return nice_ceiling(headroom * needed) if needed > 0 else (current or 1.0)
 
 
-def _plain(value, _position=None):
-    return f"{value:.2g}"
+def _plain(value):
+    """Two significant digits, a true minus sign, a short exponent: '0.25', '\u22125e37', '1e\u22125'.
+
+    >>> _plain(-0.25), _plain(5e37), _plain(1e-5)
+    ('\u22120.25', '5e37', '1e\u22125')
+    """
+    text = f"{value:.2g}"
+    if float(text) == 0:
+        return "0"
+    mantissa, _, exponent = text.partition("e")
+    text = mantissa + (f"e{int(exponent)}" if exponent else "")
+    return text.replace("-", "\u2212")
 
 
-def _minor_label(value, limits):
-    """Which minor ticks of a log axis get a label, so that they never crowd: 2, 3, 4, 5, 6, 8
-    (times a power of ten) on a span under 0.6 decades, 2, 3, 5 up to 2 decades, none beyond."""
-    span = math.log10(limits[1] / limits[0])
-    leading = round(value / 10 ** math.floor(math.log10(value) + 1e-9))
-    shown = (2, 3, 4, 5, 6, 8) if span < 0.6 else (2, 3, 5) if span <= 2.01 else ()
-    return _plain(value) if leading in shown else ""
+def _abs_max(*arrays):
+    """The largest finite |value| of ``arrays`` (0 when none is finite)."""
+    finite = [np.abs(a[np.isfinite(a)]) for a in arrays if a is not None]
+    return max((float(a.max()) for a in finite if a.size), default=0.0)
 
 
-class TrainingFigure:
-    """The explorer's artists: the loss curve, four heatmaps of the chosen parameter (before,
-    after, its gradient, the change) and histograms of each layer's weights and gradients.
+def _text(text, x, y, color=PALETTE["muted"], size=14, coords="axes", **extra):
+    return dict({"type": "text", "text": text, "x": x, "y": y, "coords": coords, "color": color,
+                 "size": size, "align": "center", "valign": "middle", "box": False}, **extra)
+
+
+def _steady(limits, key, needed, headroom=1.5):
+    limits[key] = steady_limit(limits.get(key), needed, headroom=headroom)
+    return limits[key]
+
+
+# ---- the loss curve ---------------------------------------------------------------------------
+
+def _log_ticks(low, high):
+    """Powers of ten, and 2, 3, 5 (... 4, 6, 8 on a short span) between them, inside [low, high]."""
+    span = math.log10(high / low)
+    shown = (1, 2, 3, 4, 5, 6, 8) if span < 0.6 else (1, 2, 3, 5) if span <= 2.01 else (1,)
+    ticks = [m * 10.0 ** e for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+             for m in shown]
+    ticks = [float(f"{t:.6g}") for t in ticks if low * (1 - 1e-9) <= t <= high * (1 + 1e-9)]
+    return ticks, [_plain(t) for t in ticks]
+
+
+def _loss_limits(limits, values):
+    """The log axis' [floor, ceiling]: half decades around the data; the floor is kept while the
+    data stays within 1.5 decades above it, so a falling loss moves it once per half decade."""
+    values = values[np.isfinite(values) & (values > 0)]
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.5, 1.0)
+    floor = limits.get("loss floor")
+    if floor is None or low < floor * 1.1 or low > floor * 10 ** 1.5:
+        floor = 10 ** (math.floor(2 * math.log10(low / 1.1)) / 2)
+    limits["loss floor"] = floor
+    ceiling = max(10 ** (math.ceil(2 * math.log10(high * 1.1)) / 2), floor * 10 ** 0.5)
+    return [float(f"{floor:.6g}"), float(f"{ceiling:.6g}")]                # 6 digits: short on the wire
+
+
+def _thinned(history):
+    """(steps, losses): every step of a short history, MAX_POINTS spread evenly over a long one
+    (the first and the last always; a non-finite loss, the last one, always shows its gap)."""
+    steps = np.arange(history.size)
+    if history.size > MAX_POINTS:
+        steps = np.unique(np.rint(np.linspace(0, history.size - 1, MAX_POINTS)).astype(np.int64))
+    return steps.astype(np.float64), history[steps]
+
+
+def _edit_marks(edited, history, lim):
+    """The orange dot of the loss after a weight edit, and its label on the side away from the
+    curve's end (a twelfth of the axis' height away, in log units)."""
+    if edited is None:
+        return []
+    dot = {"type": "line", "x": np.array([float(history.size)]), "y": np.array([edited]),
+           "color": PALETTE["second"], "width": 0.0, "marker": "o", "size": 12, "dash": None,
+           "label": "loss after your edit"}
+    if not (math.isfinite(edited) and edited > 0):
+        return [dot, _text(f"loss after your edit: {edited:.4g}", 0.5, 0.85, NOTE_COLOR, box=True)]
+    above = not history.size or not np.isfinite(history[-1]) or edited >= history[-1]
+    shift = (lim[1] / lim[0]) ** (1 / 12)
+    label = _text("loss after your edit", float(history.size), edited * shift if above else edited / shift,
+                  PALETTE["second"], 13, coords="data", box=True, valign="bottom" if above else "top")
+    return [dot, label]
+
+
+def _loss_note(model, history):
+    """A red note when the last loss is not a positive number (what broke, what to do)."""
+    if not history.size or (math.isfinite(history[-1]) and history[-1] > 0):
+        return []
+    if history[-1] == 0:
+        text = f"loss 0 at step {history.size - 1}: below a log axis (no error left to show)"
+    else:
+        text = (f"loss {history[-1]:.4g} at step {history.size - 1}: the weights diverged.\n"
+                f"Press Reset and lower the learning rate.")
+    return [_text(text, 0.5, 0.5, NOTE_COLOR, 14, box=True)]
+
+
+def _loss_panel(model, limits):
+    history = np.asarray(model.history, dtype=np.float64)
+    edited = model.edited_loss
+    lim = _loss_limits(limits, np.append(history, [] if edited is None else [edited]))
+    right = 20
+    while right < history.size + 1:
+        right *= 2                                  # doubling: the axis moves rarely
+    steps, losses = _thinned(history)
+    ticks, labels = _log_ticks(*lim)
+    few = history.size <= 20                        # a dot per step: the first steps (and a lone one) show
+    curve = {"type": "line", "x": steps, "y": losses, "color": PALETTE["sample"], "width": 2.0,
+             "marker": "o" if few else None, "size": 5 if few else None, "label": "training loss"}
+    marks = [curve] if history.size else []
+    marks += _edit_marks(edited, history, lim) + _loss_note(model, history)
+    if not history.size and edited is None:
+        marks.append(_text("no step yet", 0.5, 0.5))
+    return {"id": "loss", "box": _box(0, 0, span=2), "title": "loss per step (log scale)", "xlabel": "step",
+            "ylabel": "cross-entropy loss (nats)", "x": {"scale": "linear", "lim": [0.0, float(right)], "nticks": 5},
+            "y": {"scale": "log", "lim": lim, "ticks": ticks, "labels": labels}, "grid": True, "frame": True,
+            "marks": marks, "legend": None, "colorbar": None}
+
+
+# ---- the heat maps ----------------------------------------------------------------------------
+
+def _index_axis(count, along_rows):
+    """Ticks at the centres of about 5 cells (3 from 100 cells on: wide labels), steps of 1, 2, 5,
+    10 ..., labelled with the cell's index; rows count from the top (row 0 is drawn at the top)."""
+    step, factors, most = 1, iter((2, 2.5, 2) * 20), 3 if count >= 100 else 5
+    while count > most * step:
+        step = int(step * next(factors))
+    indices = range(0, count, step)
+    ticks = [(count - i - 0.5 if along_rows else i + 0.5, str(i)) for i in indices]
+    ticks.sort()
+    return {"scale": "linear", "lim": [0.0, float(count)], "ticks": [float(t) for t, _ in ticks],
+            "labels": [label for _, label in ticks]}
+
+
+def _outline(shape, flat):
+    """The black square around the entry the weight editor points at (None: no valid entry)."""
+    rows, cols = shape
+    if flat is None or not 0 <= flat < rows * cols:
+        return []
+    row, col = divmod(flat, cols)
+    top = rows - row
+    x = np.array([col, col + 1, col + 1, col, col], dtype=np.float64)
+    y = np.array([top, top, top - 1, top - 1, top], dtype=np.float64)
+    return [{"type": "line", "x": x, "y": y, "color": color, "width": width}     # white under black:
+            for color, width in (("#ffffff", 4.0), ("#000000", 2.0))]          # seen on any colour
+
+
+def _heat_note(values, stepped):
+    if values is None:
+        return "frozen: no gradient" if stepped else "no step yet"
+    return "all zeros" if not np.any(values) else ""
+
+
+def _heat_panel(key, box, title, values, limit, stepped, bar=False, shape=None):
+    """One heat map: ``values`` (2-D, or None: an empty frame with a note) on PuOr in [-limit, limit],
+    with a colour bar when ``bar``."""
+    rows, cols = values.shape if values is not None else shape
+    marks = [] if values is None else [{"type": "image", "values": values, "cmap": CMAP,
+                                        "vmin": -limit, "vmax": limit}]
+    note = _heat_note(values, stepped)
+    if note:
+        marks.append(_text(note, 0.5, 0.5, size=13, box=True))
+    return {"id": key, "box": box, "title": title, "xlabel": "column", "ylabel": "row" if key == "before" else None,
+            "x": _index_axis(cols, False), "y": _index_axis(rows, True), "grid": False, "frame": True,
+            "marks": marks, "legend": None,
+            "colorbar": {"cmap": CMAP, "vmin": -limit, "vmax": limit, "label": None} if bar else None}
+
+
+def _heat_panels(model, name, flat, limits):
+    before, after = as_2d(model.before(name)).astype(np.float64), as_2d(model.value(name)).astype(np.float64)
+    gradient = model.gradient(name)
+    gradient = None if gradient is None else as_2d(gradient).astype(np.float64)
+    change = as_2d(model.change(name)).astype(np.float64)
+    shared = _steady(limits, "values", _abs_max(before, after))
+    stepped = bool(model.history)
+    panels = [
+        _heat_panel("before", _box(0, 2), f"{name} before the last step" if stepped else f"{name} at the start",
+                    before, shared, stepped),
+        _heat_panel("after", _box(0, 3), "after it (same colours)" if stepped else "now (same colours)",
+                    after, shared, stepped, bar=True),
+        _heat_panel("gradient", _box(0, 4), "its gradient in that step", gradient,
+                    _steady(limits, "gradient", _abs_max(gradient)), stepped, True, before.shape),
+        _heat_panel("change", _box(1, 4), "change = after \u2212 before", change,
+                    _steady(limits, "change", _abs_max(change)), stepped, bar=True)]
+    panels[1]["marks"] += _outline(after.shape, flat)
+    return panels
+
+
+# ---- the histograms ---------------------------------------------------------------------------
+
+def _hist_notes(values, empty):
+    """What the bars cannot show: no values at all, non-finite values, a single repeated value."""
+    if values is None:
+        return [_text(empty, 0.5, 0.5, size=13)]
+    bad = int(values.size - np.isfinite(values).sum())
+    if bad:
+        return [_text(f"\u25b2 {bad} of {values.size} not finite", 0.02, 0.96,
+                      NOTE_COLOR, 12, align="left", valign="top", box=True)]
+    if values.size > 1 and np.all(values == values.flat[0]):
+        return [_text(f"all {values.size} values = {_plain(float(values.flat[0]))}", 0.5, 0.9, size=13)]
+    return []
+
+
+def _hist_panel(index, limits, values, title, xlabel, color, empty=""):
+    data = np.zeros(0) if values is None else np.asarray(values, dtype=np.float64)
+    limit = _steady(limits, ("hx", index), _abs_max(data))
+    counts, edges = histogram(data, BINS, limit)
+    top = _steady(limits, ("hy", index), 1.05 * max(1, counts.max()), headroom=1.2)
+    return {"id": f"hist {index}", "box": _box(1, index), "title": title, "xlabel": xlabel, "ylabel": "count",
+            "x": {"scale": "linear", "lim": [-limit, limit], "ticks": [-limit, 0.0, limit],
+                  "labels": [_plain(-limit), "0", _plain(limit)]},
+            "y": {"scale": "linear", "lim": [0.0, top], "ticks": [0.0, top / 2, top] if top % 2 == 0 else [0.0, top],
+                  "labels": None},
+            "grid": False, "frame": True, "legend": None, "colorbar": None,
+            "marks": [{"type": "stairs", "edges": edges.astype(np.float64), "heights": counts.astype(np.float64),
+                       "color": color, "alpha": 0.8}] + _hist_notes(values, empty)}
+
+
+def _hist_panels(model, limits):
+    panels, why = [], "no step yet" if not model.history else "frozen: no gradient"
+    for i, (layer, label) in enumerate(model.layers):
+        weight = f"{layer}.weight"
+        panels.append(_hist_panel(i, limits, model.value(weight), f"{label}: weights", f"{weight} value",
+                                  PALETTE["sample"]))
+    for i, (layer, label) in enumerate(model.layers):
+        weight = f"{layer}.weight"
+        panels.append(_hist_panel(2 + i, limits, model.gradient(weight), f"{label}: gradients",
+                                  f"{weight} gradient", PALETTE["gradient"], why))
+    return panels
+
+
+# ---- the whole figure -------------------------------------------------------------------------
+
+def _settings_text(model, name):
+    """The chosen parameter's settings, e.g. '0.weight: lr_mult 1, requires_grad True, grad_req add
+    (the buffer sums 3 gradients)'."""
+    settings = model.settings(name)
+    text = (f"{name}: lr_mult {settings['lr_mult']:g}, requires_grad {settings['requires_grad']}, "
+            f"grad_req {settings['grad_req']}")
+    if settings["grad_req"] == "add" and settings["requires_grad"]:
+        count = model.accumulated(name)
+        text += f" (the buffer sums {count} gradient{'s' * (count != 1)})" if count else " (the buffer is empty)"
+    return text
+
+
+def _texts(model, name, steps):
+    data = "200 spiral points" if model.network == "dense" else "64 bar images 12\u00d712"
+    title = (f"{model.network} network on {data}  \u00b7  init {model.init}  \u00b7  {model.optimizer}, "
+             f"lr {model.learning_rate:.3g}  \u00b7  {steps} step{'s' if steps > 1 else ''} per click")
+    if model.history:
+        progress = (f"step {len(model.history)}:  loss {model.history[-1]:.4g},  "
+                    f"accuracy {100 * model.accuracy[-1]:.0f} %")
+    else:
+        progress = "step 0: press Step or \u25b6 to train"
+    progress += "   \u00b7   " + _settings_text(model, name)
+    return [dict(_text(title, 0.5, 0.985, "#000000", 17, coords="figure"), valign="top"),
+            _text(progress, 0.5, 0.925, "#000000", 15, coords="figure")]
+
+
+def _alt(model, name, flat):
+    """The text alternative: what a screen reader needs to follow training."""
+    parts = [f"Training the {model.network} network, init {model.init}, {model.optimizer} with learning rate "
+             f"{model.learning_rate:.3g}; {_settings_text(model, name)}."]
+    if model.history:
+        parts.append(f"Step {len(model.history)}: loss {model.history[-1]:.4g} (step 0: {model.history[0]:.4g}), "
+                     f"accuracy {100 * model.accuracy[-1]:.0f} %.")
+    else:
+        parts.append("No step yet.")
+    if model.edited_loss is not None:
+        parts.append(f"Loss after your edit: {model.edited_loss:.4g}.")
+    value, gradient = model.value(name), model.gradient(name)
+    finite = value[np.isfinite(value)]
+    spread = f"values from {finite.min():.3g} to {finite.max():.3g}" if finite.size else "no finite value"
+    parts.append(f"Parameter {name}, shape {tuple(value.shape)}: {spread}; " + ("no gradient." if gradient is None else
+                                               f"largest gradient |g| {_abs_max(gradient):.3g}; largest change "
+                                               f"|\u0394| {_abs_max(model.change(name)):.3g}."))
+    if flat is not None and flat < value.size:
+        parts.append(f"Entry {flat} of {name} = {float(value.flat[flat]):.4g}.")
+    return " ".join(parts)
+
+
+def figure_description(model, name, flat=None, steps=1, limits=None):
+    """The explorer's figure for ``model`` with parameter ``name`` in the heat maps.
 
     Args:
-        pane (BlitPane): the pane whose figure is drawn into; its ``dynamic``, ``regions`` and
-            ``keys`` are set here.
+        model (TrainingModel): what to show.
+        name (str): the parameter of the heat maps, one of ``model.names``.
+        flat (int or None): the flat position the weight editor points at (outlined), or None.
+        steps (int): steps per click, shown in the title.
+        limits (dict or None): the steady axis limits, kept between calls (the view's memory;
+            an empty dict after a reset). None: fresh limits.
+
+    Returns:
+        dict: the description (docs/figure-format.md) with the panels 'loss', 'before', 'after',
+        'gradient', 'change' and 'hist 0' .. 'hist 3'.
+
+    >>> from sporelab.widgets.training_model import TrainingModel
+    >>> figure = figure_description(TrainingModel('conv', seed=1), '3.weight')
+    >>> figure['panels'][2]['marks'][0]['values'].shape
+    (2, 576)
     """
+    limits = {} if limits is None else limits
+    panels = [_loss_panel(model, limits)] + _heat_panels(model, name, flat, limits) + _hist_panels(model, limits)
+    return {"width": WIDTH, "height": HEIGHT, "alt": _alt(model, name, flat), "panels": [_compact(p) for p in panels],
+            "texts": _texts(model, name, steps)}
 
-    def __init__(self, pane):
-        figure = self.figure = pane.figure
-        grid = figure.add_gridspec(2, 5, left=0.055, right=0.955, top=0.85, bottom=0.09, wspace=0.5, hspace=0.5)
-        self.title = figure.suptitle("", fontsize=13, y=0.985)
-        self.progress = figure.text(0.5, 0.925, "", ha="center", va="center", fontsize=12)
-        self._limits = {}
-        self._build_loss(figure.add_subplot(grid[0, 0:2]))
-        self.heat = {key: self._build_heatmap(figure.add_subplot(grid[row, col]), cmap, bar)
-                     for key, row, col, cmap, bar in
-                     (("before", 0, 2, _VALUE_MAP, False), ("after", 0, 3, _VALUE_MAP, True),
-                      ("gradient", 0, 4, _DELTA_MAP, True), ("change", 1, 4, _DELTA_MAP, True))}
-        self.marker = Rectangle((0, 0), 1, 1, fill=False, lw=2, ec="black", visible=False)
-        self.heat["after"][0].add_patch(self.marker)
-        self.hists = [self._build_hist(figure.add_subplot(grid[1, col]), colour)
-                      for col, colour in ((0, PALETTE["sample"]), (1, PALETTE["sample"]),
-                                          (2, PALETTE["gradient"]), (3, PALETTE["gradient"]))]
-        self._wire(pane)
 
-    def _wire(self, pane):
-        """Tell the pane what moves every frame and what each static panel depends on."""
-        pane.dynamic = ([self.loss_line, self.edit_dot, self.edit_label, self.loss_note, self.progress]
-                        + [a for _, image, note, _ in self.heat.values() for a in (image, note)] + [self.marker]
-                        + [a for _, patch, note in self.hists for a in (patch, note)])
-        panels = {"title": (self.title,), "loss": (self.loss_ax,)}
-        panels.update({name: (ax, bar) if bar else (ax,) for name, (ax, _, _, bar) in self.heat.items()})
-        panels.update({f"hist {i}": (ax,) for i, (ax, _, _) in enumerate(self.hists)})
-        pane.regions = {name: (None, artists) for name, artists in panels.items()}   # area: their extent
-        pane.keys = {name: self._key(artists, self.heat[name][1] if name in self.heat else None)
-                     for name, artists in panels.items() if name != "title"}
-        pane.keys["title"] = self.title.get_text
+_DEFAULTS = {"grid": False, "frame": True}
 
-    @staticmethod
-    def _key(axes, image=None):
-        """What a panel's static look depends on: its limits, labels and colour scale."""
-        return lambda: (tuple((ax.get_xlim(), ax.get_ylim(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel())
-                              for ax in axes), image.get_clim() if image is not None else None)
 
-    # ---- building --------------------------------------------------------------------------------
-    def _build_loss(self, ax):
-        ax.set_yscale("log")
-        # Plain decimals (0.6, not 6x10^-1), and minor labels only where they do not crowd.
-        ax.yaxis.set_major_formatter(FuncFormatter(_plain))
-        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: _minor_label(v, ax.get_ylim())))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("step")
-        ax.set_ylabel("cross-entropy loss (nats)")
-        ax.set_title("loss per step (log scale)", fontsize=11)
-        ax.grid(True, which="major", alpha=0.3)
-        (self.loss_line,) = ax.plot([], [], color=PALETTE["sample"], lw=2, label="training loss")
-        (self.edit_dot,) = ax.plot([], [], "o", color=PALETTE["second"], ms=9)
-        self.edit_label = ax.annotate("", (0, 1), xytext=(0, 16), textcoords="offset points", ha="center",
-                                      va="center", color=PALETTE["second"], fontsize=10, annotation_clip=False,
-                                      bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
-        self.loss_note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                                 color=PALETTE["muted"], fontsize=11)
-        self.loss_ax = ax
-
-    @staticmethod
-    def _build_heatmap(ax, cmap, colourbar):
-        image = ax.imshow(np.zeros((1, 1)), cmap=cmap, aspect="auto", interpolation="nearest", vmin=-1, vmax=1)
-        bar = None
-        if colourbar:
-            colourbar = ax.figure.colorbar(image, ax=ax, fraction=0.1, pad=0.04)
-            colourbar.locator = MaxNLocator(nbins=4, symmetric=True)   # the colour bar keeps these
-            colourbar.formatter = FuncFormatter(_plain)                 # no offset text
-            bar = colourbar.ax
-            bar.tick_params(labelsize=8)
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.set_xlabel("column")
-        ax.tick_params(labelsize=8)
-        note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                       color=PALETTE["muted"], fontsize=10)
-        return ax, image, note, bar
-
-    @staticmethod
-    def _build_hist(ax, colour):
-        patch = ax.stairs(np.zeros(BINS), np.linspace(-1, 1, BINS + 1), fill=True, color=colour, alpha=0.8)
-        ax.set_ylabel("count")
-        ax.xaxis.set_major_formatter(FuncFormatter(_plain))     # ticks at -limit, 0, limit: no offset text
-        ax.tick_params(labelsize=8)
-        note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                       color=PALETTE["muted"], fontsize=10)
-        return ax, patch, note
-
-    def forget_limits(self):
-        """Let every axis find its limits afresh (after a reset or a new network)."""
-        self._limits = {}
-
-    def _steady(self, key, needed, headroom=1.5):
-        self._limits[key] = steady_limit(self._limits.get(key), needed, headroom=headroom)
-        return self._limits[key]
-
-    # ---- updates ---------------------------------------------------------------------------------
-    def update(self, model, name, flat=None, steps=1):
-        """Show ``model``'s state with parameter ``name`` in the heatmaps (``flat``: the entry the
-        weight editor points at, outlined; ``steps``: steps per click, shown in the title)."""
-        self._update_title(model, steps)
-        self._update_loss(model)
-        self._update_heatmaps(model, name, flat)
-        for i, (layer, label) in enumerate(model.layers):
-            weight = f"{layer}.weight"
-            self._update_hist(i, model.value(weight), f"{label}: weights", f"{weight} value")
-            why = "no step yet" if not model.history else "frozen: no gradient"
-            self._update_hist(2 + i, model.gradient(weight), f"{label}: gradients", f"{weight} gradient", why)
-
-    def _update_title(self, model, steps):
-        data = "200 spiral points" if model.network == "dense" else "64 bar images 12×12"
-        self.title.set_text(f"{model.network} network on {data}  ·  init {model.init}  ·  {model.optimizer}, "
-                            f"lr {model.learning_rate:.3g}  ·  {steps} step{'s' if steps > 1 else ''} per click")
-        if model.history:
-            self.progress.set_text(f"step {len(model.history)}:  loss {model.history[-1]:.4g},  "
-                                   f"accuracy {100 * model.accuracy[-1]:.0f} %")
-        else:
-            self.progress.set_text("step 0: press Step or ▶ to train")
-
-    def _update_loss(self, model):
-        ax, history = self.loss_ax, np.asarray(model.history)
-        self.loss_line.set_data(np.arange(history.size), history)
-        edited = [] if model.edited_loss is None else [model.edited_loss]
-        self.edit_dot.set_data([history.size] * len(edited), edited)
-        self.edit_label.set_text("loss after your edit" if edited else "")
-        if edited:                      # the label on the side of the dot away from the curve's end
-            self.edit_label.xy = (history.size, edited[0])
-            above = not history.size or edited[0] >= history[-1]
-            self.edit_label.set_position((0, 16 if above else -16))
-        values = np.concatenate([history, edited])
-        values = values[values > 0] if (values > 0).any() else np.array([0.5, 1.0])
-        right = 20
-        while right < history.size + 1:
-            right *= 2                                  # doubling: the axis moves rarely
-        ax.set_xlim(0, right)
-        ax.set_ylim(self._loss_floor(values.min()), 10 ** (math.ceil(2 * math.log10(values.max() * 1.1)) / 2))
-        self.loss_note.set_text("" if history.size or edited else "no step yet")
-
-    def _loss_floor(self, smallest):
-        """The log axis' floor, in half decades below the data; kept while the data stays within
-        1.5 decades above it, so a falling loss moves it once per half decade at most."""
-        floor = self._limits.get("loss floor")
-        if floor is None or smallest < floor * 1.1 or smallest > floor * 10 ** 1.5:
-            floor = 10 ** (math.floor(2 * math.log10(smallest / 1.1)) / 2)
-        self._limits["loss floor"] = floor
-        return floor
-
-    def _update_heatmaps(self, model, name, flat):
-        before, after = as_2d(model.before(name)), as_2d(model.value(name))
-        gradient = model.gradient(name)
-        values = {"before": before, "after": after, "change": after - before,
-                  "gradient": None if gradient is None else as_2d(gradient)}
-        shared = self._steady("values", max(np.abs(before).max(), np.abs(after).max()))
-        titles = {"before": f"{name} before the last step" if model.history else f"{name} at the start",
-                  "after": "after it (same colours)" if model.history else "now (same colours)",
-                  "gradient": "its gradient in that step", "change": "change = after − before"}
-        for key, (ax, image, note, _) in self.heat.items():
-            data = values[key] if values[key] is not None else np.zeros_like(before)
-            rows, cols = data.shape
-            image.set_data(data)
-            image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
-            ax.set_xlim(-0.5, cols - 0.5)
-            ax.set_ylim(rows - 0.5, -0.5)
-            limit = shared if key in ("before", "after") else self._steady(key, float(np.abs(data).max()))
-            image.set_clim(-limit, limit)
-            ax.set_title(titles[key], fontsize=10)
-            note.set_text(self._heatmap_note(values[key], bool(model.history)))
-        self.heat["before"][0].set_ylabel("row")
-        self._place_marker(after.shape, flat)
-
-    @staticmethod
-    def _heatmap_note(data, stepped):
-        if data is None:
-            return "frozen: no gradient" if stepped else "no step yet"
-        return "" if np.any(data) else "all zeros"
-
-    def _place_marker(self, shape, flat):
-        if flat is None or flat >= shape[0] * shape[1]:
-            self.marker.set_visible(False)
-            return
-        row, col = divmod(flat, shape[1])
-        self.marker.set_xy((col - 0.5, row - 0.5))
-        self.marker.set_visible(True)
-
-    def _update_hist(self, i, values, title, xlabel, empty=""):
-        ax, patch, note = self.hists[i]
-        data = np.zeros(0) if values is None else values
-        limit = self._steady(("hx", i), float(np.abs(data).max()) if data.size else 0.0)
-        counts, edges = histogram(data, BINS, limit)
-        patch.set_data(counts, edges)
-        ax.set_xlim(-limit, limit)
-        ax.set_xticks([-limit, 0.0, limit])
-        top = self._steady(("hy", i), 1.05 * max(1, counts.max()), headroom=1.2)
-        ax.set_ylim(0, top)
-        ax.set_yticks([0, top / 2, top] if top % 2 == 0 else [0, top])
-        note.set_text("" if values is not None else empty)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel(xlabel)
+def _compact(panel):
+    """The panel without None entries and the format's defaults: fewer bytes on every change."""
+    marks = [{k: v for k, v in mark.items() if v is not None} for mark in panel["marks"]]
+    kept = {k: v for k, v in panel.items() if v is not None and not (k in _DEFAULTS and _DEFAULTS[k] == v)}
+    return dict(kept, marks=marks)

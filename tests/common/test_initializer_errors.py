@@ -3,6 +3,7 @@ ValueError may escape (never AttributeError, KeyError, IndexError, ZeroDivisionE
 AssertionError...), and the message names the argument at fault."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -67,11 +68,15 @@ def test_constructors_raise_only_type_or_value_errors_naming_the_argument(call, 
     assert repr(init).startswith(cls.__name__ + "(")
     tensor = initializer(init, shape, dtype)
     try:
-        values = tensor.asnumpy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")          # no "overflow encountered in cast"
+            values = tensor.asnumpy()
     except (TypeError, ValueError):
         assert tensor.has_init            # a failed creation leaves the tensor as it was
         return
     assert values.shape == tuple(shape) and values.dtype == dtype.nptype
+    asked_for_non_finite = cls is Constant and not np.isfinite(complex(init.value))
+    assert asked_for_non_finite or np.isfinite(values).all(), values
 
 
 @FUZZ
@@ -161,3 +166,51 @@ def test_custom_initializer_base_is_usable_without_arguments():
     assert repr(Initializer()) == "Initializer()"
     with pytest.raises(NotImplementedError):
         Initializer()(np.empty(2, np.float32))
+
+
+F32 = r"\[-3.4028235e\+38, 3.4028235e\+38\]"
+
+
+@pytest.mark.parametrize("init, dtype, message", [
+    (Normal(mean=1e39), ms.float32, r"For Normal, the arguments 'mean' \(1e\+39\) and 'sigma' \(0.01\) give values "
+                                    r"in \[1e\+39, 1e\+39\], beyond the range of float32 " + F32),
+    (Normal(sigma=1e38), ms.float32, r"'sigma' \(1e\+38\) give values in \[-7e\+38, 7e\+38\].*float32 " + F32),
+    (Normal(mean=7e4), ms.float16, r"'mean' \(70000.0\).*beyond the range of float16 \[-65504, 65504\]"),
+    (Normal(mean=1000.0), ms.int8, r"'mean' \(1000.0\).*range of int8 \[-128, 127\] \(they are truncated"),
+    (Uniform(scale=2e38), ms.float32, r"For Uniform, the argument 'scale' \(2e\+38\) need intermediate values up "
+                                      r"to 4e\+38, beyond the range of float32 " + F32),
+    (XavierUniform(gain=1.5e308), ms.float64, r"'gain' \(1.5e\+308\) need intermediate values.*float64"),
+    (TruncatedNormal(sigma=1e37, mean=1e39), ms.float32, r"For TruncatedNormal, the arguments 'mean' \(1e\+39\)"),
+    (VarianceScaling(scale=1e300, distribution="uniform"), ms.float32, r"'scale' \(1e\+300\).*float32"),
+    (Orthogonal(gain=1e39), ms.float32, r"For Orthogonal, the argument 'gain' \(1e\+39\).*float32 " + F32),
+    (Sparse(0.5, sigma=1e38), ms.float32, r"For Sparse, the argument 'sigma' \(1e\+38\)"),
+    (Constant(1e39), ms.float32, r"For Constant, the argument 'value' \(1e\+39\) does not fit the dtype float32 "
+                                 r"of the tensor, whose range is " + F32),
+    (Constant(1e5), ms.float16, r"'value' \(100000.0\) does not fit the dtype float16.*\[-65504, 65504\]"),
+])
+def test_values_a_dtype_cannot_hold_are_refused_before_anything_is_drawn(init, dtype, message):
+    shape = [4, 4]
+    tensor = initializer(init, shape, dtype)
+    state = ms.random.generator().bit_generator.state
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=message):
+            tensor.init_data()
+        arr = np.full(shape, 7, dtype.nptype)
+        with pytest.raises(ValueError, match=message):
+            init(arr)
+    assert tensor.has_init and (arr == 7).all()                    # nothing changed
+    assert ms.random.generator().bit_generator.state == state
+
+
+def test_values_near_the_limits_are_accepted_and_finite():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cases = [(Normal(mean=1e39), ms.float64), (Normal(mean=3e38, sigma=1e36), ms.float32),
+                 (Uniform(scale=1.7e38), ms.float32), (TruncatedNormal(sigma=1.0, a=-1e39, b=1e39), ms.float32),
+                 (TruncatedNormal(sigma=1e38, mean=0.0, a=-3e38, b=3e38), ms.float32),
+                 (Normal(sigma=18.0), ms.int8), (Uniform(scale=3.0), ms.int32), (Constant(float("inf")), ms.float32)]
+        for init, dtype in cases:
+            values = initializer(init, [64, 64], dtype).asnumpy()
+            assert values.dtype == dtype.nptype
+            assert np.isfinite(values).all() or isinstance(init, Constant), init

@@ -243,6 +243,31 @@ if __name__ == "__main__":
 
     scenario("sliced_init_data", sliced_check)
 
+    def lazy_sliced_check():
+        from sporelab.common.initializer import Dirac, HeNormal, Identity, TruncatedNormal, XavierUniform, initializer
+        layouts = {2: ((SIZE,), [-1, 0], [], 0, True, ""), 4: ((2, SIZE // 2), [1, 0, -1, -1], [], 0, True, "")}
+        for init, shape in (("uniform", (8, 12)), ("normal", (8, 12)), (XavierUniform(), (8, 12)),
+                            (Identity(), (8, 12)), ("zeros", (8, 12)), (TruncatedNormal(0.3), (4, 8, 3, 3)),
+                            (HeNormal(), (4, 8, 3, 3)), (Dirac(), (4, 8, 3, 3)), ("orthogonal", (4, 8, 3, 3))):
+            ms.reset_auto_parallel_context()
+            ms.set_seed(23)
+            whole = ms.Parameter(initializer(init, shape), name="w").asnumpy()
+            ms.set_auto_parallel_context(parallel_mode="hybrid_parallel")
+            ms.set_seed(23)
+            p = ms.Parameter(initializer(init, shape), name="w")
+            expect(p.has_init == (init != "orthogonal"), f"{init}: lazy {p.has_init}")
+            p.init_data(layouts[len(shape)], set_sliced=True)        # P = 2 or 4
+            if len(shape) == 2:
+                n = 12 // SIZE
+                want = whole[:, RANK * n:(RANK + 1) * n]
+            else:                                    # grid (2, P/2): dim 0 by grid axis 1, dim 1 by axis 0
+                rows, cols = 4 // 2, 8 // (SIZE // 2)
+                want = whole[(RANK // (SIZE // 2)) * rows:(RANK // (SIZE // 2) + 1) * rows,
+                             (RANK % (SIZE // 2)) * cols:(RANK % (SIZE // 2) + 1) * cols]
+            expect(p.sliced and np.array_equal(p.asnumpy(), want), f"{init}: not this rank's block of the whole")
+
+    scenario("sliced_lazy_init_data", lazy_sliced_check)
+
     class SplitDense(nn.Cell):
         """Dense(4 -> 8) whose rows (output features) are split across the ranks; AllGather joins
         the ranks' outputs. Every rank sees the same whole batch (hybrid parallel)."""

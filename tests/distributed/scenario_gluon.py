@@ -98,4 +98,28 @@ if __name__ == "__main__":
         expect(x.asnumpy().tolist() == [1.0], f"broadcast {x.asnumpy()}")
 
     scenario("kvstore_dist_sync", kvstore_check)
+
+    def batch_size_change_check():
+        params = make(3, [ms.cpu(0)])
+        trainer = gluon.Trainer(params, "sgd", {"learning_rate": 0.1}, kvstore="dist_sync")
+
+        def backward():
+            with autograd.record():
+                loss = sum((p.data() * p.data()).sum() for p in params)
+            loss.backward()
+        backward()
+        trainer.step(B)
+        backward()
+        before = [p.data().asnumpy() for p in params]
+        try:
+            trainer.step(B // 2)
+            expect(False, "no UserWarning for a changed batch size")
+        except UserWarning as warning:
+            expect(str(warning).startswith("Possible change in the `batch_size` from previous `step` detected."),
+                   str(warning))
+        expect(all(np.array_equal(p.data().asnumpy(), b) for p, b in zip(params, before)), "a refused step changed weights")
+        trainer.step(B)
+        expect(all(same_on_all_ranks(p.data().asnumpy()) for p in params), "ranks differ after the step")
+
+    scenario("gluon_batch_size_change", batch_size_change_check)
     finish()

@@ -59,7 +59,7 @@ def _line(result, name):
 SCENARIOS = ([f"equal_{k}_{o}_{d}" for k in ("dense", "conv") for o in ("sgd", "momentum", "adam")
               for d in ("float32", "float64")]
              + ["layerwise_parallel", "reducer_scaling", "broadcast", "forgotten_broadcast_leaves_ranks_apart",
-                "communication_ops", "sliced_init_data", "hybrid_parallel_split_dense",
+                "communication_ops", "sliced_init_data", "sliced_lazy_init_data", "hybrid_parallel_split_dense",
                 "checkpoint_from_rank0"])
 
 
@@ -154,7 +154,7 @@ def test_parameter_server_equals_one_process(launch_kind, name):
 
 
 GLUON_SCENARIOS = ([f"gluon_dist_sync_{o}_{c}ctx" for o in ("sgd", "adam") for c in (1, 2)]
-                   + ["gluon_broadcast_at_first_step", "kvstore_dist_sync"])
+                   + ["gluon_broadcast_at_first_step", "kvstore_dist_sync", "gluon_batch_size_change"])
 
 
 @functools.lru_cache(maxsize=None)

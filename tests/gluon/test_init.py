@@ -264,3 +264,18 @@ def test_dumps_is_valid_json_for_every_registered_class():
     for name in ("zero", "one", "uniform", "normal", "xavier", "msraprelu", "orthogonal", "bilinear"):
         text = init.create(name).dumps()
         assert json.loads(text)[0] == name
+
+
+@pytest.mark.parametrize("initializer, message", [
+    (init.Uniform(1e39), r"uniform bound 1e\+39 needs values up to 2e\+39, beyond the range of float32"),
+    (init.Normal(1e38), r"normal N\(0.0, 1e\+38\*\*2\) needs values up to 7e\+38, beyond the range of float32"),
+])
+def test_values_float32_cannot_hold_are_refused_not_inf(initializer, message):
+    import warnings
+    arr = np.full((3, 3), 7, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")             # no "overflow encountered in cast"
+        with pytest.raises(ValueError, match=message):
+            initializer(arr)
+    assert (arr == 7).all()
+    assert np.isfinite(_draw(initializer, (3, 3), np.float64)).all()

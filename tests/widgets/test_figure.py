@@ -44,13 +44,13 @@ def test_given_limits_and_ticks_win():
 
 def test_non_finite_values_are_counted_and_limits_use_finite_ones():
     resolved = resolve(_figure(_line([0, 1, 2, 3], [1.0, np.nan, np.inf, 3.0])))
-    assert _notes(resolved) == ["\u25b2 2 values not drawn: 1 NaN, 1 +inf"]
+    assert _notes(resolved) == ["\u25b2 not drawn: 1 NaN, 1 +inf"]
     assert resolved["panels"][0]["y"]["lim"] == pytest.approx([0.9, 3.1])
 
 
 def test_nothing_finite_draws_an_empty_frame_with_a_note():
     resolved = resolve(_figure(_line([0, 1], [np.nan, np.nan])))
-    assert _notes(resolved) == ["\u25b2 2 values not drawn: 2 NaN", "no finite value to draw"]
+    assert _notes(resolved) == ["\u25b2 not drawn: 2 NaN", "no finite value to draw"]
     assert resolved["panels"][0]["y"]["lim"] == [0.0, 1.0]
 
 
@@ -137,3 +137,58 @@ def test_matplotlib_draws_every_mark_type(tmp_path):
     figure["texts"] = [{"text": "caption", "x": 0.5, "y": 0.97, "align": "center"}]
     png = render_png(resolve(figure), dpi=100)
     assert Image.open(io.BytesIO(png)).size == (400, 300)
+
+
+# ---- LiveFigure: what travels to the browser ---------------------------------------------------
+
+def _two_panels(y):
+    figure = _figure(_line([0, 1], [0, 1]))
+    figure["panels"].append({"id": "q", "box": [0.5, 0.1, 0.4, 0.8], "marks": [_line([0, 1], y)]})
+    return figure
+
+
+def _sent(widget, action):
+    import ipywidgets
+    messages, original = [], ipywidgets.Widget._send
+
+    def record(self, msg, buffers=None):
+        if self is widget:
+            messages.append((msg, list(buffers or ())))
+        return original(self, msg, buffers)
+    ipywidgets.Widget._send = record
+    try:
+        action()
+    finally:
+        ipywidgets.Widget._send = original
+    return messages
+
+
+def test_live_figure_sends_only_the_panels_that_changed():
+    from sporelab.widgets._live import LiveFigure
+    pane = LiveFigure(_two_panels([0, 1]))
+    messages = _sent(pane, lambda: pane.show(_two_panels([1, 0])))
+    assert len(messages) == 1
+    msg, buffers = messages[0]
+    assert msg["method"] == "custom" and msg["content"]["type"] == "patch"
+    assert list(msg["content"]["panels"]) == ["1"]
+    assert len(buffers) == 2 and np.frombuffer(buffers[1], np.float32).tolist() == [1.0, 0.0]
+    assert ["panels", "1", "marks", 0, "y", "buffer"] in msg["content"]["buffer_paths"]
+    # the traitlet holds the whole current figure (what a reloaded page gets)
+    y = pane.figure["panels"][1]["marks"][0]["y"]["buffer"]
+    assert np.frombuffer(y, np.float32).tolist() == [1.0, 0.0] and pane.renders == 2
+
+
+def test_live_figure_sends_the_whole_figure_when_its_panels_change():
+    from sporelab.widgets._live import LiveFigure
+    pane = LiveFigure(_two_panels([0, 1]))
+    messages = _sent(pane, lambda: pane.show(_figure(_line([0, 1], [1, 1]))))
+    assert len(messages) == 1 and messages[0][0]["method"] == "update" and "figure" in messages[0][0]["state"]
+
+
+def test_live_figure_keeps_the_last_figure_when_a_description_is_bad():
+    from sporelab.widgets._live import LiveFigure
+    pane = LiveFigure(_two_panels([0, 1]))
+    before = pane.description
+    with pytest.raises(ValueError):
+        pane.show(_figure({"type": "pie"}))
+    assert pane.description is before and pane.renders == 1

@@ -1,24 +1,22 @@
-"""InitializerModel (theory against large samples, the reproducing code line) and the headless
-InitializerExplorer (every control at its extremes, errors shown in the widget, one redraw per
-change)."""
+"""InitializerModel (theory against large samples, the reproducing code line), its figure
+description (the model's numbers, hard values) and the headless InitializerExplorer (every control
+at its minimum, middle and maximum redraws with the model's numbers, errors shown in the widget)."""
 
-import matplotlib
+import math
+import subprocess
+import sys
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
 
-import math  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings, strategies as st  # noqa: E402
-
-import sporelab as ms  # noqa: E402
-from sporelab.common import initializer as msinit  # noqa: E402
-from sporelab.widgets._init_theory import truncated_moments  # noqa: E402
-from sporelab.widgets.initializers import InitializerExplorer  # noqa: E402
-from sporelab.widgets.initializers_model import InitializerModel  # noqa: E402
+import sporelab as ms
+from sporelab.common import initializer as msinit
+from sporelab.widgets._figure import render_png, resolve, to_wire
+from sporelab.widgets._init_theory import truncated_moments
+from sporelab.widgets.initializers import InitializerExplorer
+from sporelab.widgets.initializers_figure import PALETTE, figure_description
+from sporelab.widgets.initializers_model import InitializerModel
 
 BIG = {"out_channels": 64, "in_channels": 64, "kernel_size": 5}        # 102400 weights
 DENSE = {"out_channels": 256, "in_channels": 200, "kernel_size": 1}    # 51200 weights, 2-D
@@ -285,8 +283,155 @@ def test_rebin_and_default_range():
     assert high < 0.2           # +-gain = +-1 is 40 std away: left out of the range
 
 
+def test_compute_keeps_the_last_result_until_the_state_changes():
+    model = InitializerModel("HeNormal", kernel_size=1)
+    first = model.compute()
+    assert model.compute() is first and not first.density.flags.writeable
+    assert not first.sample.flags.writeable
+    model.set_arg("gain", 2.0, name="XavierUniform")           # another initializer's argument
+    assert model.compute() is first
+    model.set_arg("mode", "fan_out")
+    second = model.compute()
+    assert second is not first and second.theory.std != first.theory.std
+    model.seed = 1
+    assert not np.array_equal(model.compute().sample, second.sample)
+    model.set_arg("mode", "fan_in")
+    model.seed = 0
+    assert model.compute() is not first and model.compute().sample.tobytes() == first.sample.tobytes()
+    wide = model.compute((-5.0, 5.0))
+    assert wide.edges[[0, -1]].tolist() == [-5.0, 5.0] and model.compute().edges[0] > -5
+    model.name = "Dirac"                                       # an engine error keeps nothing stale
+    with pytest.raises(ValueError, match="Dirac"):
+        model.compute()
+    with pytest.raises(ValueError, match="Dirac"):
+        model.compute()
+
+
 def test_model_imports_neither_ipywidgets_nor_matplotlib():
     code = ("import sys; import sporelab.widgets.initializers_model as m; m.InitializerModel().compute(); "
+            "print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+
+# ---- the figure description -------------------------------------------------------------------
+
+# Samples of a single value: constants, zero width, a single weight (1x1 Dense).
+ONE = {"out_channels": 1, "in_channels": 1, "kernel_size": 1}
+HARD = [("Constant", {}, {"value": -2.0}), ("Zero", {}, {}), ("gluon.Zero", {}, {}),
+        ("Orthogonal", {}, {"gain": 0.0}), ("Sparse", {"kernel_size": 1}, {"sparsity": 1.0}),
+        ("HeUniform", ONE, {}), ("Normal", ONE, {"sigma": 1.0}), ("Orthogonal", ONE, {}),
+        ("Constant", ONE, {}), ("TruncatedNormal", ONE, {}), ("gluon.Bilinear", {"kernel_size": 1}, {})]
+
+
+def _marks(description, kind, label=None):
+    return [m for m in description["panels"][0]["marks"]
+            if m["type"] == kind and (label is None or m.get("label") == label)]
+
+
+def _histogram_models():
+    """Every SETTINGS entry, single weights, the single-value samples and 102400 weights."""
+    models = [_model(name, kernel, args) for name, kernel, args in SETTINGS]
+    models += [InitializerModel(name, **ONE) for name in ("HeNormal", "Orthogonal")]
+    models += [InitializerModel(name, **{**shape, **args}) for name, shape, args in HARD[:-1]]
+    return models + [InitializerModel("HeUniform", **BIG)]
+
+
+def test_histogram_heights_integrate_to_one_and_are_numpys_histogram():
+    """The density is a probability density over the drawn edges, exactly NumPy's own histogram
+    of the sample on those edges; a wider range (compare mode's common one) keeps both."""
+    for model in _histogram_models():
+        result = model.compute()
+        for rebinned in (result, model.rebin(result, (-3.0, 3.0))):
+            edges, density = rebinned.edges, rebinned.density
+            assert abs(float(np.sum(density * np.diff(edges))) - 1.0) <= 1e-12, model.name
+            counts, numpy_edges = np.histogram(rebinned.sample, bins=edges)
+            assert np.array_equal(rebinned.counts, counts) and np.array_equal(numpy_edges, edges)
+            expected, _ = np.histogram(rebinned.sample, bins=edges, density=True)
+            np.testing.assert_allclose(density, expected, rtol=1e-12, atol=0)
+            drawn = _marks(figure_description([("", model.name, rebinned)]), "stairs")[0]
+            assert drawn["heights"] is density and drawn["edges"] is edges
+
+
+def test_description_draws_the_models_numbers():
+    result = InitializerModel("Sparse", sparsity=0.05, sigma=0.05, kernel_size=1, in_channels=64).compute()
+    figure = figure_description([("", "Sparse", result)])
+    panel, width = figure["panels"][0], result.edges[1] - result.edges[0]
+    (curve,) = _marks(figure, "line", "theory")
+    assert curve["x"] is result.curve_x and curve["y"] is result.curve_y and curve["x"].size <= 202
+    (exact,) = _marks(figure, "line", "exact")        # 4 of 64 rows zero: a diamond, not clipped
+    assert exact["x"].tolist() == [0.0] and exact["y"][0] == pytest.approx(4 / 64 / width)
+    assert exact["marker"] == "D" and exact["width"] == 0
+    assert panel["x"]["lim"] == [result.edges[0], result.edges[-1]] and panel["y"]["lim"][0] == 0
+    assert panel["y"]["lim"][1] >= exact["y"][0]
+    assert [i["label"] for i in panel["legend"]["items"]] == ["sample", "theory", "exact"]
+    uniform = InitializerModel("HeUniform").compute()
+    rules = _marks(figure_description([("", "HeUniform", uniform)]), "rule")
+    assert [r["value"] for r in rules] == [uniform.theory.low, uniform.theory.high]
+    assert {r["dash"] for r in rules} == {"dashed"}
+    assert "HeUniform: uniform on [-0.4714, 0.4714]" in figure_description([("", "HeUniform", uniform)])["alt"]
+    assert "std 0.2722" in figure_description([("", "HeUniform", uniform)])["alt"]
+
+
+def test_a_spike_of_exact_values_is_clipped_and_noted():
+    result = InitializerModel("Sparse", kernel_size=1, in_channels=64).compute()     # 50 % zeros
+    figure = figure_description([("", "Sparse", result)])
+    (note,) = _marks(figure, "text")
+    assert note["text"] == "\u25b2 bar at 0 clipped:\n50 % of the weights are exactly 0"
+    assert _marks(figure, "line", "exact") == []            # above the y-limit: no diamond
+    assert figure["panels"][0]["y"]["lim"][1] < result.density.max()
+    assert "50 % of the weights are exactly 0" in figure["alt"]
+    identity = InitializerModel("Identity", kernel_size=1).compute()
+    figure = figure_description([("", "Identity", identity)])
+    assert _marks(figure, "text") == [] and _marks(figure, "line", "theory")[0]["x"].tolist() == [0.0, 1.0]
+
+
+def test_compare_overlays_b_in_orange_on_one_x_axis():
+    a, b = InitializerModel("HeUniform"), InitializerModel("XavierNormal")
+    ra, rb = a.compute(), b.compute()
+    span = (min(ra.edges[0], rb.edges[0]), max(ra.edges[-1], rb.edges[-1]))
+    ra, rb = a.rebin(ra, span), b.rebin(rb, span)
+    figure = figure_description([("A: ", a.name, ra), ("B: ", b.name, rb)])
+    a_bars, b_bars = _marks(figure, "stairs")
+    assert a_bars["color"] == PALETTE["sample"] and b_bars["color"] == PALETTE["second"] == "#ff7f0e"
+    assert np.array_equal(a_bars["edges"], b_bars["edges"]) and b_bars["heights"] is rb.density
+    assert _marks(figure, "line", "B theory")[0]["color"] == PALETTE["second"]
+    labels = [i["label"] for i in figure["panels"][0]["legend"]["items"]]
+    assert labels == ["A sample", "A theory", "A bounds", "B sample", "B theory"]
+    assert figure["panels"][0]["title"].splitlines() == [
+        "A: HeUniform: uniform on [-0.4714, 0.4714]", "B: XavierNormal: normal N(0, 0.05759\u00b2)"]
+    with pytest.raises(ValueError, match="share their histogram edges"):
+        figure_description([("A: ", a.name, ra), ("B: ", b.name, b.compute())])
+    with pytest.raises(ValueError, match="one or two"):
+        figure_description([])
+
+
+@pytest.mark.parametrize("name, shape, args", HARD)
+def test_single_values_get_a_visible_mark_never_an_exception(name, shape, args):
+    model = InitializerModel(name, **{"out_channels": 4, "in_channels": 3, "kernel_size": 3, **shape}, **args)
+    if name == "gluon.Bilinear":                           # not a single value: a 4-D weight only
+        with pytest.raises(ValueError, match="needs a 4-D weight"):
+            model.compute()
+        return
+    result = model.compute()
+    if result.min != result.max:
+        return                                             # e.g. a 1x1 orthogonal is +-gain
+    resolved = resolve(figure_description([("", name, result)]))
+    panel = resolved["panels"][0]
+    texts = [m["text"] for m in panel["marks"] if m["type"] == "text"]
+    expected = (f"all {result.sample.size} weights = {result.min:.4g}" if result.sample.size > 1
+                else f"a single weight = {result.min:.4g}")
+    assert expected in texts[0].splitlines() and expected in resolved["alt"]
+    for axis in ("x", "y"):
+        low, high = panel[axis]["lim"]
+        assert math.isfinite(low) and math.isfinite(high) and low < high and panel[axis]["ticks"]
+    assert low < float(result.density.max()) <= high       # the single bar is on the figure
+    assert render_png(resolved)[:4] == b"\x89PNG"
+
+
+def test_figure_module_imports_neither_ipywidgets_nor_matplotlib():
+    code = ("import sys; import sporelab.widgets.initializers_figure as f; "
             "print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
@@ -299,85 +444,123 @@ def explorer():
     return InitializerExplorer()
 
 
-def _cheap_png(explorer):
-    """Run every artist's draw without rasterising or encoding: the sweeps stay fast, and a draw
-    that fails still fails. (The other view tests render real PNGs.)"""
-    def png(dpi=80):
-        explorer.pane.figure.draw_without_rendering()
-        return b"\x89PNG-draws-%d" % explorer.pane.draws
-    explorer.pane.png = png
+def _same(a, b):
+    """Two descriptions hold equal values (arrays compared by value, NaN equal to NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
 
 
-def _set(explorer, control, value):
-    """Set one control; assert one redraw, or (for an invalid combination) an error and none."""
-    if control.value == value:
-        return True                     # no change, no event
-    before, image = explorer.pane.draws, bytes(explorer.pane.widget.value)
-    control.value = value
-    if explorer.errors.value:
-        assert explorer.pane.draws == before and bytes(explorer.pane.widget.value) == image
-        return False
-    assert explorer.pane.draws == before + 1
-    return True
+def _copy(model):
+    return InitializerModel(model.name, out_channels=model.out_channels, in_channels=model.in_channels,
+                            kernel_size=model.kernel_size, seed=model.seed, bins=model.bins, **model.args)
 
 
-def _extremes(control):
+def _assert_current(explorer):
+    """The figure shows the models' current numbers: a fresh sample's density, title, notes."""
+    models = [explorer.model] + [explorer.model_b] * explorer.compare.value
+    fresh = [_copy(model).compute() for model in models]       # a new model: nothing cached
+    if len(fresh) == 2:
+        span = (min(r.edges[0] for r in fresh), max(r.edges[-1] for r in fresh))
+        fresh = [model.rebin(r, span) for model, r in zip(models, fresh)]
+    bars = [m for m in explorer.pane.description["panels"][0]["marks"] if m["type"] == "stairs"]
+    assert len(bars) == len(fresh)
+    for drawn, result in zip(bars, fresh):
+        assert np.array_equal(drawn["heights"], result.density) and np.array_equal(drawn["edges"], result.edges)
+    tags = ("A: ", "B: ") if len(fresh) == 2 else ("",)
+    expected = figure_description([(t, m.name, r) for t, m, r in zip(tags, models, fresh)])
+    assert _same(explorer.pane.description, resolve(expected))
+
+
+def _values(control):
+    """A control's options, both states, or its minimum, middle and maximum."""
     if hasattr(control, "options"):
         return [label if isinstance(label, str) else label[1] for label in control.options]
     if isinstance(control.value, bool):
         return [not control.value, control.value]
+    middle = control.min + round((control.max - control.min) / 2 / control.step) * control.step
     if hasattr(control, "base"):        # FloatLogSlider: min and max are exponents
-        return [control.base ** control.min, control.base ** control.max]
-    return [control.min, control.max]
+        return [control.base ** e for e in (control.min, middle, control.max)]
+    return [control.min, middle, control.max]
 
 
-def test_explorer_opens_with_one_draw(explorer):
-    assert explorer.pane.draws == 1 and not explorer.errors.value
-    assert bytes(explorer.pane.widget.value).startswith(b"\x89PNG")
+def _set(explorer, control, value):
+    """Set one control: the figure is redrawn once with the current numbers and returns
+    'changed' / 'same'; an invalid combination shows an error, keeps the figure: 'error'."""
+    if control.value == value:
+        return "same"
+    before, renders = explorer.pane.description, explorer.pane.renders
+    control.value = value
+    if explorer.errors.value:
+        assert explorer.pane.renders == renders and explorer.pane.description is before
+        return "error"
+    assert explorer.pane.renders == renders + 1
+    _assert_current(explorer)
+    return "same" if _same(explorer.pane.description, before) else "changed"
+
+
+def test_explorer_opens_with_one_render(explorer):
+    assert explorer.pane.renders == 1 and not explorer.errors.value
+    assert explorer.pane in explorer.children
+    panel = explorer.pane.description["panels"][0]
+    assert panel["title"] == "HeUniform: uniform on [-0.4714, 0.4714]"
     assert "fan_in 27" in explorer.stats.value and "fan_out 576" in explorer.stats.value
     assert "HeUniform(negative_slope=0.0, mode=&#x27;fan_in&#x27;" in explorer.code.value
-    assert explorer.side_b.box.layout.display == "none" and not explorer.plot.layers[1].hist.get_visible()
-    assert len(explorer.pane.figure.axes) == 1            # built once, never re-created
+    assert explorer.side_b.box.layout.display == "none" and len(_marks(explorer.pane.description, "stairs")) == 1
+    assert "std 0.2722" in explorer.pane.description["alt"]
+    _assert_current(explorer)
+    wire = explorer.pane.figure["panels"][0]["marks"][0]
+    assert wire["heights"]["dtype"] == "float32" and isinstance(wire["heights"]["buffer"], bytes)
 
 
 @pytest.mark.parametrize("side", ["side_a", "side_b"])
-def test_every_control_at_its_extremes(explorer, side):
-    _cheap_png(explorer)
-    explorer.kernel_size.value = 3
-    explorer.in_channels.value = 4
-    explorer.out_channels.value = 8
-    explorer.compare.value = side == "side_b"
+def test_every_control_redraws_with_the_models_numbers(side):
+    """Each initializer, and each of its argument controls at its minimum, middle and maximum
+    (every option, both states), redraws once with the current numbers, or shows an error."""
+    explorer = InitializerExplorer(out_channels=8, in_channels=4, kernel_size=3, compare=side == "side_b")
     panel = getattr(explorer, side)
     for name in panel.model.names():
-        _set(explorer, panel.name, name)
+        assert _set(explorer, panel.name, name) in ("changed", "error")
+        if explorer.errors.value:
+            continue
+        switches = [c for key, c in panel.args[name].items() if key.endswith("_on")]
+        for switch in switches:                              # optional arguments: on, then swept
+            switch.value = True
         for key, control in panel.args[name].items():
-            for value in _extremes(control):
-                _set(explorer, control, value)
-    assert explorer.pane.draws > 50
+            outcomes = {_set(explorer, control, value) for value in _values(control)}
+            assert outcomes & {"changed", "error"}, (name, key)
+    assert explorer.pane.renders > 80
 
 
-def test_shape_seed_and_mode_controls_at_their_extremes(explorer):
-    _cheap_png(explorer)
+def test_shape_seed_compare_and_new_seed_each_change_the_figure(explorer):
     for control in (explorer.out_channels, explorer.in_channels, explorer.kernel_size, explorer.seed,
                     explorer.compare):
-        for value in _extremes(control):
-            assert _set(explorer, control, value)
+        for value in _values(control):
+            assert _set(explorer, control, value) in ("changed", "same")
+        assert _set(explorer, control, _values(control)[0]) == "changed"
     explorer.seed.value = explorer.seed.max
-    before = explorer.pane.draws
+    before, renders = explorer.pane.description, explorer.pane.renders
     explorer.new_seed.click()
-    assert explorer.seed.value == 0 and explorer.pane.draws == before + 1
+    assert explorer.seed.value == 0 and explorer.pane.renders == renders + 1
+    assert not _same(explorer.pane.description, before)
+    _assert_current(explorer)
 
 
 def test_invalid_combination_shows_the_error_and_keeps_the_figure(explorer):
     explorer.kernel_size.value = 1
-    image, draws = bytes(explorer.pane.widget.value), explorer.pane.draws
+    figure, renders, stats = explorer.pane.description, explorer.pane.renders, explorer.stats.value
     explorer.side_a.name.value = "Dirac"                       # Dirac needs a 3- to 5-D weight
     assert "ValueError" in explorer.errors.value and "Dirac" in explorer.errors.value
     assert explorer.errors.layout.display == "block"
-    assert explorer.pane.draws == draws and bytes(explorer.pane.widget.value) == image
+    assert explorer.pane.renders == renders and explorer.pane.description is figure
+    assert explorer.stats.value == stats and "HeUniform" in explorer.pane.description["panels"][0]["title"]
     explorer.kernel_size.value = 3                             # fixed: drawn, error gone
-    assert explorer.errors.value == "" and explorer.pane.draws == draws + 1
-    assert "Dirac" in explorer.plot.title.get_text()
+    assert explorer.errors.value == "" and explorer.pane.renders == renders + 1
+    assert explorer.pane.description["panels"][0]["title"] == "Dirac: Dirac kernel: 0 or 1"
 
 
 def test_optional_bounds_of_truncated_normal(explorer):
@@ -392,48 +575,58 @@ def test_optional_bounds_of_truncated_normal(explorer):
     args["b"].value = 0.035
     assert "b=0.035" in explorer.code.value
     assert explorer.model.theory().high == 0.035
+    assert [r["value"] for r in _marks(explorer.pane.description, "rule")] == [-0.01, 0.035]
 
 
-def test_the_figure_really_changes(explorer):
-    layer, title = explorer.plot.layers[0], explorer.plot.title
-    image, heights = bytes(explorer.pane.widget.value), layer.hist.get_data().values.copy()
+def test_the_figure_follows_the_initializer_and_its_arguments(explorer):
+    panel = lambda: explorer.pane.description["panels"][0]      # noqa: E731
+    heights = _marks(explorer.pane.description, "stairs")[0]["heights"]
     explorer.seed.value = 1
-    assert bytes(explorer.pane.widget.value) != image
-    assert not np.array_equal(layer.hist.get_data().values, heights)
-    assert title.get_text() == "HeUniform: uniform on [-0.4714, 0.4714]"
+    assert not np.array_equal(_marks(explorer.pane.description, "stairs")[0]["heights"], heights)
     explorer.side_a.name.value = "HeNormal"
-    assert title.get_text() == "HeNormal: normal N(0, 0.2722\u00b2)"
-    assert layer.curve.get_xdata().size > 100 and explorer.plot.ax.get_ylim()[1] > 1.4
+    assert panel()["title"] == "HeNormal: normal N(0, 0.2722\u00b2)"
+    assert _marks(explorer.pane.description, "line", "theory")[0]["x"].size == 200
+    assert panel()["y"]["lim"][1] > 1.4 and _marks(explorer.pane.description, "rule") == []
     explorer.side_a.args["HeNormal"]["mode"].value = "fan_out"
-    assert "N(0, 0.05893" in title.get_text() and explorer.plot.ax.get_ylim()[1] > 6
+    assert "N(0, 0.05893" in panel()["title"] and panel()["y"]["lim"][1] > 6
 
 
-def test_compare_mode_overlays_a_second_initializer(explorer):
+def test_compare_mode_in_the_explorer(explorer):
     explorer.compare.value = True
-    a, b = explorer.plot.layers
-    assert b.hist.get_visible() and explorer.side_b.box.layout.display == "flex"
-    assert a.hist.get_data().edges.tolist() == b.hist.get_data().edges.tolist()    # one x-axis
-    assert explorer.plot.title.get_text().splitlines() == [
-        "A: HeUniform: uniform on [-0.4714, 0.4714]", "B: XavierUniform: uniform on [-0.09975, 0.09975]"]
-    labels = [text.get_text() for _, _, text in explorer.plot.key.rows if text.get_text()]
+    a, b = _marks(explorer.pane.description, "stairs")
+    assert explorer.side_b.box.layout.display == "flex" and b["color"] == PALETTE["second"]
+    assert np.array_equal(a["edges"], b["edges"])                                 # one x-axis
+    labels = [i["label"] for i in explorer.pane.description["panels"][0]["legend"]["items"]]
     assert labels == ["A sample", "A theory", "A bounds", "B sample", "B theory", "B bounds"]
     assert "XavierUniform" in explorer.code.value and explorer.stats.value.count("<table") == 2
     explorer.side_b.name.value = "Normal"
-    assert "B: Normal: normal N(0, 0.01" in explorer.plot.title.get_text()
+    assert "B: Normal: normal N(0, 0.01" in explorer.pane.description["panels"][0]["title"]
     explorer.compare.value = False
-    assert not b.hist.get_visible() and explorer.stats.value.count("<table") == 1
+    assert len(_marks(explorer.pane.description, "stairs")) == 1 and explorer.stats.value.count("<table") == 1
     assert explorer.side_b.box.layout.display == "none"
 
 
-def test_sparse_spike_is_clipped_and_labelled(explorer):
-    explorer.kernel_size.value = 1
-    explorer.in_channels.value = 64
-    explorer.side_a.name.value = "Sparse"
-    note = explorer.plot.note.get_text()
-    assert note == "\u25b2 bar at 0 clipped:\n50 % of the weights are exactly 0"
-    explorer.side_a.name.value = "Identity"
-    assert explorer.plot.note.get_text() == ""
-    assert np.asarray(explorer.plot.layers[0].atoms.get_xdata()).tolist() == [0.0, 1.0]
+def test_a_single_weight_and_a_constant_in_the_explorer():
+    explorer = InitializerExplorer(out_channels=1, in_channels=1, kernel_size=1)
+    assert "a single weight = " in _marks(explorer.pane.description, "text")[0]["text"]
+    explorer.out_channels.value = 64
+    explorer.side_a.name.value = "Zero"
+    assert _marks(explorer.pane.description, "text")[0]["text"] == "all 64 weights = 0"
+    explorer.compare.value = True
+    explorer.side_b.name.value = "Constant"
+    assert _marks(explorer.pane.description, "text")[0]["text"].splitlines() == [
+        "A: all 64 weights = 0", "B: all 64 weights = 0.5"]
+    assert not explorer.errors.value
+
+
+def test_png_is_drawn_from_the_shown_description(explorer):
+    explorer.compare.value = True
+    png = explorer.pane.png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == render_png(explorer.pane.description)
+    wire = to_wire(explorer.pane.description)
+    heights = wire["panels"][0]["marks"][0]["heights"]
+    assert np.array_equal(np.frombuffer(heights["buffer"], np.float32),
+                          explorer.entries[0][2].density.astype(np.float32))
 
 
 def test_a_constructor_shape_beyond_the_slider_range_is_kept_not_clamped():

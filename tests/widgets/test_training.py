@@ -1,22 +1,20 @@
 """TrainingModel (learning, per-parameter lr_mult / requires_grad / grad_req, weight edits,
-reproducibility, symmetry of a zeros init) and the headless TrainingExplorer (every control at
-its extremes, every button, errors shown in the widget, one redraw per change)."""
+reproducibility, symmetry of a zeros init, divergence), its figure description, and the headless
+TrainingExplorer (every control at its extremes changes the figure once, every button, errors
+shown in the widget, non-finite values drawn with a mark)."""
 
-import matplotlib
+import json
+import time
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
 
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import sporelab as ms  # noqa: E402
-from sporelab import nn  # noqa: E402
-from sporelab.widgets.training import TrainingExplorer, _parse_index  # noqa: E402
-from sporelab.widgets.training_figure import nice_ceiling, steady_limit  # noqa: E402
-from sporelab.widgets.training_model import (GRAD_REQS, INITS, NETWORKS, OPTIMIZERS,  # noqa: E402
-                                             TrainingModel, as_2d, histogram)
+import sporelab as ms
+from sporelab import nn
+from sporelab.widgets._figure import resolve, to_wire
+from sporelab.widgets.training import TrainingExplorer, _parse_index
+from sporelab.widgets.training_figure import MAX_POINTS, figure_description, nice_ceiling, steady_limit
+from sporelab.widgets.training_model import GRAD_REQS, INITS, NETWORKS, OPTIMIZERS, TrainingModel, as_2d, histogram
 
 
 def fresh_gradient(model, name):
@@ -235,16 +233,25 @@ def test_a_rejected_setting_or_edit_changes_nothing():
     np.testing.assert_array_equal(model.value("0.weight"), weights)
 
 
-def test_a_diverged_loss_stops_the_step_and_changes_nothing():
+def test_a_diverged_loss_is_recorded_moves_no_weight_and_stops_training():
     model = TrainingModel("dense", "xavier_uniform", "SGD", 0.1, seed=0)
     model.set_weight("2.bias", 0, 3e38)
     model.set_weight("2.bias", 1, -3e38)
-    weights = {name: model.value(name) for name in model.names}
+    assert not np.isfinite(model.edited_loss) and model.diverged
     with pytest.raises(RuntimeError, match="Reset and lower the learning rate"):
         model.step()
     assert model.history == []
+    model = TrainingModel("dense", "xavier_uniform", "SGD", 10.0, seed=0)
+    model.set_weight("2.weight", (0, 0), 1e37)        # a finite loss, then an update that overflows
+    losses = model.step(5)                             # stops at the first non-finite loss
+    assert len(losses) == len(model.history) == 2 and np.isfinite(losses[0]) and losses[1] == np.inf
+    assert model.diverged and model.gradient("0.weight") is not None
     for name in model.names:
-        np.testing.assert_array_equal(model.value(name), weights[name])
+        np.testing.assert_array_equal(model.value(name), model.before(name))      # no weight moved
+    with pytest.raises(RuntimeError, match="diverged"):
+        model.step()
+    model.reset()
+    assert not model.diverged and len(model.step(2)) == 2
 
 
 def test_configuration_setters_rebuild_or_keep_as_documented():
@@ -261,6 +268,27 @@ def test_configuration_setters_rebuild_or_keep_as_documented():
     assert not np.any(model.value("3.weight"))
 
 
+def test_add_buffers_count_their_gradients():
+    model = TrainingModel("dense", seed=0)
+    model.configure("0.weight", grad_req="add")
+    model.step(3)
+    assert model.accumulated("0.weight") == 3 and model.accumulated("2.weight") == 0
+    model.zero_grad()
+    assert model.accumulated("0.weight") == 0
+
+
+def test_histogram_counts_equal_numpys_even_on_the_edges():
+    rng = np.random.default_rng(0)
+    for limit in (1e-3, 0.5, 2.5, 5e37):
+        edges = np.linspace(-limit, limit, 32)
+        values = np.concatenate([rng.standard_normal(300) * limit * 0.6, edges, [-2 * limit, 2 * limit]])
+        values = values.astype(np.float32).astype(np.float64)
+        for ours, numpys in zip(histogram(values, 31, limit), np.histogram(values, bins=31, range=(-limit, limit))):
+            np.testing.assert_array_equal(ours, numpys)
+        for ours, numpys in zip(histogram(values[:40], 7), np.histogram(values[:40], bins=7)):
+            np.testing.assert_array_equal(ours, numpys)
+
+
 def test_histogram_and_2d_view_helpers():
     counts, edges = histogram(np.array([0.0, 0.1, -0.1, 5.0, np.nan]), bins=4, limit=1.0)
     assert counts.tolist() == [0, 1, 2, 0] and edges.tolist() == [-1.0, -0.5, 0.0, 0.5, 1.0]
@@ -274,6 +302,115 @@ def test_histogram_and_2d_view_helpers():
         _parse_index("a, b")
 
 
+# ---- the figure description ---------------------------------------------------------------------
+
+def panel(figure, name):
+    return next(p for p in figure["panels"] if p["id"] == name)
+
+
+def marks(figure, name, kind):
+    return [m for m in panel(figure, name)["marks"] if m["type"] == kind]
+
+
+def notes(figure, name):
+    return [m["text"] for m in marks(figure, name, "text")]
+
+
+def wire_bytes(figure):
+    """(JSON bytes without the buffers, buffer bytes) of what LiveFigure sends for ``figure``."""
+    buffers = []
+    text = json.dumps(to_wire(figure), default=lambda b: buffers.append(len(b)))
+    return len(text), sum(buffers)
+
+
+def test_the_description_shows_the_models_numbers():
+    model = TrainingModel("dense", seed=0)
+    model.step(12)
+    model.set_weight("0.weight", (2, 1), 1.5)
+    figure = resolve(figure_description(model, "0.weight", flat=5, steps=3))
+    (line,) = [m for m in marks(figure, "loss", "line") if m.get("label") == "training loss"]
+    np.testing.assert_array_equal(line["y"], model.history)
+    np.testing.assert_array_equal(line["x"], np.arange(12))
+    (dot,) = [m for m in marks(figure, "loss", "line") if m.get("label") == "loss after your edit"]
+    assert dot["y"].tolist() == [model.edited_loss] and dot["x"].tolist() == [12.0]
+    (after,) = marks(figure, "after", "image")
+    np.testing.assert_array_equal(after["values"], model.value("0.weight"))
+    np.testing.assert_array_equal(marks(figure, "before", "image")[0]["values"], model.before("0.weight"))
+    np.testing.assert_array_equal(marks(figure, "gradient", "image")[0]["values"], model.gradient("0.weight"))
+    np.testing.assert_array_equal(marks(figure, "change", "image")[0]["values"], model.change("0.weight"))
+    assert after["cmap"] == "PuOr" and after["vmin"] == -after["vmax"] and panel(figure, "after")["colorbar"]
+    halo, outline = marks(figure, "after", "line")                     # flat 5 = row 2, column 1, rows from the top
+    assert outline["x"].tolist() == [1, 2, 2, 1, 1] and outline["y"].tolist() == [14, 14, 13, 13, 14]
+    assert outline["color"] == "#000000" and halo["color"] == "#ffffff" and halo["width"] > outline["width"]
+    shown = [(name, get(name)) for get in (model.value, model.gradient) for name in ("0.weight", "2.weight")]
+    for index, (name, values) in enumerate(shown):
+        hist = panel(figure, f"hist {index}")
+        (stairs,) = marks(figure, f"hist {index}", "stairs")
+        counts, edges = histogram(values, 31, hist["x"]["lim"][1])
+        np.testing.assert_array_equal(stairs["heights"], counts)
+        np.testing.assert_array_equal(stairs["edges"], edges)
+        assert name in hist["xlabel"]
+    texts = " ".join(t["text"] for t in figure["texts"])
+    assert "step 12" in texts and "3 steps per click" in texts and "lr_mult 1" in texts
+    assert f"{model.history[-1]:.4g}" in figure["alt"] and "accuracy" in figure["alt"]
+
+
+def test_a_long_history_is_thinned_and_a_change_stays_small():
+    model = TrainingModel("dense", seed=0)
+    model.step(450)
+    limits = {}
+    figure = resolve(figure_description(model, "0.weight", flat=0, limits=limits))
+    (line,) = marks(figure, "loss", "line")
+    assert line["y"].size == MAX_POINTS and line["x"][[0, -1]].tolist() == [0, 449]
+    assert line["y"][-1] == model.history[-1] and panel(figure, "loss")["x"]["lim"] == [0.0, 640.0]
+    text, buffers = wire_bytes(figure)
+    assert text + buffers < 9000, (text, buffers)
+
+
+def test_steady_limits_hold_while_the_data_fits():
+    model = TrainingModel("dense", seed=0)
+    limits = {}
+    model.step()
+    first = resolve(figure_description(model, "0.weight", limits=limits))
+    model.step()
+    second = resolve(figure_description(model, "0.weight", limits=limits))
+    for name in ("loss", "after", "hist 0"):
+        assert panel(first, name)["y"]["lim"] == panel(second, name)["y"]["lim"]
+    assert panel(first, "after")["colorbar"]["vmax"] == panel(second, "after")["colorbar"]["vmax"]
+
+
+def test_an_exploding_network_is_drawn_with_marks_never_an_exception():
+    """SGD with a learning rate of 10 from a huge edited weight: the loss overflows to inf."""
+    model = TrainingModel("dense", "xavier_uniform", "SGD", 10.0, seed=0)
+    model.set_weight("2.weight", (0, 0), 1e37)
+    model.step(3)
+    figure = resolve(figure_description(model, "2.weight", flat=0))
+    assert any("diverged" in text for text in notes(figure, "loss"))
+    assert any("not drawn" in text and "inf" in text for text in notes(figure, "loss"))
+    weights = model.params["0.weight"].asnumpy().copy()           # weights that overflowed
+    weights[0, 0], weights[1, 1], weights[2] = np.nan, np.inf, -np.inf
+    model.params["0.weight"].set_data(ms.Tensor(weights))
+    figure = resolve(figure_description(model, "0.weight", flat=0))
+    assert any("not drawn" in text for text in notes(figure, "after"))
+    assert "\u25b2 4 of 32 not finite" in notes(figure, "hist 0")
+    assert to_wire(figure)["panels"][2]["marks"][0]["values"]["dtype"] == "uint8"
+
+
+def test_odd_values_a_single_weight_zeros_and_a_zero_loss_get_a_note():
+    single = TrainingModel("dense", seed=0, hidden=1)
+    single.step()
+    figure = resolve(figure_description(single, "0.bias", flat=0))
+    assert marks(figure, "after", "image")[0]["values"].shape == (1, 1)
+    assert panel(figure, "after")["y"]["ticks"] == [0.5] and panel(figure, "after")["y"]["labels"] == ["0"]
+    zeros = TrainingModel("dense", "zeros", seed=0)
+    figure = resolve(figure_description(zeros, "0.weight"))
+    assert "all zeros" in notes(figure, "after") and "all 32 values = 0" in notes(figure, "hist 0")
+    assert "no step yet" in notes(figure, "loss") and "no step yet" in notes(figure, "gradient")
+    zeros.history, zeros.accuracy = [0.7, 0.0], [0.5, 1.0]       # what conv + Adam at lr 10 reaches
+    assert any(text.startswith("loss 0 at step 1") for text in notes(resolve(figure_description(zeros, "0.weight")),
+                                                                      "loss"))
+
+
 # ---- the view ----------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -283,32 +420,47 @@ def explorer():
     return view
 
 
+def sent(view):
+    """What the browser last received (the wire form, buffers as hex): changes iff the figure did."""
+    return json.dumps(view.pane.figure, default=lambda b: bytes(b).hex(), sort_keys=True)
+
+
 def changes_once(view, action):
-    """Run ``action``; assert it redrew exactly once and showed no error; return the PNG bytes."""
-    draws = view.pane.draws
+    """Run ``action``; assert it showed a new figure exactly once and no error; return the description."""
+    renders, before = view.pane.renders, sent(view)
     action()
     assert view.errors.value == "", view.errors.value
-    assert view.pane.draws == draws + 1
-    return view.pane.widget.value
+    assert view.pane.renders == renders + 1
+    assert sent(view) != before, "the figure did not change"
+    return view.pane.description
 
 
-def test_every_control_at_its_extremes_redraws_once_without_error(explorer):
+def slider_values(control):
+    """Max, min and middle (log sliders: of the exponent), leaving out the current value first."""
+    low, high = control.min, control.max
+    middle = (low + high) / 2 if isinstance(control.value, float) else (low + high) // 2
+    values = [high, low, middle]
+    if hasattr(control, "base"):
+        values = [control.base ** v for v in values]
+    return values
+
+
+def test_every_control_at_min_middle_max_changes_the_figure(explorer):
     view = explorer
-    lr = view.learning_rate                                  # a log slider: min/max are exponents
-    for value in (lr.base ** lr.max, lr.base ** lr.min):
-        changes_once(view, lambda v=value: setattr(lr, "value", v))
-        assert view.model.learning_rate == pytest.approx(value)
-    for control in (view.seed, view.steps, view.lr_mult):
-        for value in (control.max, control.min):
+    for control in (view.learning_rate, view.seed, view.steps, view.lr_mult):
+        for value in slider_values(control):
             changes_once(view, lambda c=control, v=value: setattr(c, "value", v))
+    assert view.model.learning_rate == pytest.approx(10 ** -1.5) and view.model.seed == 10
+    assert view.model.settings("0.weight")["lr_mult"] == 1.0
     for control in (view.optimizer, view.grad_req, view.init, view.network):
         start = control.value
         for option in [o for o in control.options if o != start] + [start]:
             changes_once(view, lambda c=control, o=option: setattr(c, "value", o))
-    for option in view.parameter.options[1:]:
+    for option in view.parameter.options[1:] + view.parameter.options[:1]:
         changes_once(view, lambda o=option: setattr(view.parameter, "value", o))
     for state in (False, True):
         changes_once(view, lambda s=state: setattr(view.requires_grad, "value", s))
+    view.grad_req.value = "add"
     for button in (view.step_button, view.zero_button, view.apply_button, view.reset_button):
         changes_once(view, button.click)
     changes_once(view, lambda: setattr(view.play, "value", 1))
@@ -318,37 +470,36 @@ def test_every_control_at_its_extremes_redraws_once_without_error(explorer):
 
 def test_step_play_and_reset_change_the_figure(explorer):
     view = explorer
-    start = view.pane.widget.value
-    after_step = changes_once(view, view.step_button.click)
-    assert after_step != start and len(view.model.history) == 1
-    assert view._artists.loss_line.get_xydata().shape == (1, 2)
+    start = sent(view)
+    figure = changes_once(view, view.step_button.click)
+    assert len(view.model.history) == 1 and marks(figure, "loss", "line")[0]["y"].size == 1
     changes_once(view, lambda: setattr(view.steps, "value", 3))
     changes_once(view, lambda: setattr(view.play, "value", 1))
-    changes_once(view, lambda: setattr(view.play, "value", 2))
-    assert len(view.model.history) == 7
-    assert view._artists.loss_line.get_xydata().shape == (7, 2)
-    assert "step 7" in view._artists.progress.get_text()
+    figure = changes_once(view, lambda: setattr(view.play, "value", 2))
+    assert len(view.model.history) == 7 and marks(figure, "loss", "line")[0]["y"].size == 7
+    assert "step 7" in figure["texts"][1]["text"]
     changes_once(view, lambda: setattr(view.steps, "value", 1))
     view.play.playing = True
     changes_once(view, view.reset_button.click)
     assert view.model.history == [] and view.play.value == 0 and view.play.playing is False
-    assert view.pane.widget.value == start
+    assert sent(view) == start
 
 
 def test_heatmaps_follow_the_chosen_parameter_and_settings_reach_the_model(explorer):
     view = explorer
     changes_once(view, lambda: setattr(view.network, "value", "conv"))
     assert list(view.parameter.options) == ["0.weight", "0.bias", "3.weight", "3.bias"]
-    changes_once(view, lambda: setattr(view.parameter, "value", "3.weight"))
-    assert view._artists.heat["after"][1].get_array().shape == (2, 576)
-    changes_once(view, lambda: setattr(view.parameter, "value", "0.weight"))
-    assert view._artists.heat["after"][1].get_array().shape == (4, 9)
+    figure = changes_once(view, lambda: setattr(view.parameter, "value", "3.weight"))
+    assert marks(figure, "after", "image")[0]["values"].shape == (2, 576)
+    figure = changes_once(view, lambda: setattr(view.parameter, "value", "0.weight"))
+    assert marks(figure, "after", "image")[0]["values"].shape == (4, 9)
     changes_once(view, lambda: setattr(view.grad_req, "value", "null"))
     changes_once(view, lambda: setattr(view.lr_mult, "value", 0.0))
     assert view.model.settings("0.weight") == {"lr_mult": 0.0, "grad_req": "null", "requires_grad": True}
-    changes_once(view, view.step_button.click)
-    assert view._artists.heat["gradient"][2].get_text() == "frozen: no gradient"
-    assert view._artists.hists[2][2].get_text() == "frozen: no gradient"
+    figure = changes_once(view, view.step_button.click)
+    assert "frozen: no gradient" in notes(figure, "gradient") and not marks(figure, "gradient", "image")
+    assert "frozen: no gradient" in notes(figure, "hist 2")
+    assert "grad_req null" in figure["texts"][1]["text"]
     changes_once(view, lambda: setattr(view.parameter, "value", "3.bias"))     # controls follow
     assert (view.lr_mult.value, view.grad_req.value) == (1.0, "write")
 
@@ -356,70 +507,86 @@ def test_heatmaps_follow_the_chosen_parameter_and_settings_reach_the_model(explo
 def test_the_weight_editor_applies_through_set_data_and_shows_the_new_loss(explorer):
     view = explorer
     changes_once(view, view.step_button.click)
-    changes_once(view, lambda: setattr(view.index, "value", "2, 1"))
+    figure = changes_once(view, lambda: setattr(view.index, "value", "2, 1"))
     assert view.value.value == pytest.approx(float(view.model.value("0.weight")[2, 1]))
-    assert view._artists.marker.get_visible() and view._artists.marker.get_xy() == (0.5, 1.5)
-    changes_once(view, lambda: setattr(view.value, "value", 4.0))       # Enter applies
+    assert marks(figure, "after", "line")[0]["x"][0] == 1 and marks(figure, "after", "line")[0]["y"][0] == 14
+    figure = changes_once(view, lambda: setattr(view.value, "value", 4.0))       # Enter applies
     assert view.model.value("0.weight")[2, 1] == np.float32(4.0)
     assert view.model.edited_loss == fresh_loss(view.model)
     assert f"{view.model.edited_loss:.4g}" in view.status.value
-    assert view._artists.edit_dot.get_xydata().tolist() == [[1.0, view.model.edited_loss]]
-    changes_once(view, lambda: setattr(view.value, "value", -4.0))
-    changes_once(view, view.apply_button.click)                          # Apply re-applies
+    (dot,) = [m for m in marks(figure, "loss", "line") if m.get("label") == "loss after your edit"]
+    assert dot["x"].tolist() == [1.0] and dot["y"].tolist() == [view.model.edited_loss]
+    with view._silently():
+        view.value.value = -4.0                                          # typed, not yet applied
+    changes_once(view, view.apply_button.click)
     assert view.model.value("0.weight")[2, 1] == np.float32(-4.0)
 
 
 def test_a_bad_index_is_shown_in_the_widget_not_raised(explorer):
     view = explorer
-    for index in ("9, 9", "a, b", "1, 2, 3", ""):
-        draws, weights = view.pane.draws, view.model.value("0.weight")
+    for row, index in enumerate(("9, 9", "a, b", "1, 2, 3", "")):
+        renders, weights = view.pane.renders, view.model.value("0.weight")
         view.index.value = index
         assert "index" in view.errors.value and view.errors.layout.display == "block"
         view.apply_button.click()
         assert "index" in view.errors.value
-        assert view.pane.draws == draws
+        assert view.pane.renders == renders
         np.testing.assert_array_equal(view.model.value("0.weight"), weights)
-        changes_once(view, lambda: setattr(view.index, "value", "0, 0"))      # a good one clears it
+        changes_once(view, lambda: setattr(view.index, "value", f"{row + 1}, 0"))     # a good one clears it
         assert view.errors.layout.display == "none"
 
 
-def test_a_diverged_loss_is_shown_and_stops_play(explorer):
+def test_a_learning_rate_of_10_diverges_on_the_curve_and_stops_play(explorer):
+    view = explorer
+    view.optimizer.value = "SGD"
+    view.learning_rate.value = 10.0
+    assert view.model.learning_rate == 10.0
+    view.parameter.value = "2.weight"
+    view.value.value = 1e37                                    # Enter applies to [0, 0]
+    view.play.playing = True
+    changes_once(view, lambda: setattr(view.play, "value", 1))
+    figure = changes_once(view, lambda: setattr(view.play, "value", 2))
+    assert view.model.diverged and view.play.playing is False
+    assert any("diverged" in text for text in notes(figure, "loss"))
+    renders, last = view.pane.renders, sent(view)
+    view.step_button.click()                                   # refused: said in the box, figure kept
+    assert "Reset and lower the learning rate" in view.errors.value
+    assert view.pane.renders == renders and sent(view) == last
+    changes_once(view, view.reset_button.click)
+    changes_once(view, view.step_button.click)
+
+
+def test_a_diverged_edit_is_marked_and_stepping_is_refused(explorer):
     view = explorer
     view.parameter.value = "2.bias"
     for index, value in (("0", 3e38), ("1", -3e38)):
         view.index.value = index
         view.value.value = value
+    assert "loss after your edit: nan" in notes(view.pane.description, "loss")
     view.play.playing = True
-    draws = view.pane.draws
+    renders = view.pane.renders
     view.play.value = 1
     assert "Reset and lower the learning rate" in view.errors.value
-    assert view.play.playing is False and view.pane.draws == draws
-    changes_once(view, view.reset_button.click)
-    changes_once(view, view.step_button.click)
+    assert view.play.playing is False and view.pane.renders == renders
 
 
 def test_ticks_queued_while_the_kernel_was_busy_are_dropped(explorer):
     view = explorer
     view.tick_guard_s = 0.5 * view.play.interval / 1000          # the explorer's default
     view.play.value = 1
-    draws = view.pane.draws
+    renders = view.pane.renders
     view.play.value = 2                # arrives at once after the last tick finished: dropped
-    assert view.pane.draws == draws and len(view.model.history) == 1
+    assert view.pane.renders == renders and len(view.model.history) == 1
     time.sleep(view.tick_guard_s)
     changes_once(view, lambda: setattr(view.play, "value", 3))
     assert len(view.model.history) == 2
 
 
-def test_the_partial_redraw_matches_a_full_draw_pixel_for_pixel():
-    """The pane redraws only panels whose limits moved; the PNG must equal a full draw's."""
-    view = TrainingExplorer(network="conv", optimizer="Adam", learning_rate=0.05)
-    for _ in range(2):
-        for _ in range(5):                              # Adam's gradients shrink: limits move
-            view.step_button.click()
-        partial = view.pane.png()
-        view.pane._background = None                    # force a full draw of the static layer
-        assert view.pane.png() == partial
-    assert view.pane.full_draws == 3
+def test_the_png_is_drawn_from_the_shown_description(explorer):
+    from sporelab.widgets._figure import render_png
+    explorer.step_button.click()
+    png = explorer.pane.png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == render_png(explorer.pane.description)
 
 
 def test_explorer_constructor_checks_its_arguments_and_offers_every_choice(explorer):
