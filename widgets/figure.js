@@ -538,17 +538,33 @@ function record(el, ms, result) {
   if (log.length > 2000) log.splice(0, log.length - 2000);
 }
 
-function draw(model, el, cmapCache) {
+function draw(figure, colormaps, el, cmapCache) {
   const start = performance.now();
   let result;
   try {
-    result = figureSVG(model.get("figure"), model.get("colormaps") || {}, cmapCache);
+    result = figureSVG(figure, colormaps || {}, cmapCache);
   } catch (error) {        // a bug here must still leave a figure and a reason, never a blank
     const text = `\u26a0 the figure could not be drawn: ${error && error.message}`;
     result = { svg: `<svg xmlns="${SVG_NS}" width="640" height="40" role="img" aria-label="${esc(text)}"><title>${esc(text)}</title><text x="6" y="24" font-size="13" fill="${NOTE}">${esc(text)}</text></svg>`, problems: [text], panels: 0 };
   }
   el.innerHTML = result.svg;
   record(el, performance.now() - start, result);
+}
+
+// A patch message (LiveFigure.show when only some panels changed): {"type": "patch", "top":
+// the figure's other keys, "panels": {index: panel}, "buffer_paths"} with its binary buffers.
+function applyPatch(figure, msg, buffers) {
+  (msg.buffer_paths || []).forEach((path, i) => {
+    let node = msg;
+    for (const key of path.slice(0, -1)) node = node[key];
+    node[path[path.length - 1]] = buffers[i];
+  });
+  const panels = Array.isArray(figure && figure.panels) ? figure.panels.slice() : [];
+  for (const [index, panel] of Object.entries(msg.panels || {})) {
+    if (!(Number(index) < panels.length)) throw new Error(`patch for panel ${index} of ${panels.length}`);
+    panels[Number(index)] = panel;
+  }
+  return { ...figure, ...(msg.top || {}), panels };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,15 +623,25 @@ function watchControls(el) {
 function render({ model, el }) {
   el.classList.add("sporelab-figure");
   const cmapCache = new Map();
-  const redraw = () => draw(model, el, cmapCache);
-  const newMaps = () => { cmapCache.clear(); redraw(); };
-  model.on("change:figure", redraw);
-  model.on("change:colormaps", newMaps);
+  let figure = model.get("figure");                     // the whole figure, patches merged in
+  const redraw = () => draw(figure, model.get("colormaps"), el, cmapCache);
+  const onFigure = () => { figure = model.get("figure"); redraw(); };
+  const onMaps = () => { cmapCache.clear(); redraw(); };
+  const onMessage = (msg, buffers) => {
+    if (!msg || msg.type !== "patch") return;
+    try { figure = applyPatch(figure, msg, buffers || []); }
+    catch (error) { figure = { ...figure, texts: [...(figure.texts || []), { text: `\u26a0 an update could not be applied: ${error.message}`, x: 0.01, y: 0.06, color: NOTE, valign: "bottom" }] }; }
+    redraw();
+  };
+  model.on("change:figure", onFigure);
+  model.on("change:colormaps", onMaps);
+  model.on("msg:custom", onMessage);
   redraw();
   const unwatch = watchControls(el);
   return () => {
-    model.off("change:figure", redraw);
-    model.off("change:colormaps", newMaps);
+    model.off("change:figure", onFigure);
+    model.off("change:colormaps", onMaps);
+    model.off("msg:custom", onMessage);
     unwatch();
   };
 }

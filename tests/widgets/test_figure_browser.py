@@ -377,6 +377,12 @@ def test_kernel_changes_redraw_and_bad_figures_draw_what_they_can(session):
     session.execute('live.show(CASES["nonfinite"])')
     after = _wait_live(session, lambda f: f["panels"] == PANELS["nonfinite"], "show() did not redraw")
     assert after["renders"] == before["renders"] + 1 and after["problems"] == 0
+    # the same panels, one changed: LiveFigure sends a patch message, not the whole figure
+    session.execute('import copy; patched = copy.deepcopy(CASES["nonfinite"]); '
+                    'patched["panels"][1]["title"] = "patched title"; live.show(patched)')
+    patched = _wait_live(session, lambda f: "patched title" in f["text"], "a patch message did not redraw")
+    assert patched["panels"] == PANELS["nonfinite"] and patched["problems"] == 0
+    assert patched["renders"] == after["renders"] + 1 and "line with NaN, inf" in patched["text"]
     session.execute(MALFORMED)
     broken = _wait_live(session, lambda f: f["panels"] == ["broken"], "a malformed figure was not drawn")
     assert broken["problems"] == 5 and broken["badAttributes"] == []
