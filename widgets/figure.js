@@ -498,15 +498,25 @@ function figureSVG(figure, colormaps, cmapCache) {
     catch (error) { problems.push(`panel ${i + 1}: ${error.message}`); }
   });
   body += figureLevel(given, fig);
-  if (problems.length) {
-    const text = `\u26a0 not drawn: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ""}`;
-    body += `<g class="problems">${textBlock(text, 6, fig.H - 6, { size: 12, color: NOTE, valign: "bottom", box: true }).svg}</g>`;
-  }
+  if (problems.length) body += `<g class="problems">${problemNote(problems, fig.W, fig.H)}</g>`;
   const svg = `<svg xmlns="${SVG_NS}"${attrs({ width: fig.W, height: fig.H, viewBox: `0 0 ${fig.W} ${fig.H}`, role: "img", "aria-label": alt, "font-family": FONT, "data-problems": String(problems.length) })}`
     + ` style="max-width:100%;height:auto;display:block;background:#ffffff">`
     + `<title>${esc(alt)}</title><defs>${fig.defs.join("")}</defs>`
     + `<rect width="${px(fig.W)}" height="${px(fig.H)}" fill="#ffffff"/>${body}</svg>`;
   return { svg, problems, panels: panels.length };
+}
+
+// What could not be drawn, bottom left: one line per problem (at most 4), each cut to the width.
+function problemNote(problems, W, H) {
+  const fit = (line) => {
+    if (textWidth(line, 12) <= W - 16) return line;
+    let n = Math.max(1, Math.floor(line.length * (W - 16) / textWidth(line, 12)) - 1);
+    while (n > 1 && textWidth(`${line.slice(0, n)}\u2026`, 12) > W - 16) n--;
+    return `${line.slice(0, n)}\u2026`;
+  };
+  const lines = problems.slice(0, 4).map((p, i) => fit(`${i ? "" : "\u26a0 not drawn: "}${p}`));
+  if (problems.length > 4) lines.push(`(+${problems.length - 4} more)`);
+  return textBlock(lines.join("\n"), 6, H - 6, { size: 12, color: NOTE, valign: "bottom", box: true, within: W }).svg;
 }
 
 function figureLevel(given, fig) {
