@@ -435,6 +435,7 @@ function rampURL(table, name, cache) {
 // ---------------------------------------------------------------------------------------------
 
 function panelBox(p, W, H) {
+  if (!p || typeof p !== "object") throw new Error(`a panel must be an object, got ${JSON.stringify(p)}`);
   const bx = Array.isArray(p.box) ? p.box.map(Number) : [];
   if (bx.length !== 4 || !bx.every(finite) || bx[2] <= 0 || bx[3] <= 0) throw new Error("no valid box");
   return { x: bx[0] * W, y: (1 - bx[1] - bx[3]) * H, w: bx[2] * W, h: bx[3] * H };
