@@ -251,9 +251,6 @@ class Session:
     def locator(self, panel):
         return self.page.locator(f'.sporelab-figure:not(.widget-vbox *):has(> svg g[data-panel="{panel}"])')
 
-    def wait_for_panel(self, panel, timeout=CHANGE_TIMEOUT):
-        return tb._poll(lambda: self.figure(panel), timeout, interval=0.1)
-
 
 def _open_session(browser, url, token, app):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
