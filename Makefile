@@ -37,8 +37,20 @@ LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 $(LAB_OVERRIDES): binder/overrides.json binder/postBuild | $(PY)
 	PATH="$(abspath $(VENV))/bin:$$PATH" NB_PYTHON_PREFIX= binder/postBuild
 
+# axe-core for the browser tests' accessibility checks (tests/browser/axe.py), at the version in
+# tests/browser/package-lock.json, injected into the page from this file (never fetched at run time).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's nodejs and npm for axe-core"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 venv-lab: $(VENV)/.lab-stamp $(LAB_OVERRIDES)
-venv-test: $(VENV)/.test-stamp $(LAB_OVERRIDES)
+venv-test: $(VENV)/.test-stamp $(LAB_OVERRIDES) $(AXE)
 
 # The browser tests drive Debian's chromium; as root we install it when it is missing.
 chromium:
