@@ -51,3 +51,14 @@ def test_checkout_has_no_copied_sources():
     assert not (REPO / "sporelab" / "widgets" / "static").exists()
     ignored = subprocess.run(["git", "check-ignore", "-q", "sporelab/widgets/static/figure.js"], cwd=REPO)
     assert ignored.returncode == 0, "sporelab/widgets/static/ must be git-ignored"
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_translations_unchanged(wheel):
+    """sporelab/i18n.py compiles the committed .po at import: the wheel must ship it (pyproject's package-data)."""
+    sources = sorted((REPO / "sporelab" / "locale").rglob("*.po"))
+    assert sources, "no .po under sporelab/locale"
+    with zipfile.ZipFile(wheel) as archive:
+        for path in sources:
+            name = path.relative_to(REPO).as_posix()
+            assert archive.read(name) == path.read_bytes(), f"{name} missing or different in the wheel"
