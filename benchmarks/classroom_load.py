@@ -11,8 +11,11 @@ Each simulated student (classroom/student_client.py, what a browser does): logs 
 form, waits for the server the hub starts, opens the Lab, starts a kernel, builds an
 ``InitializerExplorer`` and then changes its seed slider: first all together once a second
 (``--rounds`` times: everyone drags when the teacher says so), then ``--rounds`` times with
-0.5-1.5 s of think time. An update's latency is the time from the execute request to the
-kernel's idle status, the redrawn figure sent. Without ``--url`` the benchmark starts its own
+0.5-1.5 s of think time. A change is sent as the browser sends it when a student releases the
+slider: a comm message setting the slider's value (``--via comm``, the default); ``--via
+execute`` runs ``e.seed.value = ...`` as code instead, which adds IPython's work on a cell (an
+execute request, its input echoed, its reply) to every change. An update's latency is the time
+from sending the change to the kernel's idle status, the redrawn figure sent. Without ``--url`` the benchmark starts its own
 classroom on free ports (students ``sporelab-bench-...``, removed afterwards) and measures the
 resident memory (RSS) of every server, kernel, the hub and the proxy with psutil, and the CPU
 time the students' processes spend, from which it derives the capacity table.
@@ -36,7 +39,7 @@ sys.path.insert(0, str(REPO / "classroom"))
 
 from student_client import Student  # noqa: E402
 
-EXPLORER = "from sporelab.widgets import InitializerExplorer\ne = InitializerExplorer()\ne"
+EXPLORER = "from sporelab.widgets import InitializerExplorer\ne = InitializerExplorer()\nprint(e.seed.model_id)\ne"
 UPDATE = "e.seed.value = (e.seed.value + 1) % 1000"
 RESERVE_GB = 2.0          # left to the OS, hub and proxy on a class server
 
@@ -47,7 +50,14 @@ def pct(values, q):
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-async def student(hub, name, password, n_rounds, lockstep_starts, out):
+async def change(kernel, slider, count, via):
+    """One change of the seed slider, as a browser sends it (comm) or as code (execute)."""
+    if via == "comm":
+        return await kernel.update_widget(slider, {"value": count % 1000}, timeout=120)
+    return await kernel.execute(UPDATE, timeout=120)
+
+
+async def student(hub, name, password, n_rounds, lockstep_starts, out, via="comm"):
     s = Student(hub, name, password)
     try:
         t0 = time.monotonic()
@@ -61,20 +71,21 @@ async def student(hub, name, password, n_rounds, lockstep_starts, out):
         result = await kernel.execute(EXPLORER, timeout=300)
         if result["error"]:
             raise RuntimeError(f"explorer of {name}: {result['error']}")
+        slider = kernel.text(result).split()[0]         # the seed slider's comm id
         out["built"] += 1
         await lockstep_starts["go"]             # everybody has an explorer
         for k in range(n_rounds):               # lockstep: all at t0 + k seconds
             await asyncio.sleep(max(0.0, lockstep_starts["t0"] + k - time.monotonic()))
             t = time.monotonic()
-            r = await kernel.execute(UPDATE, timeout=120)
+            r = await change(kernel, slider, k + 1, via)
             out["lockstep"].append(time.monotonic() - t)
             out["errors"] += r["error"] is not None
         await lockstep_starts["think"]
         rng = random.Random(name)
-        for _ in range(n_rounds):
+        for k in range(n_rounds):
             await asyncio.sleep(rng.uniform(0.5, 1.5))
             t = time.monotonic()
-            r = await kernel.execute(UPDATE, timeout=120)
+            r = await change(kernel, slider, n_rounds + k + 1, via)
             out["think"].append(time.monotonic() - t)
             out["errors"] += r["error"] is not None
         out["kernels"].append((name, kernel))
@@ -107,13 +118,13 @@ def measure(room, names, prefix):
     return rss, hub, proxy, cpu
 
 
-async def lesson(hub, password, names, n_rounds, room=None):
+async def lesson(hub, password, names, n_rounds, room=None, via="comm"):
     loop = asyncio.get_running_loop()
     out = {"spawn": [], "lockstep": [], "think": [], "errors": 0, "failures": [], "kernels": [],
            "built": 0}
     gates = {"go": loop.create_future(), "think": loop.create_future(), "t0": 0.0}
     t_start = time.monotonic()
-    tasks = [asyncio.create_task(student(hub, n, password, n_rounds, gates, out)) for n in names]
+    tasks = [asyncio.create_task(student(hub, n, password, n_rounds, gates, out, via)) for n in names]
 
     async def conductor():
         # Wait until every student has an explorer (or has failed), then run the two phases.
@@ -157,7 +168,7 @@ def report(args, out, sample):
     cores = os.cpu_count()
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(f"\nclassroom load, {datetime.date.today()}: {args.students} students, {args.rounds} rounds "
-          f"per pattern, {cores} cores, {mem_gb:.0f} GB, wall {out['wall']:.0f} s")
+          f"per pattern, changes sent via {args.via}, {cores} cores, {mem_gb:.0f} GB, wall {out['wall']:.0f} s")
     print(f"servers started: {len(out['spawn'])}/{args.students}; failures: {len(out['failures'])}"
           f"; update errors: {out['errors']}")
     for failure in out["failures"]:
@@ -196,6 +207,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--url", help="an existing hub; default: start a classroom here")
     parser.add_argument("--password", help="the class password of --url")
+    parser.add_argument("--via", choices=("comm", "execute"), default="comm",
+                        help="send a change as the browser does (comm, default) or as code (execute)")
     args = parser.parse_args(argv)
     if args.students < 1 or args.rounds < 1:
         parser.error("--students and --rounds must be at least 1")
@@ -203,7 +216,7 @@ def main(argv=None):
         if not args.password:
             parser.error("--url needs --password")
         names = [f"bench{i:02d}" for i in range(args.students)]
-        out, sample = asyncio.run(lesson(args.url, args.password, names, args.rounds))
+        out, sample = asyncio.run(lesson(args.url, args.password, names, args.rounds, via=args.via))
         report(args, out, sample)
         return 0 if not out["failures"] else 1
     from serve import Classroom, remove_test_users
@@ -222,7 +235,7 @@ def main(argv=None):
     names = [f"s{i:02d}" for i in range(args.students)]
     try:
         room.start(timeout=120)
-        out, sample = asyncio.run(lesson(room.url, password, names, args.rounds, room))
+        out, sample = asyncio.run(lesson(room.url, password, names, args.rounds, room, args.via))
     finally:
         room.stop()
         remove_test_users(prefix)

@@ -7,7 +7,10 @@ Used by the classroom tests and by the load benchmark (benchmarks/classroom_load
 - ``open_lab()``: ``/user/<name>/lab`` (the OAuth dance sets the server's cookies and ``_xsrf``);
 - ``server_api()``: the server's REST API, writes with ``X-XSRFToken`` = the ``_xsrf`` cookie;
 - ``pull()``: nbgitpuller's event stream (``/git-pull/api``), what its status page's JS opens;
-- ``start_kernel()`` → ``Kernel``: the kernel websocket in jupyter_server's JSON protocol.
+- ``start_kernel()`` → ``Kernel``: the kernel websocket in the protocol JupyterLab 4 negotiates
+  (``v1.kernel.websocket.jupyter.org``: binary frames the server relays without re-encoding),
+  the legacy JSON protocol when the server offers no other;
+- ``Kernel.update_widget()``: what the browser sends when a student moves a control.
 
 Every wait has a timeout; errors are ``RuntimeError`` naming the step and what came back.
 """
@@ -22,6 +25,27 @@ from urllib.parse import quote, urlencode
 import aiohttp
 
 XSRF_FIELD = re.compile(r'name="_xsrf"\s+value="([^"]+)"')
+WS_V1 = "v1.kernel.websocket.jupyter.org"
+
+
+def _pack_v1(msg, channel):
+    """A kernel message as a v1 websocket frame: part offsets, the channel, then the JSON parts."""
+    parts = [json.dumps(msg[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
+    offsets = [8 * (len(parts) + 3)]
+    for part in [channel.encode(), *parts]:
+        offsets.append(offsets[-1] + len(part))
+    return b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets),
+                     channel.encode(), *parts])
+
+
+def _unpack_v1(frame):
+    """The message of a v1 websocket frame: {"channel", "msg_type", "parent_header", "content"}."""
+    count = int.from_bytes(frame[:8], "little")
+    offsets = [int.from_bytes(frame[8 * (i + 1):8 * (i + 2)], "little") for i in range(count)]
+    part = [frame[offsets[i]:offsets[i + 1]] for i in range(count - 1)]
+    header = json.loads(part[1])
+    return {"channel": part[0].decode(), "msg_type": header["msg_type"], "header": header,
+            "parent_header": json.loads(part[2]), "content": json.loads(part[4])}
 
 
 def new_session():
@@ -131,25 +155,45 @@ class Kernel:
     def __init__(self, student, kernel_id):
         self.student, self.id = student, kernel_id
         self.session_id = uuid.uuid4().hex
-        self.ws = None
+        self.ws, self.v1 = None, False
 
     async def connect(self, timeout=120):
         url = (f"{self.student.user_url.replace('http', 'ws', 1)}/api/kernels/{self.id}/channels"
                f"?session_id={self.session_id}")
-        self.ws = await self.student.session.ws_connect(url, max_msg_size=0, heartbeat=None)
+        self.ws = await self.student.session.ws_connect(url, max_msg_size=0, heartbeat=None,
+                                                        protocols=(WS_V1,))
+        self.v1 = self.ws.protocol == WS_V1
         await self.execute("pass", timeout=timeout)       # the kernel has answered once
+
+    async def _send_shell(self, msg_type, content):
+        msg_id = uuid.uuid4().hex
+        msg = {"header": {"msg_id": msg_id, "session": self.session_id, "username": self.student.name,
+                          "msg_type": msg_type, "version": "5.3",
+                          "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+               "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": content}
+        if self.v1:
+            await self.ws.send_bytes(_pack_v1(msg, "shell"))
+        else:
+            await self.ws.send_json(msg)
+        return msg_id
+
+    async def update_widget(self, model_id, state, timeout=120):
+        """What a browser sends when a student moves a control: a comm message setting ``state``
+        on the widget ``model_id``. Returns once the kernel is idle again (its answers sent)."""
+        msg_id = await self._send_shell("comm_msg", {"comm_id": model_id, "data": {
+            "method": "update", "state": state, "buffer_paths": []}})
+        return await self._replies(msg_id, f"update of {model_id}", timeout, reply=False)
 
     async def execute(self, code, timeout=120):
         """Run ``code``; returns {"status", "outputs": [...], "error": (ename, evalue) or None}."""
-        msg_id = uuid.uuid4().hex
-        await self.ws.send_json({
-            "header": {"msg_id": msg_id, "session": self.session_id, "username": self.student.name,
-                       "msg_type": "execute_request", "version": "5.3",
-                       "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}})
-        result = {"status": None, "outputs": [], "error": None}
+        msg_id = await self._send_shell("execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True})
+        return await self._replies(msg_id, code, timeout)
+
+    async def _replies(self, msg_id, code, timeout, reply=True):
+        """Read the kernel's answers to ``msg_id`` until it is idle (and, for a request, replied)."""
+        result = {"status": None if reply else "ok", "outputs": [], "error": None}
         idle = False
         deadline = time.monotonic() + timeout
         while result["status"] is None or not idle:
@@ -161,11 +205,14 @@ class Kernel:
                 frame = await asyncio.wait_for(self.ws.receive(), left)
             except asyncio.TimeoutError:
                 continue                              # the deadline check above reports it
-            if frame.type == aiohttp.WSMsgType.BINARY:
-                continue                              # widget updates with buffers (PNG frames)
-            if frame.type != aiohttp.WSMsgType.TEXT:
+            if frame.type == aiohttp.WSMsgType.BINARY and self.v1:
+                msg = _unpack_v1(frame.data)
+            elif frame.type == aiohttp.WSMsgType.BINARY:
+                continue                              # legacy protocol: messages with buffers
+            elif frame.type == aiohttp.WSMsgType.TEXT:
+                msg = json.loads(frame.data)
+            else:
                 raise RuntimeError(f"kernel websocket of {self.student.name} closed: {frame.type}")
-            msg = json.loads(frame.data)
             if msg["msg_type"] == "status" and msg["content"].get("execution_state") in ("restarting", "dead"):
                 raise RuntimeError(f"the kernel of {self.student.name} died while running {code[:80]!r}"
                                    f" ({msg['content']['execution_state']}; out of memory?)")

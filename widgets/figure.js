@@ -13,8 +13,10 @@ const GRID = "#dddddd";
 const NOTE = "#b00020";           // problems and non-finite cells, 7:1 on white
 // Latin first, then the CJK fonts of Linux (fonts-noto-cjk), Windows and macOS: a Chinese explorer's
 // text falls back glyph by glyph (sporelab/widgets/_fonts.py gives matplotlib the same chain).
-const FONT = "'DejaVu Sans', Verdana, Arial, 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
-  + "'PingFang SC', 'Hiragino Sans GB', 'WenQuanYi Zen Hei', sans-serif";
+const CJK = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
+  + "'WenQuanYi Zen Hei'";
+const FONT = `'DejaVu Sans', Verdana, Arial, ${CJK}, sans-serif`;
+const MONO = `'DejaVu Sans Mono', Menlo, Consolas, ${CJK}, monospace`;   // a text mark's family "monospace"
 const TICK = 4;                   // tick length, px
 const LIMIT = 1e5;                // pixel coordinates are clamped here (clipPath hides the rest)
 const DASH = { dashed: "6 4", dotted: "1.5 3", dashdot: "6 3 1.5 3" };
@@ -53,8 +55,8 @@ function attrs(o) {
 
 let measureCtx = null;
 const widths = new Map();
-function textWidth(text, size) {
-  const key = `${size}|${text}`;
+function textWidth(text, size, family) {
+  const key = `${size}|${family || ""}|${text}`;
   let w = widths.get(key);
   if (w !== undefined) return w;
   if (measureCtx === null) {
@@ -62,7 +64,7 @@ function textWidth(text, size) {
     measureCtx = canvas.getContext("2d") || false;
   }
   if (measureCtx) {
-    measureCtx.font = `${size}px ${FONT}`;
+    measureCtx.font = `${size}px ${family === "monospace" ? MONO : FONT}`;
     w = measureCtx.measureText(String(text)).width;
   } else {
     w = String(text).length * size * 0.6;
@@ -143,7 +145,7 @@ function textBlock(text, x, y, o = {}) {
   let top = valign === "top" ? y : valign === "middle" ? y - height / 2 : valign === "bottom" ? y - height : y - size * 0.8;
   const align = o.align || "left";
   const anchor = align === "center" ? "middle" : align === "right" ? "end" : "start";
-  const w = Math.max(...lines.map((l) => textWidth(l, size)));
+  const w = Math.max(...lines.map((l) => textWidth(l, size, o.family)));
   const leftOf = (at) => (anchor === "middle" ? at - w / 2 : anchor === "end" ? at - w : at);
   // A text that would leave the figure (a long note in a narrow panel) is moved back inside it.
   if (o.within) x += Math.max(4, Math.min(leftOf(x), o.within - 4 - w)) - leftOf(x);
@@ -153,7 +155,8 @@ function textBlock(text, x, y, o = {}) {
     out += `<rect${attrs({ x: left - 4, y: top - 2, width: w + 8, height: height + 4, rx: 3, fill: "#ffffff", "fill-opacity": 0.9, stroke: o.color || INK })}/>`;
   }
   const spans = lines.map((l, i) => `<tspan${attrs({ x, y: top + i * lh + size * 0.85 })}>${esc(l)}</tspan>`).join("");
-  out += `<text${attrs({ "font-size": size, fill: o.color || INK, "text-anchor": anchor, "font-weight": o.weight })}>${spans}</text>`;
+  const family = o.family === "monospace" ? MONO : undefined;
+  out += `<text${attrs({ "font-size": size, fill: o.color || INK, "text-anchor": anchor, "font-weight": o.weight, "font-family": family })}>${spans}</text>`;
   if (finite(o.rotation) && o.rotation) out = `<g transform="rotate(${px(-o.rotation)} ${px(x)} ${px(y)})">${out}</g>`;
   return { svg: out, width: w, height };
 }

@@ -9,6 +9,7 @@ import io
 
 import numpy as np
 
+from ._figure import NOTE_COLOR
 from ._fonts import families, rc
 
 __all__ = ["draw_png"]
@@ -59,11 +60,18 @@ def _rule(ax, mark):
 
 def _image(ax, mark):
     import matplotlib
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
     values = np.ma.masked_invalid(mark["values"])
-    cmap = matplotlib.colormaps[mark.get("cmap", "viridis")].with_extremes(bad="#ff00ff")
+    cmap = matplotlib.colormaps[mark.get("cmap", "viridis")].with_extremes(bad="#ffffff")
     rows, cols = values.shape
     ax.imshow(values, cmap=cmap, vmin=mark["vmin"], vmax=mark["vmax"], interpolation="nearest",
               extent=(0, cols, 0, rows), aspect="auto", origin="upper")
+    bad = np.argwhere(np.ma.getmaskarray(values))
+    if bad.size:        # hatched like figure.js draws a non-finite pixel
+        cells = [Rectangle((c, rows - r - 1), 1, 1) for r, c in bad]
+        ax.add_collection(PatchCollection(cells, facecolor="none", edgecolor=NOTE_COLOR, hatch="////",
+                                          linewidth=0))
 
 
 def _text(ax, mark):

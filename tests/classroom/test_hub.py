@@ -88,12 +88,20 @@ def test_a_whole_lab_runs_through_the_kernel_websocket(classroom):
                 if cell["cell_type"] == "code":
                     results.append((cell["source"], await kernel.execute(cell["source"], 180)))
             who = kernel.text(await kernel.execute("import getpass; print(getpass.getuser())"))
+            # a control moved as the browser moves it: a comm message to the slider's model
+            built = await kernel.execute("from sporelab.widgets import InitializerExplorer\n"
+                                         "e = InitializerExplorer(); print(e.seed.model_id)")
+            await kernel.update_widget(kernel.text(built).split()[0], {"value": 7})
+            moved = kernel.text(await kernel.execute("print(e.seed.value, e.pane.renders, e.errors.value == '')"))
+            protocol = kernel.v1
         finally:
             await kernel.close()
             await ann.close()
-        return results, who
+        return results, who, moved, protocol
 
-    results, who = run(lesson())
+    results, who, moved, protocol = run(lesson())
+    assert protocol, "the kernel websocket did not negotiate v1.kernel.websocket.jupyter.org (JupyterLab 4's)"
+    assert moved.split() == ["7", "2", "True"], moved
     assert len(results) == 8
     for source, result in results:
         assert result["status"] == "ok" and result["error"] is None, (source, result["error"])
@@ -368,3 +376,18 @@ def test_validate_is_served_to_students_with_nbgrader_imported_on_first_use(clas
     assert same == (200, {"success": True})
     assert other[1]["success"] is False and "0.0.1" in other[1]["message"]
     assert status == 200 and result["success"] is True, result
+
+
+def test_v1_websocket_frames_match_jupyter_servers_own_encoding():
+    from jupyter_server.services.kernels.connection.base import (deserialize_msg_from_ws_v1,
+                                                                 serialize_msg_to_ws_v1)
+    import student_client
+    msg = {"header": {"msg_type": "comm_msg", "msg_id": "m"}, "parent_header": {"msg_id": "p"},
+           "metadata": {}, "content": {"data": {"state": {"value": 7}}}}
+    channel, parts = deserialize_msg_from_ws_v1(student_client._pack_v1(msg, "shell"))
+    assert channel == "shell" and [json.loads(part) for part in parts] == [
+        msg["header"], msg["parent_header"], msg["metadata"], msg["content"]]
+    frame = serialize_msg_to_ws_v1(msg, "iopub", pack=lambda part: json.dumps(part).encode())
+    assert student_client._unpack_v1(frame) == {"channel": "iopub", "msg_type": "comm_msg",
+                                                "header": msg["header"], "parent_header": {"msg_id": "p"},
+                                                "content": msg["content"]}
