@@ -7,6 +7,8 @@ import io
 import pathlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sporelab import exercises, i18n
 
@@ -116,3 +118,17 @@ def test_exercise_lang_argument_wins_and_leaves_the_default(capsys):
         "Correct: 'add' accumulates: two passes give twice the gradient, until zero_grad()."]
     with pytest.raises(ValueError, match="'lang'"):
         exercises.grad_req_add(2, lang="de")
+
+
+@given(st.one_of(st.text(max_size=12), st.integers(), st.none(), st.binary(max_size=4), st.lists(st.text(max_size=3))))
+def test_set_language_takes_only_a_known_language_and_otherwise_changes_nothing(value):
+    i18n.set_language("en")
+    known = isinstance(value, str) and value.strip().lower().replace("-", "_") in i18n.LANGUAGES
+    try:
+        i18n.set_language(value)
+    except (TypeError, ValueError) as error:
+        assert not known and "'lang'" in str(error) and i18n.get_language() == "en"
+        assert isinstance(error, TypeError) == (not isinstance(value, str))
+    else:
+        assert known and i18n.get_language() == value.strip().lower().replace("-", "_")
+    i18n.set_language("en")
