@@ -19,6 +19,7 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
+from .errors import ArgumentTypeError
 from .tensor import Tensor
 
 __all__ = ["Parameter", "ParameterTuple", "check_prefix"]
@@ -55,8 +56,8 @@ def _check_name(name):
     if name is None:
         return DEFAULT_NAME
     if not isinstance(name, str):
-        raise TypeError(f"The type of the Parameter's name should be 'string' or 'None', "
-                        f"but got {type(name).__name__}.")
+        raise ArgumentTypeError(f"The type of the Parameter's name should be 'string' or 'None', "
+                                f"but got {type(name).__name__}.")
     name = name.strip()
     if len(name) > _MAX_NAME_LENGTH:
         raise ValueError(f"The length of the '{name[:20]}...' name should be less than {_MAX_NAME_LENGTH}.")
@@ -120,7 +121,8 @@ class Parameter(Tensor):
 
     Raises:
         ValueError: bool data; a name longer than 1024 characters.
-        TypeError: data of another type; a name that is not a str; a flag that is not a bool.
+        TypeError: data of another type; a flag that is not a bool; a name that is not a str
+            (an ``ArgumentTypeError``: also a ValueError, MindSpore's kind).
 
     >>> print(Parameter(5, name='z', requires_grad=False))
     Parameter (name=z, shape=(), dtype=Int32, requires_grad=False)
