@@ -91,8 +91,46 @@ _BINARY = {
 }
 
 
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**", "matmul": "@",
+            "floordiv": "//", "mod": "%", "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+def _shape_of(operand):
+    return operand.shape if isinstance(operand, Tensor) else ()
+
+
+def _matmul_rule(left, right):
+    """None when ``left @ right`` is defined, else why not (NumPy's matmul rule, in words)."""
+    if not left or not right:
+        return "'@' needs tensors with at least one dimension; use '*' to scale by a number"
+    inner_left, inner_right = left[-1], right[0] if len(right) == 1 else right[-2]
+    if inner_left != inner_right:
+        which = "only dimension" if len(right) == 1 else "second-to-last dimension"
+        return (f"the left's last dimension ({inner_left}) must equal the right's {which} "
+                f"({inner_right}): (n, k) @ (k, m) -> (n, m)")
+    return _broadcast_rule(left[:-2], right[:-2], "the batch dimensions (all but the last two)")
+
+
+def _broadcast_rule(left, right, what="the shapes"):
+    """None when the shapes broadcast, else the rule and the first pair of dimensions that breaks it."""
+    for i, (l, r) in enumerate(zip(reversed(left), reversed(right)), 1):
+        if l != r and 1 not in (l, r):
+            return (f"{what} must broadcast: compared from the right, each pair of dimensions must be "
+                    f"equal or one of them 1, but dimension -{i} is {l} against {r}")
+    return None
+
+
+def _check_shapes(name, left, right):
+    """Refuse operands whose shapes ``name`` cannot combine, naming the operator, both shapes and the rule."""
+    a, b = _shape_of(left), _shape_of(right)
+    why = _matmul_rule(a, b) if name == "matmul" else _broadcast_rule(a, b)
+    if why is not None:
+        raise ValueError(f"Operator '{_SYMBOLS[name]}' ({name}) cannot combine shapes {a} and {b}: {why}.")
+
+
 def _apply_binary(name, left, right, result):
     forward, backward = _BINARY[name]
+    _check_shapes(name, left, right)
     a, b = _value(left, result), _value(right, result)
     out = Tensor._wrap(forward(a, b), result, (left if isinstance(left, Tensor) else right).device)
     if backward is not None and result.kind in "fc":
@@ -123,6 +161,7 @@ def _binary(name):
 def _comparison(fn, name):
     def method(self, other):
         other, result = _as_operand(self, other, name)
+        _check_shapes(name, self, other)
         return Tensor._wrap(fn(_value(self, result), _value(other, result)), mstype.bool_, self.device)
     return method
 
@@ -200,8 +239,9 @@ def reshape(self, *shape):
     try:
         out = self._array.reshape(shape)
     except ValueError:
-        raise ValueError(f"The argument 'shape' {shape} does not fit a tensor of shape {self.shape} "
-                         f"({self.size} elements).") from None
+        raise ValueError(f"reshape cannot turn shape {self.shape} into {shape} (the argument 'shape'): "
+                         f"the new shape must hold the same number of elements ({self.size}), with at "
+                         f"most one -1 standing for the dimension that makes it so.") from None
     return _view(self, out, lambda g: g.reshape(self.shape))
 
 
