@@ -245,9 +245,15 @@ def _shape_args(args, name):
     return tuple(int(d) for d in shape)
 
 
+def _shares_memory(xp, array, base):
+    """Whether ``array`` may view ``base``'s memory (True where the backend cannot tell)."""
+    check = getattr(xp, "may_share_memory", None)
+    return True if check is None else bool(check(array, base))
+
+
 def _view(self, array, backward):
     out = Tensor._wrap(array, self.dtype, self.device)
-    if _device.array_module(self.device).may_share_memory(array, self._array):
+    if _shares_memory(_device.array_module(self.device), array, self._array):
         out._base = self         # a write into either is a write into both (autograd's version check)
     if self.dtype.kind in "fc":
         record_op(out, (self,), lambda g: (backward(g),), saved=())

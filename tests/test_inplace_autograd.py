@@ -231,6 +231,23 @@ def t_write_through_detach():
     return w.grad.numpy()
 
 
+def ms_write_into_an_indexed_copy():     # advanced indexing copies: its writes are its own
+    w = _ms_w()
+    with autograd.record():
+        loss = (w * w).sum()
+    w.detach()[[0, 1]][0, 0] = 3.0
+    loss.backward()
+    return w.grad.asnumpy()
+
+
+def t_write_into_an_indexed_copy():
+    w = _t_w()
+    loss = (w * w).sum()
+    w.detach()[[0, 1]][0, 0] = 3.0
+    loss.backward()
+    return w.grad.numpy()
+
+
 def ms_two_layers_optimizer_step():
     w1, w2, x = _ms_w("w1"), _ms_w("w2"), ms.Tensor(X0.copy())
     with autograd.record():
@@ -309,6 +326,7 @@ PAIRS = [
     ("relu_write_output", ms_relu_write_output, t_relu_write_output),
     ("write_through_base_of_a_view", ms_write_through_base_of_a_view, t_write_through_base_of_a_view),
     ("write_through_detach", ms_write_through_detach, t_write_through_detach),
+    ("write_into_an_indexed_copy", ms_write_into_an_indexed_copy, t_write_into_an_indexed_copy),
     ("two_layers_optimizer_step", ms_two_layers_optimizer_step, t_two_layers_optimizer_step),
     ("step_after_backward_then_forward", ms_step_after_backward_then_forward, t_step_after_backward_then_forward),
     ("trainer_step_then_backward_again", ms_trainer_step_then_backward_again, t_trainer_step_then_backward_again),
