@@ -3,6 +3,7 @@ version counter per tensor, as PyTorch does; each case is run in both and must a
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import sporelab as ms
 from sporelab import autograd, gluon, nn
@@ -394,3 +395,30 @@ def test_writes_outside_any_recording_change_nothing_else():
     w[0, 0] = 1.0
     g = ms.grad(lambda w: (w * w).sum())(w)
     np.testing.assert_allclose(g.asnumpy(), 2 * w.asnumpy())
+
+
+def test_assign_value_copies_and_casts():
+    w = ms.Parameter(ms.Tensor(W0.copy()), name="w")
+    value = ms.Tensor(NEW.astype(np.int32))
+    assert w.assign_value(value) is w
+    assert w.dtype == ms.float32 and np.array_equal(w.asnumpy(), NEW)
+    value[0, 0] = 1                                    # a copy, not an alias
+    assert w.asnumpy()[0, 0] == 7.0
+
+
+
+@given(st.one_of(st.none(), st.floats(), st.integers(), st.text(max_size=3), st.lists(st.floats(), max_size=4),
+                 st.tuples(st.integers(1, 3), st.integers(1, 3)).map(lambda s: ms.Tensor(np.ones(s, np.float32))),
+                 st.just(ms.Tensor(np.ones((2, 2), np.float64)))))
+def test_assign_value_refuses_bad_input_and_changes_nothing(value):
+    w = ms.Parameter(ms.Tensor(W0.copy()), name="w")
+    fits = isinstance(value, ms.Tensor) and value.shape == (2, 2) and value.dtype != ms.float64
+    if fits:
+        w.assign_value(value)
+        assert np.array_equal(w.asnumpy(), value.asnumpy())
+        return
+    with pytest.raises((TypeError, ValueError), match="assign_value|dtype can not be converted") as info:
+        w.assign_value(value)
+    assert np.array_equal(w.asnumpy(), W0) and w._version == 0
+    if not isinstance(value, ms.Tensor):
+        assert info.type is TypeError and "'value' must be a Tensor" in str(info.value)
