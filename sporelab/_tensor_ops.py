@@ -17,6 +17,7 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
+from ._shape_errors import check_shapes as _check_shapes
 from .autograd import needs_grad, record_op
 from .tensor import Tensor
 
@@ -89,43 +90,6 @@ _BINARY = {
     "floordiv": (operator.floordiv, None),
     "mod": (operator.mod, lambda g, a, b, out, xp: (g, -g * xp.floor_divide(a, b))),
 }
-
-
-_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**", "matmul": "@",
-            "floordiv": "//", "mod": "%", "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-
-
-def _shape_of(operand):
-    return operand.shape if isinstance(operand, Tensor) else ()
-
-
-def _matmul_rule(left, right):
-    """None when ``left @ right`` is defined, else why not (NumPy's matmul rule, in words)."""
-    if not left or not right:
-        return "'@' needs tensors with at least one dimension; use '*' to scale by a number"
-    inner_left, inner_right = left[-1], right[0] if len(right) == 1 else right[-2]
-    if inner_left != inner_right:
-        which = "only dimension" if len(right) == 1 else "second-to-last dimension"
-        return (f"the left's last dimension ({inner_left}) must equal the right's {which} "
-                f"({inner_right}): (n, k) @ (k, m) -> (n, m)")
-    return _broadcast_rule(left[:-2], right[:-2], "the batch dimensions (all but the last two)")
-
-
-def _broadcast_rule(left, right, what="the shapes"):
-    """None when the shapes broadcast, else the rule and the first pair of dimensions that breaks it."""
-    for i, (l, r) in enumerate(zip(reversed(left), reversed(right)), 1):
-        if l != r and 1 not in (l, r):
-            return (f"{what} must broadcast: compared from the right, each pair of dimensions must be "
-                    f"equal or one of them 1, but dimension -{i} is {l} against {r}")
-    return None
-
-
-def _check_shapes(name, left, right):
-    """Refuse operands whose shapes ``name`` cannot combine, naming the operator, both shapes and the rule."""
-    a, b = _shape_of(left), _shape_of(right)
-    why = _matmul_rule(a, b) if name == "matmul" else _broadcast_rule(a, b)
-    if why is not None:
-        raise ValueError(f"Operator '{_SYMBOLS[name]}' ({name}) cannot combine shapes {a} and {b}: {why}.")
 
 
 # name: (left, right, output) read by the backward, given which of left and right need gradients
