@@ -387,9 +387,14 @@ class Tensor:
         self._bump(by)
 
     def _describe(self):
-        name = getattr(self, "name", None)
-        what = f"Parameter '{name}'" if isinstance(name, str) else "A tensor"
-        return f"{what} of shape {self.shape} and dtype {self.dtype}"
+        """How an error names this tensor: "Parameter 'w' of shape ...", or a view of one."""
+        def noun(tensor):
+            name = getattr(tensor, "name", None)
+            what = f"Parameter '{name}'" if isinstance(name, str) else "a tensor"
+            return f"{what} of shape {tensor.shape} and dtype {tensor.dtype}"
+        root = self._root()
+        text = noun(self) if root is self else f"{noun(self)} (a view of {noun(root)})"
+        return text[0].upper() + text[1:]
 
     def backward(self, out_grad=None, retain_graph=False):
         """Gluon style: fill ``.grad`` of every leaf this tensor depends on (inside ``record()``).

@@ -422,3 +422,10 @@ def test_assign_value_refuses_bad_input_and_changes_nothing(value):
     assert np.array_equal(w.asnumpy(), W0) and w._version == 0
     if not isinstance(value, ms.Tensor):
         assert info.type is TypeError and "'value' must be a Tensor" in str(info.value)
+
+
+def test_a_view_is_named_with_the_parameter_it_views():
+    kind, text = _outcome(ms_write_through_base_of_a_view)
+    assert kind == "error"
+    assert text.startswith("A tensor of shape (1, 2) and dtype Float32 (a view of Parameter 'w' of shape (2, 2) "
+                           "and dtype Float32) was changed in place by an assignment x[...] = ...")
