@@ -17,7 +17,8 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
-from .autograd import record_op
+from ._shape_errors import check_shapes as _check_shapes
+from .autograd import needs_grad, record_op
 from .tensor import Tensor
 
 _OPERAND_TYPES = "a Tensor, a Python number, a list or a NumPy array"
@@ -91,13 +92,35 @@ _BINARY = {
 }
 
 
+# name: (left, right, output) read by the backward, given which of left and right need gradients
+# (as PyTorch saves them: for w * x with x data, only x).
+_SAVED = {
+    "add": lambda lt, rt: (False, False, False),
+    "sub": lambda lt, rt: (False, False, False),
+    "mul": lambda lt, rt: (rt, lt, False),
+    "matmul": lambda lt, rt: (rt, lt, False),
+    "truediv": lambda lt, rt: (rt, True, False),
+    "pow": lambda lt, rt: (True, True, rt),
+    "mod": lambda lt, rt: (rt, rt, False),
+}
+
+
+def _record_binary(name, left, right, out, backward, a, b):
+    tracked = [isinstance(t, Tensor) and needs_grad(t) for t in (left, right)]
+    keep_left, keep_right, keep_out = _SAVED[name](*tracked)
+    saved = [t for t, keep in ((left, keep_left), (right, keep_right)) if keep]
+    xp = _device.array_module(out.device)
+    record_op(out, (left, right), lambda g: backward(g, a, b, out._data, xp), saved=saved,
+              saves_output=keep_out)
+
+
 def _apply_binary(name, left, right, result):
     forward, backward = _BINARY[name]
+    _check_shapes(name, left, right)
     a, b = _value(left, result), _value(right, result)
     out = Tensor._wrap(forward(a, b), result, (left if isinstance(left, Tensor) else right).device)
     if backward is not None and result.kind in "fc":
-        xp = _device.array_module(out.device)
-        record_op(out, (left, right), lambda g: backward(g, a, b, out._data, xp))
+        _record_binary(name, left, right, out, backward, a, b)
     return out
 
 
@@ -123,6 +146,7 @@ def _binary(name):
 def _comparison(fn, name):
     def method(self, other):
         other, result = _as_operand(self, other, name)
+        _check_shapes(name, self, other)
         return Tensor._wrap(fn(_value(self, result), _value(other, result)), mstype.bool_, self.device)
     return method
 
@@ -136,7 +160,7 @@ for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
 
 
 # ---- elementwise unary ---------------------------------------------------------------------------
-def unary(self, name, forward, backward, float_only=False):
+def unary(self, name, forward, backward, float_only=False, reads=("x",)):
     """Apply an elementwise function with its derivative ``backward(g, x, out, xp)``."""
     if mstype.is_bool(self.dtype):
         raise TypeError(f"'{name}' is not defined for Bool tensors; cast with .astype(ms.float32) first.")
@@ -145,25 +169,27 @@ def unary(self, name, forward, backward, float_only=False):
     x = self._array.astype(dtype.nptype, copy=False)
     out = Tensor._wrap(forward(xp, x), dtype, self.device)
     if dtype.kind in "fc":
-        record_op(out, (self,), lambda g: (backward(g, x, out._data, xp),))
+        record_op(out, (self,), lambda g: (backward(g, x, out._data, xp),),
+                  saved=(self,) if "x" in reads else (), saves_output="out" in reads)
     return out
 
 
+# name: (float only, forward, backward, what the backward reads)
 _UNARY = {
-    "neg": (False, lambda xp, x: -x, lambda g, x, out, xp: -g),
-    "abs": (False, lambda xp, x: xp.abs(x), lambda g, x, out, xp: g * xp.sign(x)),
-    "exp": (True, lambda xp, x: xp.exp(x), lambda g, x, out, xp: g * out),
-    "log": (True, lambda xp, x: xp.log(x), lambda g, x, out, xp: g / x),
-    "sqrt": (True, lambda xp, x: xp.sqrt(x), lambda g, x, out, xp: g * 0.5 / out),
-    "square": (False, lambda xp, x: x * x, lambda g, x, out, xp: 2 * g * x),
+    "neg": (False, lambda xp, x: -x, lambda g, x, out, xp: -g, ()),
+    "abs": (False, lambda xp, x: xp.abs(x), lambda g, x, out, xp: g * xp.sign(x), ("x",)),
+    "exp": (True, lambda xp, x: xp.exp(x), lambda g, x, out, xp: g * out, ("out",)),
+    "log": (True, lambda xp, x: xp.log(x), lambda g, x, out, xp: g / x, ("x",)),
+    "sqrt": (True, lambda xp, x: xp.sqrt(x), lambda g, x, out, xp: g * 0.5 / out, ("out",)),
+    "square": (False, lambda xp, x: x * x, lambda g, x, out, xp: 2 * g * x, ("x",)),
 }
 
 
 def _unary_method(name):
-    float_only, forward, backward = _UNARY[name]
+    float_only, forward, backward, reads = _UNARY[name]
 
     def method(self):
-        return unary(self, name, forward, backward, float_only)
+        return unary(self, name, forward, backward, float_only, reads)
     method.__name__ = name
     return method
 
@@ -183,10 +209,18 @@ def _shape_args(args, name):
     return tuple(int(d) for d in shape)
 
 
+def _shares_memory(xp, array, base):
+    """Whether ``array`` may view ``base``'s memory (True where the backend cannot tell)."""
+    check = getattr(xp, "may_share_memory", None)
+    return True if check is None else bool(check(array, base))
+
+
 def _view(self, array, backward):
     out = Tensor._wrap(array, self.dtype, self.device)
+    if _shares_memory(_device.array_module(self.device), array, self._array):
+        out._base = self         # a write into either is a write into both (autograd's version check)
     if self.dtype.kind in "fc":
-        record_op(out, (self,), lambda g: (backward(g),))
+        record_op(out, (self,), lambda g: (backward(g),), saved=())
     return out
 
 
@@ -200,8 +234,9 @@ def reshape(self, *shape):
     try:
         out = self._array.reshape(shape)
     except ValueError:
-        raise ValueError(f"The argument 'shape' {shape} does not fit a tensor of shape {self.shape} "
-                         f"({self.size} elements).") from None
+        raise ValueError(f"reshape cannot turn shape {self.shape} into {shape} (the argument 'shape'): "
+                         f"the new shape must hold the same number of elements ({self.size}), with at "
+                         f"most one -1 standing for the dimension that makes it so.") from None
     return _view(self, out, lambda g: g.reshape(self.shape))
 
 
@@ -231,7 +266,7 @@ def astype(self, dtype):
     target = mstype.to_dtype(dtype)
     out = Tensor._wrap(self._array.astype(target.nptype), target, self.device)
     if target.kind in "fc" and self.dtype.kind in "fc":
-        record_op(out, (self,), lambda g: (g.astype(self.dtype.nptype),))
+        record_op(out, (self,), lambda g: (g.astype(self.dtype.nptype),), saved=())
     return out
 
 
@@ -289,7 +324,9 @@ def _reduce(name, result_dtype):
         out = Tensor._wrap(getattr(x, name)(axis=axis, keepdims=keepdims), dtype, self.device)
         if name in ("sum", "mean", "max", "min") and dtype.kind in "fc":
             xp = _device.array_module(self.device)
-            record_op(out, (self,), lambda g: (_reduction_backward(name, self, x, out._data, axis, keepdims, xp)(g),))
+            picks = name in ("max", "min")      # they read the input and the result; sum and mean neither
+            record_op(out, (self,), lambda g: (_reduction_backward(name, self, x, out._data, axis, keepdims, xp)(g),),
+                      saved=(self,) if picks else (), saves_output=picks)
         return out
     method.__name__ = name
     method.__doc__ = f"The {name} over ``axis`` (all elements when None); ``keepdims`` keeps reduced axes as 1."

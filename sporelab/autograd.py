@@ -31,11 +31,15 @@ __all__ = ["record_op", "needs_grad", "record", "pause", "is_recording", "is_tra
 
 
 class _Node:
-    __slots__ = ("backward", "inputs")
+    """One recorded op: its backward, its inputs, and the tensors its backward reads with the
+    version each had when recorded (PyTorch's saved-tensor check)."""
+    __slots__ = ("backward", "inputs", "saved", "versions")
 
-    def __init__(self, backward, inputs):
+    def __init__(self, backward, inputs, saved):
         self.backward = backward
         self.inputs = inputs
+        self.saved = saved
+        self.versions = tuple(_version(t) for t in saved)
 
 
 class _State:
@@ -59,18 +63,43 @@ def needs_grad(value):
     return hasattr(value, "_node") and _tracked(value)
 
 
-def record_op(out, inputs, backward):
+def record_op(out, inputs, backward, saved=None, saves_output=False):
     """Attach ``backward`` to ``out`` when a differentiation context is active and an input needs it.
 
     ``backward(grad_out)`` returns one gradient array (or None) per entry of ``inputs``; the tape
     sums them and reduces broadcast dimensions, so ops need not.
+
+    ``saved``: the inputs whose values ``backward`` reads (None: every Tensor input), and
+    ``saves_output``: whether it reads ``out``. Writing into one of them before the backward pass
+    (``x[...] = ``, ``set_data``, an optimizer step) makes ``backward``/``grad`` raise, naming it.
     """
     if not (_state.recording or _state.targets):
         return out
     from .tensor import Tensor
     if any(isinstance(t, Tensor) and _tracked(t) for t in inputs):
-        out._node = _Node(backward, tuple(inputs))
+        saved = [t for t in (inputs if saved is None else saved) if isinstance(t, Tensor)]
+        out._node = _Node(backward, tuple(inputs), tuple(saved) + ((out,) if saves_output else ()))
     return out
+
+
+def _version(tensor):
+    """Writes so far into ``tensor``'s memory: views share their base's count, as in PyTorch."""
+    return tensor._root()._version
+
+
+def _check_versions(order):
+    """Refuse to differentiate when a tensor some backward reads was written after it was used."""
+    for tensor in order:
+        node = tensor._node
+        for saved, version in zip(node.saved, node.versions) if node is not None else ():
+            root = saved._root()
+            if root._version != version:
+                raise RuntimeError(
+                    f"{saved._describe()} was changed in place by {root._written_by} after the recorded "
+                    f"computation used it, and the backward pass needs its old value (version {version}, "
+                    f"now {root._version}). Compute the result again after changing it (update "
+                    f"parameters after backward()/grad, not between the forward pass and the backward "
+                    f"pass), or change a copy (x.copy()) instead.")
 
 
 def _unbroadcast(grad, shape):
@@ -107,6 +136,7 @@ def _backprop(root, head, retain_graph=False):
     """{id(leaf): (leaf, gradient array)} for every tracked leaf reached from ``root``."""
     grads, leaves = {id(root): head}, {}
     order = _topological(root)
+    _check_versions(order)
     for tensor in reversed(order):
         g = grads.pop(id(tensor), None)
         node = tensor._node

@@ -153,7 +153,8 @@ class KVStore:
                     raise ValueError(f"Key {k!r} holds shape {stored.shape}, but 'out' has shape {t.shape}.")
         for k, g in zip(keys, groups):
             for t in g:
-                t._data = _device.to_device(self._store[k].astype(t.dtype.nptype), t.device, copy=True)
+                t._write(_device.to_device(self._store[k].astype(t.dtype.nptype), t.device, copy=True),
+                         "KVStore.pull()")
 
     def pushpull(self, key, value, out=None, priority=0):
         """``push(key, value)`` then ``pull(key, out)``; ``out`` defaults to ``value`` (in place)."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
+from .errors import ArgumentTypeError
 from .tensor import Tensor
 
 __all__ = ["Parameter", "ParameterTuple", "check_prefix"]
@@ -55,8 +56,8 @@ def _check_name(name):
     if name is None:
         return DEFAULT_NAME
     if not isinstance(name, str):
-        raise TypeError(f"The type of the Parameter's name should be 'string' or 'None', "
-                        f"but got {type(name).__name__}.")
+        raise ArgumentTypeError(f"The type of the Parameter's name should be 'string' or 'None', "
+                                f"but got {type(name).__name__}.")
     name = name.strip()
     if len(name) > _MAX_NAME_LENGTH:
         raise ValueError(f"The length of the '{name[:20]}...' name should be less than {_MAX_NAME_LENGTH}.")
@@ -120,7 +121,8 @@ class Parameter(Tensor):
 
     Raises:
         ValueError: bool data; a name longer than 1024 characters.
-        TypeError: data of another type; a name that is not a str; a flag that is not a bool.
+        TypeError: data of another type; a flag that is not a bool; a name that is not a str
+            (an ``ArgumentTypeError``: also a ValueError, MindSpore's kind).
 
     >>> print(Parameter(5, name='z', requires_grad=False))
     Parameter (name=z, shape=(), dtype=Int32, requires_grad=False)
@@ -220,6 +222,31 @@ class Parameter(Tensor):
         Parameter (name=x, shape=(1, 4), dtype=Float32, requires_grad=True)
         """
         _check_bool(slice_shape, "slice_shape")
+        return self._assign(data, slice_shape, "set_data()")
+
+    def assign_value(self, value):
+        """Copy ``value`` into the parameter, as MindSpore's ``Parameter.assign_value``; return it.
+
+        Args:
+            value (Tensor): of the parameter's shape, with a dtype that converts implicitly.
+
+        Raises:
+            TypeError: ``value`` is not a Tensor, or its dtype does not convert implicitly.
+            ValueError: ``value`` has another shape. A rejected call changes nothing.
+
+        >>> w = Parameter(Tensor(np.zeros(2), ms.float32), name="w")
+        >>> w.assign_value(Tensor([1.0, 2.0])).asnumpy()
+        array([1., 2.], dtype=float32)
+        """
+        if not isinstance(value, Tensor):
+            raise TypeError(f"For 'assign_value', the argument 'value' must be a Tensor, but got "
+                            f"{type(value).__name__}.")
+        if value.shape != self.shape:
+            raise ValueError(f"For 'assign_value', the argument 'value' must have the shape {self.shape} "
+                             f"of Parameter '{self.name}', but got {value.shape}.")
+        return self._assign(value, False, "assign_value()")
+
+    def _assign(self, data, slice_shape, by):
         incoming = self._incoming_tensor(data)
         if incoming.shape != self.shape and not slice_shape:
             raise ValueError(f"Can not change the shape of Parameter which has been initialized. Current "
@@ -230,7 +257,7 @@ class Parameter(Tensor):
                             f"Current dtype is {self.dtype}, and incoming is {incoming.dtype}. Use "
                             f".set_dtype(xxx) to change the dtype.")
         array = incoming._array.astype(self.dtype.nptype, copy=incoming is data)   # never alias the caller's tensor
-        self._data = _device.to_device(array, self.device)
+        self._write(_device.to_device(array, self.device), by)
         self._shape = incoming.shape
         self.init = self.init_mode = None
         self.sliced = slice_shape
@@ -251,7 +278,7 @@ class Parameter(Tensor):
     def set_dtype(self, dtype):
         """Convert the data to ``dtype`` in place, explicitly; return the parameter."""
         target = mstype.to_dtype(dtype)
-        self._data = self._array.astype(target.nptype)
+        self._write(self._array.astype(target.nptype), "set_dtype()")
         self._dtype = target
         return self
 

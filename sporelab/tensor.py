@@ -337,6 +337,7 @@ class Tensor:
         else:
             source = value
         self._array[index] = source
+        self._bump("an assignment x[...] = ...")
 
     # ---- gradient buffer (MXNet's NDArray.attach_grad) -----------------------------------------
     _GRAD_REQS = ("write", "add", "null")
@@ -363,6 +364,38 @@ class Tensor:
     grad_req = "null"
     _node = None           # set by autograd when this tensor was computed on the tape
 
+    # ---- writes, counted so that backward can tell stale saved values (autograd._check_versions)
+    _version = 0           # writes into this tensor's memory (on the root of a view)
+    _base = None           # the tensor whose memory this one views (reshape, slice, detach)
+    _written_by = None     # what wrote last, for the error message
+
+    def _root(self):
+        tensor = self
+        while tensor._base is not None:
+            tensor = tensor._base
+        return tensor
+
+    def _bump(self, by):
+        """Count a write into this tensor's memory (or its base's); ``by`` says who wrote."""
+        root = self._root()
+        root._version += 1
+        root._written_by = by
+
+    def _write(self, array, by):
+        """Replace the data by ``array`` and count the write (optimizer steps, set_data, ...)."""
+        self._data = array
+        self._bump(by)
+
+    def _describe(self):
+        """How an error names this tensor: "Parameter 'w' of shape ...", or a view of one."""
+        def noun(tensor):
+            name = getattr(tensor, "name", None)
+            what = f"Parameter '{name}'" if isinstance(name, str) else "a tensor"
+            return f"{what} of shape {tensor.shape} and dtype {tensor.dtype}"
+        root = self._root()
+        text = noun(self) if root is self else f"{noun(self)} (a view of {noun(root)})"
+        return text[0].upper() + text[1:]
+
     def backward(self, out_grad=None, retain_graph=False):
         """Gluon style: fill ``.grad`` of every leaf this tensor depends on (inside ``record()``).
 
@@ -376,8 +409,10 @@ class Tensor:
         autograd._tensor_backward(self, out_grad, retain_graph)
 
     def detach(self):
-        """The same values, cut from the gradient tape (shares memory)."""
-        return Tensor._wrap(self._array, self._dtype, self._device)
+        """The same values, cut from the gradient tape (shares memory, and so its write count)."""
+        out = Tensor._wrap(self._array, self._dtype, self._device)
+        out._base = self
+        return out
 
     def __deepcopy__(self, memo):
         clone = Tensor._wrap(self._data.copy(), self._dtype, self._device) if self._data is not None \

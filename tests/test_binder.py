@@ -37,7 +37,7 @@ NOTEBOOKS = REPO / "notebooks"
 SANITIZE = NOTEBOOKS / "nbval_sanitize.cfg"
 
 # What a student needs at runtime; nothing for tests.
-RUNTIME_NEEDS = {"numpy", "jupyterlab", "ipywidgets", "matplotlib", "ipympl",
+RUNTIME_NEEDS = {"numpy", "threadpoolctl", "jupyterlab", "ipywidgets", "matplotlib", "ipympl",
                  "mpi4py", "mpich", "ipyparallel"}    # the last three: issue 10's data-parallel lab
 TEST_ONLY = {"pytest", "nbval", "hypothesis", "playwright", "torch", "cupy-cuda12x", "cupy-cuda13x"}
 

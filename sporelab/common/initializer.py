@@ -50,6 +50,7 @@ import numbers
 import numpy as np
 
 from .. import dtype as _mstype
+from ..errors import ArgumentTypeError
 from ._base import _INITIALIZER_ALIAS, Initializer, _register, _resolve_name
 from ._basic import Constant, Normal, One, TruncatedNormal, Uniform, Zero
 from ._fan import (_calculate_correct_fan, _calculate_fan_in_and_fan_out,
@@ -73,9 +74,9 @@ def _normalise_shape(shape):
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
     if not isinstance(shape, (list, tuple)):
-        raise TypeError(f"For 'initializer', the argument 'shape' must be a tuple or list of positive "
-                        f"ints (or one int), such as [64, 3, 3, 3], but got {shape!r} of type "
-                        f"{type(shape).__name__}.")
+        raise ArgumentTypeError(f"For 'initializer', the argument 'shape' must be a tuple or list of "
+                                f"positive ints (or one int), such as [64, 3, 3, 3], but got {shape!r} "
+                                f"of type {type(shape).__name__}.")
     if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in shape):
         raise ValueError(f"For 'initializer', the argument 'shape' is invalid, the value of 'shape' "
                          f"must be positive integer, but got {tuple(shape)!r}. Every dimension "
@@ -112,7 +113,8 @@ def initializer(init, shape=None, dtype=_mstype.float32):
         Tensor: lazy (``has_init`` is True) unless ``init`` was a Tensor.
 
     Raises:
-        TypeError: ``init`` of another type; ``shape`` not a tuple/list/int; ``dtype`` not a dtype;
+        TypeError: ``init`` of another type; ``shape`` not a tuple/list/int (an
+            ``ArgumentTypeError``: also a ValueError, MindSpore's kind); ``dtype`` not a dtype;
             a name whose initializer needs arguments (``'sparse'``).
         ValueError: an unknown name; a non-positive dimension; ``shape`` missing; a Tensor whose
             shape differs from ``shape``.

@@ -418,6 +418,7 @@ class Parameter:
             return
         for tensor in self._data:
             tensor[...] = _device.to_device(host, tensor.device)
+            tensor._bump(f"Parameter '{self._name}'.set_data()")
 
     def cast(self, dtype):
         """Convert the data and gradients to ``dtype`` (new Tensors; gradients keep their values).

@@ -219,7 +219,8 @@ def _broadcast(weight, tensors):
     The first copy takes ``weight`` itself; every other copy gets its own array on its device, so
     copies never share memory (writing into one never changes another)."""
     for k, tensor in enumerate(tensors):
-        tensor._data = weight if k == 0 else _device.to_device(weight, tensor.device, copy=True)
+        tensor._write(weight if k == 0 else _device.to_device(weight, tensor.device, copy=True),
+                      "gluon.Trainer's update step")
         tensor._fresh_grad = False
 
 

@@ -355,7 +355,7 @@ class Cell:
             params = list((self.parameters_broadcast_dict() or {}).values())
             arrays = _collectives.bcast_many([p._array for p in params], management.communicator())
             for param, array in zip(params, arrays):
-                param._data = _device.to_device(array, param.device)
+                param._write(_device.to_device(array, param.device), "the parameter broadcast")
         for cell in cells:
             object.__setattr__(cell, "_broadcast_checked", True)
 

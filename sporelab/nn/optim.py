@@ -122,7 +122,7 @@ class Optimizer:
                                     self._states[i], lr, wd, xp)
             updates_.append((i, param, w, state))
         for i, param, w, state in updates_:      # all computed first: a failure changes nothing
-            param._data = w.astype(param.dtype.nptype, copy=False)
+            param._write(w.astype(param.dtype.nptype, copy=False), f"{type(self).__name__}'s update step")
             self._states[i] = state
         return True
 

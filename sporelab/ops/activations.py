@@ -46,9 +46,9 @@ def tanh_forward(xp, x):
     return xp.tanh(x)
 
 
-# d/dx of each activation, written with its output where that is cheaper.
+# d/dx of each activation, written with its output (so the backward keeps only the output, as PyTorch).
 _DERIVATIVES = {
-    "relu": lambda x, out: x > 0,           # a mask: g * mask keeps g's dtype
+    "relu": lambda x, out: out > 0,         # a mask: g * mask keeps g's dtype
     "sigmoid": lambda x, out: out * (1 - out),
     "tanh": lambda x, out: 1 - out * out,
 }
@@ -73,7 +73,7 @@ def _apply(kernel, x, name, floating):
     result = Tensor._wrap(out, mstype.from_numpy(out.dtype), device)
     if out.dtype.kind == "f":
         derivative = _DERIVATIVES[name]
-        record_op(result, (x,), lambda g: (g * derivative(array, out),))
+        record_op(result, (x,), lambda g: (g * derivative(None, out),), saved=(), saves_output=True)
     return result
 
 

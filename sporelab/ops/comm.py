@@ -94,7 +94,8 @@ class AllReduce:
         comm = _comm("AllReduce", self.group)
         xa = x._array
         out = _wrap(_collectives.allreduce(xa, comm, self.op), x)
-        record_op(out, (x,), lambda g: (_device.to_device(self._backward(g, xa, out._data, comm), x.device),))
+        record_op(out, (x,), lambda g: (_device.to_device(self._backward(g, xa, out._data, comm), x.device),),
+                  saves_output=True)
         return out
 
     def _backward(self, g, xa, out, comm):
@@ -130,7 +131,7 @@ class AllGather:
             raise ValueError("For 'AllGather', the input must have at least one dimension, but got a 0-d tensor.")
         comm = _comm("AllGather", self.group)
         out = _wrap(_collectives.allgather(x._array, comm), x)
-        record_op(out, (x,), lambda g: (_device.to_device(self._backward(g, comm), x.device),))
+        record_op(out, (x,), lambda g: (_device.to_device(self._backward(g, comm), x.device),), saved=())
         return out
 
     def _backward(self, g, comm):
@@ -173,5 +174,5 @@ class Broadcast:
         arrays = _collectives.bcast_many([x._array for x in inputs], comm, self.root_rank)
         outs = tuple(_wrap(a, x) for a, x in zip(arrays, inputs))
         for x, out in zip(inputs, outs):
-            record_op(out, (x,), lambda g: (g,))
+            record_op(out, (x,), lambda g: (g,), saved=())
         return outs

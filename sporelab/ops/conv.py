@@ -281,7 +281,7 @@ def conv2d_checked(x, weight, bias, stride, pads, dilation, groups):
     if dtype.kind == "f":
         geometry = (stride, pads, dilation, groups)
         record_op(result, (x, weight, bias),
-                  lambda g: backward(xp, g, x_arr, w_arr, *geometry, input_grad=needs_grad(x)))
+                  lambda g: backward(xp, g, x_arr, w_arr, *geometry, input_grad=needs_grad(x)), saved=(x, weight))
     return result
 
 

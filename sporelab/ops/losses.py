@@ -21,7 +21,7 @@ def log_softmax(logits):
     z = logits._array
     out = Tensor._wrap(_log_softmax(xp, z), logits.dtype, logits.device)
     probs = xp.exp(out._data)
-    return record_op(out, (logits,), lambda g: (g - probs * g.sum(axis=-1, keepdims=True),))
+    return record_op(out, (logits,), lambda g: (g - probs * g.sum(axis=-1, keepdims=True),), saved=())
 
 
 def softmax_cross_entropy(logits, labels, sparse=False):
@@ -47,7 +47,7 @@ def softmax_cross_entropy(logits, labels, sparse=False):
     log_probs = _log_softmax(xp, logits._array)
     out = Tensor._wrap(-(targets * log_probs).sum(axis=-1), logits.dtype, logits.device)
     probs = xp.exp(log_probs)
-    return record_op(out, (logits,), lambda g: ((probs - targets) * g[:, None],))
+    return record_op(out, (logits,), lambda g: ((probs - targets) * g[:, None],), saved=())
 
 
 def _targets(xp, labels, n, classes, sparse, dtype):

@@ -74,7 +74,7 @@ class ParameterServerStep:
         arrays = [self.weights[i]._array for i in self.ps_index]
         from ..communication import _collectives
         for i, array in zip(self.ps_index, _collectives.bcast_many(arrays, self.world, self.server)):
-            self.weights[i]._data = _device.to_device(array, self.weights[i].device)
+            self.weights[i]._write(_device.to_device(array, self.weights[i].device), "the parameter server's pull")
 
     def _push(self, grads, loss):
         """The sums over workers of the PS gradients and of the loss (meaningful on the server)."""

@@ -35,7 +35,7 @@ SOURCES = [(N_("photo (Grace Hopper)"), PHOTO), (N_("checkerboard"), "checkerboa
 INITS = [(N_("hand-made: {name}"), name) for name in HAND_MADE] + [
     (name, name) for name in ("normal", "uniform", "truncated_normal", "xavier_uniform",
                               "xavier_normal", "he_uniform", "he_normal", "orthogonal", "dirac",
-                              "zeros", "ones", "identity")]
+                              "zeros", "ones")]     # no Identity: it is 2-D only; Dirac is the conv identity
 DEFAULTS = {"source": PHOTO, "channels": 1, "weight_init": "edge", "seed": 0, "out_channels": 4,
             "kernel_size": 3, "stride": 1, "dilation": 1, "pad_mode": "same", "padding": 0,
             "group": 1, "has_bias": False, "bias": 0.5}

@@ -22,7 +22,6 @@ from sporelab.common.initializer import Initializer
 from sporelab.i18n import _
 from sporelab.ops.conv import check_padding, conv2d_pads
 
-from .depth_model import _one_blas_thread
 
 __all__ = ["ConvModel", "ConvResult", "PATTERNS", "HAND_MADE", "pattern", "hand_made_kernel",
            "kernel_weight", "as_image", "output_size"]
@@ -373,10 +372,8 @@ class ConvModel:
         """
         image = self.input_array()
         net = self.build(image.shape[0])
-        # One BLAS thread: these GEMMs are small, and on a shared server threads spin against each
-        # other (64 maps: 17 ms of CPU on 2 threads, 1.7 ms on one). Huge weights overflow: the
-        # figure says so, no warning.
-        with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+        # Huge weights overflow: the figure says so, no warning. (BLAS threads: sporelab/threads.py.)
+        with np.errstate(over="ignore", invalid="ignore"):
             output = net(ms.Tensor(image[None])).asnumpy()
         pads = _pads(net, image.shape[1:])
         formulas = tuple(output_size(axis, image.shape[1 + i], net.kernel_size[i], net.stride[i],

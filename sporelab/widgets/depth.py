@@ -32,6 +32,14 @@ _INIT_OPTIONS = [("Normal(sigma)", "normal"), ("XavierUniform", "xavier_uniform"
                  ("XavierNormal", "xavier_normal"), ("HeNormal", "he_normal"),
                  ("HeUniform", "he_uniform"), ("Orthogonal", "orthogonal"),
                  ("Identity (Dense)", "identity"), ("Dirac (Conv2d)", "dirac")]
+_SWAP = {"identity": "dirac", "dirac": "identity"}    # the identity of a Dense layer and of a Conv2d
+
+
+def _init_options(layer):
+    """The initializers that apply to ``layer``'s weight: Identity is 2-D only, Dirac 3-D to 5-D."""
+    return [option for option in _INIT_OPTIONS if option[1] != ("identity" if layer == "Conv2d" else "dirac")]
+
+
 # The keys are the buttons' labels (translated when a view is built); ``presets`` is keyed by them.
 PRESETS = {
     N_("r1.x default: ReLU + Normal(0.01)"): {"activation": "relu", "init": "normal", "sigma": 0.01},
@@ -54,9 +62,10 @@ class DepthExplorer(widgets.VBox):
     (``pane.description`` is the figure drawn, verdict included; ``pane.png()`` its static PNG),
     ``errors`` the ErrorBox, ``code`` an HTML line with the layer's engine code (``model.code()``
     gives a full script).
-    Every control change recomputes the stack and shows one new description; a rejected
-    combination (Identity for Conv2d, Dirac for Dense) is explained in ``errors`` and leaves the
-    figure as it was.
+    Every control change recomputes the stack and shows one new description. ``init`` offers
+    Identity for Dense and Dirac (the identity of a convolution) for Conv2d; switching the layer
+    carries one to the other. A rejected setting is explained in ``errors`` and leaves the figure
+    as it was.
 
     ``lang`` ('en' or 'zh_cn'): the explorer's language (default: ``sporelab.widgets.set_language``);
     ``presets`` stays keyed by the English labels of ``PRESETS``.
@@ -93,7 +102,7 @@ class DepthExplorer(widgets.VBox):
         self.width = slider(_("width (units)"), min(max(width, 16), 512), 16, 512, 16, kind="int")
         self.channels = slider(_("channels (16x16 maps)"), min(max(channels, 4), 64), 4, 64, 4, kind="int")
         self.activation = dropdown(_("activation"), list(ACTIVATIONS), s["activation"])
-        self.init = dropdown("weight_init", _INIT_OPTIONS, s["init"])
+        self.init = dropdown("weight_init", _init_options(s["layer"]), s["init"])
         self.sigma = widgets.FloatLogSlider(value=sigma, base=10, min=-3, max=1, step=0.1,
                                             description="sigma", readout_format=".3g",
                                             continuous_update=False)
@@ -136,7 +145,19 @@ class DepthExplorer(widgets.VBox):
             self._syncing, self._limits = False, (None, None)     # a preset starts on fresh axes
         self._refresh()
 
+    def _offer_inits_for_the_layer(self):
+        """Switching the layer carries Identity <-> Dirac across and offers only what applies."""
+        options = _init_options(self.layer.value)
+        if list(self.init.options) != options:
+            value = _SWAP.get(self.init.value, self.init.value)
+            syncing, self._syncing = self._syncing, True
+            try:
+                self.init.options, self.init.value = options, value
+            finally:
+                self._syncing = syncing
+
     def _refresh(self):
+        self._offer_inits_for_the_layer()
         self._show_controls()
         self.model.update(**self._settings())
         self._draw()

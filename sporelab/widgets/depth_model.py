@@ -27,9 +27,6 @@ No ipywidgets or matplotlib here: the view (``depth.py``) only draws these numbe
 'vanish'
 """
 
-import contextlib
-import ctypes
-import functools
 import math
 import numbers
 
@@ -204,53 +201,6 @@ def _gradient_verdict(input_grad):
                              "{bottom} at layer 1").format(**numbers)
     return "healthy", _t("gradients stay within a factor of {factor:g} ({top} at layer {n}, {bottom} at "
                          "layer 1)").format(**numbers)
-
-
-@functools.lru_cache(maxsize=None)
-def _openblas_threads():
-    """(set, get) of the OpenBLAS that NumPy loaded, via ctypes, or (None, None) elsewhere."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
-        for path in sorted(paths):
-            lib = ctypes.CDLL(path)
-            for prefix in ("scipy_openblas_", "openblas_"):
-                for suffix in ("64_", ""):
-                    setter = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
-                    getter = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
-                    if setter is not None and getter is not None:
-                        setter.argtypes, getter.restype = [ctypes.c_int], ctypes.c_int
-                        return setter, getter
-    except (OSError, AttributeError):
-        pass
-    return None, None
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run the stack's small GEMMs (128 x 128 by default) on one BLAS thread, then restore.
-
-    Measured here: alone on 2 cores one thread is as fast as two (about 10 ms per update); with
-    other processes busy, two threads wait for each other and an update takes 3-10x longer. Binder
-    pods see many cores under a small CPU quota, which is the same situation. Uses threadpoolctl
-    when installed, else OpenBLAS's own setter; a no-op where neither is found.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        setter, getter = _openblas_threads()
-        if setter is None:
-            yield
-            return
-        before = getter()
-        setter(1)
-        try:
-            yield
-        finally:
-            setter(before)
-    else:
-        with threadpool_limits(limits=1, user_api="blas"):
-            yield
 
 
 def _check_int(name, value, low, high):
@@ -444,7 +394,7 @@ class DepthModel:
         same float32 pass written out in NumPy (``_dense_pass``), without the autograd tape that
         costs as much as the arithmetic for 10 x Dense(128). A test checks both give the same numbers.
         """
-        with np.errstate(all="ignore"), _one_blas_thread():
+        with np.errstate(all="ignore"):
             if network is not None:
                 outputs, input_grads, weight_grads = self._engine_pass(s, network, inputs, target)
             else:

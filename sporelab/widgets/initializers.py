@@ -88,6 +88,10 @@ class _Side:
     def _on_name(self, change):
         self.model.name = change["new"]
         self._show_row()
+        self.on_name(change["new"])
+
+    def on_name(self, name):
+        """Called after the name changed (the explorer fits the shape to it)."""
 
     def _on_arg(self, change, name, key):
         arg_name = key[:-3] if key.endswith("_on") else key
@@ -99,6 +103,12 @@ class _Side:
         else:
             value = _tidy(arg, change["new"])
         self.model.set_arg(arg_name, value, name=name)
+
+
+# Initializers that need a weight of one kind, and the kernel size that gives it (1: Dense 2-D,
+# 3: Conv2d 4-D). Choosing one on a shape it cannot fill moves the kernel slider there, so every
+# option draws; moving the slider back then shows the rule in the error box.
+_KERNEL_FOR = {"Identity": 1, "Sparse": 1, "Dirac": 3, "gluon.Bilinear": 3}
 
 
 class InitializerExplorer(widgets.VBox):
@@ -121,7 +131,9 @@ class InitializerExplorer(widgets.VBox):
         and ``code`` (HTML).
 
     A valid change redraws once; an invalid combination (Dirac on a 2-D shape ...) shows the
-    engine's error in ``errors`` and leaves the figure, table and code as they were.
+    engine's error in ``errors`` and leaves the figure, table and code as they were. Choosing an
+    initializer that needs one kind of weight (Identity, Sparse: 2-D; Dirac, Bilinear: 4-D) moves
+    the kernel size to one that gives it, so every choice draws.
 
     lang ('en' or 'zh_cn'): the explorer's language (default: ``sporelab.widgets.set_language``).
 
@@ -139,6 +151,8 @@ class InitializerExplorer(widgets.VBox):
         self.entries = []
         self.side_a = _Side(_("initializer"), self.model, self._changed)
         self.side_b = _Side(_("B (orange):"), self.model_b, self._changed)
+        self.side_a.on_name = self.side_b.on_name = self._fit_kernel
+        self._fitting = False
         # The sliders reach 128; a larger shape given to the constructor widens them instead of being clamped.
         self.out_channels = slider("out_channels", out_channels, 1, max(128, out_channels), 1, kind="int")
         self.in_channels = slider("in_channels", in_channels, 1, max(128, in_channels), 1, kind="int")
@@ -150,7 +164,7 @@ class InitializerExplorer(widgets.VBox):
                                         layout=widgets.Layout(width="120px"))
         self.stats, self.code = widgets.HTML(), widgets.HTML()
         for control in (self.out_channels, self.in_channels, self.kernel_size, self.seed, self.compare):
-            control.observe(lambda change: self._changed(self._on_setting, change), "value")
+            control.observe(lambda change: self._fitting or self._changed(self._on_setting, change), "value")
         self.new_seed.on_click(self._on_new_seed)
         super().__init__([
             self.side_a.box, widgets.HBox([self.compare, self.side_b.box]),
@@ -170,6 +184,18 @@ class InitializerExplorer(widgets.VBox):
             model.set_shape(self.out_channels.value, self.in_channels.value, self.kernel_size.value)
             model.seed = self.seed.value
         self.side_b.box.layout.display = "flex" if self.compare.value else "none"
+
+    def _fit_kernel(self, name):
+        """Give ``name`` a shape it can fill (Identity: Dense, Dirac: Conv2d), without a second redraw."""
+        wanted = _KERNEL_FOR.get(name)
+        if wanted is None or (wanted == 1) == (self.kernel_size.value == 1):
+            return
+        self._fitting = True
+        try:
+            self.kernel_size.value = wanted
+        finally:
+            self._fitting = False
+        self._on_setting(None)
 
     def _on_new_seed(self, _button):
         self.seed.value = (self.seed.value + 1) % (self.seed.max + 1)      # the observer redraws

@@ -446,24 +446,30 @@ def test_every_dropdown_option_changes_the_figure(explorer):
                 assert _set(explorer, explorer.activation, activation)
                 assert explorer.model.settings["activation"] == activation
     _set(explorer, explorer.layer, "Dense")
-    for _label, init in explorer.init.options:
-        if explorer.init.value != init and init != "dirac":
+    for _label, init in explorer.init.options:          # Dense: no Dirac offered
+        if explorer.init.value != init:
             assert _set(explorer, explorer.init, init), init
             assert explorer.sigma.layout.display == (None if init == "normal" else "none")
             assert explorer.model.settings["init"] == init
 
 
-def test_bad_combinations_show_in_the_error_box_and_keep_the_figure(explorer):
+def test_a_rejected_setting_shows_in_the_error_box_and_keeps_the_figure(explorer, monkeypatch):
+    """No control offers a setting the model rejects (Identity is offered for Dense only, Dirac for
+    Conv2d: tests/widgets/test_dropdowns.py); should the model refuse one, the box explains it."""
     _set(explorer, explorer.layer, "Conv2d")
     renders, description, stats = explorer.pane.renders, explorer.pane.description, explorer.model.stats
-    explorer.init.value = "identity"               # a matrix initializer for a convolution
-    assert "dirac" in explorer.errors.value and explorer.errors.layout.display == "block"
+    update = explorer.model.update
+
+    def refuse(**settings):
+        raise ValueError("For 'DepthModel', refused for the test.")
+    monkeypatch.setattr(explorer.model, "update", refuse)
+    explorer.seed.value = explorer.seed.value + 1
+    assert "refused for the test" in explorer.errors.value and explorer.errors.layout.display == "block"
     assert explorer.pane.renders == renders and explorer.pane.description is description
     assert explorer.model.stats is stats
-    _set(explorer, explorer.init, "dirac")           # the fix clears the message
+    monkeypatch.setattr(explorer.model, "update", update)
+    explorer.seed.value = explorer.seed.value - 1      # a good change clears the message
     assert explorer.errors.layout.display == "none"
-    explorer.layer.value = "Dense"                   # and the mirror mistake
-    assert "identity" in explorer.errors.value
 
 
 def test_preset_buttons_render_once_each_and_change_the_figure(explorer):

@@ -531,8 +531,10 @@ def test_every_control_redraws_with_the_models_numbers(side):
         for switch in switches:                              # optional arguments: on, then swept
             switch.value = True
         for key, control in panel.args[name].items():
+            initial = control.value
             outcomes = {_set(explorer, control, value) for value in _values(control)}
             assert outcomes & {"changed", "error"}, (name, key)
+            _set(explorer, control, initial)     # sweep one argument at a time (Sparse: sparsity 1 hides sigma)
     assert explorer.pane.renders > 80
 
 
@@ -551,16 +553,24 @@ def test_shape_seed_compare_and_new_seed_each_change_the_figure(explorer):
 
 
 def test_invalid_combination_shows_the_error_and_keeps_the_figure(explorer):
-    explorer.kernel_size.value = 1
+    explorer.side_a.name.value = "Dirac"                       # drawn on the default 4-D shape
     figure, renders, stats = explorer.pane.description, explorer.pane.renders, explorer.stats.value
-    explorer.side_a.name.value = "Dirac"                       # Dirac needs a 3- to 5-D weight
+    explorer.kernel_size.value = 1                             # Dirac needs a 3- to 5-D weight
     assert "ValueError" in explorer.errors.value and "Dirac" in explorer.errors.value
     assert explorer.errors.layout.display == "block"
     assert explorer.pane.renders == renders and explorer.pane.description is figure
-    assert explorer.stats.value == stats and "HeUniform" in explorer.pane.description["panels"][0]["title"]
+    assert explorer.stats.value == stats
     explorer.kernel_size.value = 3                             # fixed: drawn, error gone
     assert explorer.errors.value == "" and explorer.pane.renders == renders + 1
     assert explorer.pane.description["panels"][0]["title"] == "Dirac: Dirac kernel: 0 or 1"
+
+
+def test_choosing_dirac_on_a_dense_shape_moves_to_a_conv_shape(explorer):
+    explorer.kernel_size.value = 1
+    renders = explorer.pane.renders
+    explorer.side_a.name.value = "Dirac"
+    assert explorer.kernel_size.value == 3 and explorer.errors.value == ""
+    assert explorer.pane.renders == renders + 1
 
 
 def test_optional_bounds_of_truncated_normal(explorer):

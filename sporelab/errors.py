@@ -1,0 +1,24 @@
+"""Errors that keep MindSpore code working where sporelab is stricter about kinds.
+
+sporelab says TypeError for an argument of the wrong type. In a few places MindSpore says
+ValueError for the same mistake, and tutorials catch that. ``ArgumentTypeError`` is both, as
+NumPy's ``AxisError`` is both a ValueError and an IndexError, so either ``except`` catches it.
+
+Raised where MindSpore raises ValueError for a wrong type:
+
+* the Parameter name, in the constructor and the ``name`` setter (not a str or None);
+* ``initializer(init, shape)`` with a ``shape`` that is not a tuple, list or int.
+
+>>> import sporelab as ms
+>>> try:
+...     ms.Parameter(ms.Tensor([1.0]), name=3)
+... except ValueError as error:     # MindSpore's kind; `except TypeError` works as well
+...     print(type(error).__name__)
+ArgumentTypeError
+"""
+
+__all__ = ["ArgumentTypeError"]
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type, where MindSpore raises ValueError: both kinds catch it."""
