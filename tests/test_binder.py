@@ -37,12 +37,12 @@ NOTEBOOKS = REPO / "notebooks"
 SANITIZE = NOTEBOOKS / "nbval_sanitize.cfg"
 
 # What a student needs at runtime; nothing for tests.
-RUNTIME_NEEDS = {"numpy", "threadpoolctl", "jupyterlab", "ipywidgets", "matplotlib", "ipympl",
+RUNTIME_NEEDS = {"numpy", "threadpoolctl", "jupyterlab", "notebook", "ipywidgets", "anywidget", "matplotlib",
                  "mpi4py", "mpich", "ipyparallel"}    # the last three: issue 10's data-parallel lab
 TEST_ONLY = {"pytest", "nbval", "hypothesis", "playwright", "torch", "cupy-cuda12x", "cupy-cuda13x"}
 
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:notification"
-WIDGET_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "jupyter-matplotlib")
+WIDGET_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "anywidget")
 
 
 def _requirement_lines() -> list[str]:
