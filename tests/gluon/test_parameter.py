@@ -571,8 +571,9 @@ def _check_verdict(accepted, argument, value, valid, error=None):
         assert not valid, f"valid value refused: {argument}={value!r}: {error}"
 
 
+@pytest.mark.parametrize("argument", _ARGUMENTS)
 @_SETTINGS
-@given(argument=st.sampled_from(_ARGUMENTS), value=_JUNK)
+@given(value=_JUNK)
 def test_constructor_accepts_exactly_the_valid_values(argument, value):
     try:
         param = Parameter(**{"name": "w", argument: value})
@@ -659,8 +660,9 @@ def _contexts(value):
     return [ms.current_context()] if value is None else [value] if isinstance(value, ms.Context) else list(value)
 
 
+@pytest.mark.parametrize("argument", ["init", "ctx", "default_init", "force_reinit"])
 @_SETTINGS
-@given(argument=st.sampled_from(["init", "ctx", "default_init", "force_reinit"]), value=_JUNK)
+@given(value=_JUNK)
 def test_initialize_accepts_exactly_the_valid_values(argument, value):
     valid = {"ctx": _valid_ctx, "force_reinit": lambda v: isinstance(v, bool)}.get(argument)
     for param in [_initialised([CPU0, CPU1]), Parameter("w", shape=(2, 3))]:
