@@ -468,11 +468,13 @@ def test_constant_dtype_and_init_argument():
         Constant("c", "abc")
 
 
-# ---- properties of bad input: only Type/Value/RuntimeError, naming the argument, changing nothing ----
+# ---- properties of input: junk refused (Type/Value/RuntimeError naming the argument, nothing changed),
+# valid values accepted and held as given
 _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
                   st.text(max_size=6), st.binary(max_size=3), st.lists(st.integers(-3, 4), max_size=3),
                   st.tuples(st.floats(-2, 2)), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-                  st.sampled_from(["write", "add", "null", "float32", "row_sparse", "xavier", "[", "['x']",
+                  st.sampled_from(["write", "add", "null", "float32", "float64", ms.int32, np.dtype("float16"),
+                                   "row_sparse", "xavier", "[", "['x']",
                                    '["normal", {"sigma": "x"}]', (2, 3), (0, 3), (-2, 3), (2.0, 3), np.float32,
                                    np.zeros((2, 3)), Tensor([1.0]), ms.cpu(0), object()]))
 _ARGUMENTS = ["name", "grad_req", "shape", "dtype", "lr_mult", "wd_mult", "init", "allow_deferred_init",

@@ -5,7 +5,7 @@ import pathlib
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import Tensor
@@ -239,6 +239,8 @@ def _merged(value, stored):
 
 @settings(max_examples=50, deadline=None)
 @given(name=st.sampled_from(["w", "new"]), kwargs=st.dictionaries(st.sampled_from(_KEYS), _JUNK, min_size=1, max_size=3))
+@example(name="w", kwargs={"lr_mult": True})              # equal to the stored 1.0, but no number
+@example(name="w", kwargs={"differentiable": 1, "dtype": "float32"})
 def test_get_accepts_exactly_the_valid_arguments(name, kwargs):
     """Refused: the error names an argument, nothing changes, and some argument was invalid.
     Accepted: every argument was valid, and the Parameter holds what was asked."""
