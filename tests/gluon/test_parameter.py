@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import Tensor, gluon
@@ -576,6 +576,11 @@ def _check_verdict(accepted, argument, value, valid, error=None):
 @pytest.mark.parametrize("argument", _ARGUMENTS)
 @_SETTINGS
 @given(value=_JUNK)
+@example(value="float64")
+@example(value=ms.int32)
+@example(value=-1.0)
+@example(value=float("nan"))
+@example(value=(-2, 3))
 def test_constructor_accepts_exactly_the_valid_values(argument, value):
     try:
         param = Parameter(**{"name": "w", argument: value})
