@@ -211,3 +211,34 @@ def test_unary_op_gradients_match_torch(name):
                 "max": lambda t: t.amax(dim=1) * 2.0, "min": lambda t: t.amin()}.get(name, TORCH_UNARY[name])
     torch_fn(tx).sum().backward()
     np.testing.assert_allclose(g.asnumpy(), tx.grad.numpy(), rtol=1e-10)
+
+
+_TIED = np.array([[[3.0, 1.0, 3.0, 3.0], [-2.0, -2.0, 0.5, -2.0], [7.0, 7.0, 7.0, 7.0]],
+                  [[1.0, 1.0, 1.0, 1.0], [0.5, 0.5, 0.5, -1.0], [4.0, -3.0, 4.0, -3.0]]])
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (0, False), (1, True), (2, False), (-1, True),
+                                            ((0, 2), False), ((1, 2), True)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_min_gradients_share_ties_equally_as_torch(name, axis, keepdims, dtype):
+    """Each tie gets an equal share (1/2, 1/3, 1/4 ...) of its output's gradient, as torch's
+    amax/amin and MindSpore's ReduceMax/ReduceMin grads; the upstream gradient is not uniform."""
+    torch = pytest.importorskip("torch")
+    x = Tensor(_TIED.astype(dtype))
+    out_shape = getattr(_TIED, name)(axis=axis, keepdims=keepdims).shape
+    weights = np.arange(1.0, 1.0 + int(np.prod(out_shape))).reshape(out_shape).astype(dtype)
+    g = ms.grad(lambda x: (getattr(x, name)(axis=axis, keepdims=keepdims) * Tensor(weights)).sum())(x)
+    tx = torch.tensor(_TIED.astype(dtype), requires_grad=True)
+    reduce = torch.amax if name == "max" else torch.amin
+    dim = tuple(range(tx.ndim)) if axis is None else axis
+    (reduce(tx, dim=dim, keepdim=keepdims) * torch.tensor(weights)).sum().backward()
+    assert g.dtype == x.dtype
+    np.testing.assert_allclose(g.asnumpy(), tx.grad.numpy(), rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_max_gradient_with_ties_by_hand():
+    g = ms.grad(lambda x: x.max() * 6.0)(Tensor(np.array([1.0, 5.0, 5.0, 5.0, 2.0])))
+    assert g.asnumpy().tolist() == [0.0, 2.0, 2.0, 2.0, 0.0]
+    g = ms.grad(lambda x: x.min(axis=1).sum())(Tensor(np.array([[0.0, 0.0], [1.0, 2.0]])))
+    assert g.asnumpy().tolist() == [[0.5, 0.5], [1.0, 0.0]]

@@ -91,6 +91,11 @@ def _as_host_array(data, argument="data"):
 
 
 def _check_mult(value, argument):
+    """A finite multiplier >= 0 (0 freezes a weight); NaN, inf or a negative one would silently
+    spoil or reverse training, so they are refused like the Trainer's hyper-parameters."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"The argument '{argument}' must be a number such as 1.0, but got {value!r}.")
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"The argument '{argument}' must be a finite number >= 0 such as 1.0 "
+                         f"(0 freezes the weight), but got {value!r}.")
     return value

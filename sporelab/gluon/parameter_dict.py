@@ -20,7 +20,8 @@ from collections import OrderedDict
 import numpy as np
 
 from . import init as _init
-from ._checks import _check_bool, _check_contexts, _check_shape, _np_dtype, _shape_is_known
+from ._checks import (_check_bool, _check_contexts, _check_grad_req, _check_mult, _check_shape, _check_stype,
+                      _np_dtype, _shape_is_known)
 from .parameter import Constant, Parameter
 
 __all__ = ["ParameterDict"]
@@ -28,6 +29,9 @@ __all__ = ["ParameterDict"]
 _GET_KEYWORDS = ("grad_req", "shape", "dtype", "lr_mult", "wd_mult", "init", "allow_deferred_init",
                  "differentiable", "stype", "grad_stype")
 _SETTABLE = ("grad_req", "lr_mult", "wd_mult", "dtype", "init")
+_VALIDATORS = {"grad_req": lambda value, _: _check_grad_req(value), "lr_mult": _check_mult,
+               "wd_mult": _check_mult, "allow_deferred_init": _check_bool, "differentiable": _check_bool,
+               "stype": _check_stype, "grad_stype": _check_stype}
 
 
 def _merged_shape(desired, stored):
@@ -156,6 +160,8 @@ class ParameterDict:
         stored = getattr(param, key)
         if desired is None:
             return None
+        if key in _VALIDATORS:           # a badly typed value is refused even when it compares equal
+            _VALIDATORS[key](desired, key)
         if key == "shape":
             desired = _check_shape(desired)
             if stored is None:

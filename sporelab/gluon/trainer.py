@@ -78,7 +78,8 @@ class Trainer:
         params: a list of Gluon Parameters, a dict of them (taken in sorted key order) or a
             ParameterDict.
         optimizer (str): 'sgd' (``learning_rate`` 0.01, ``momentum``, ``wd``, ``clip_gradient``)
-            or 'adam' (``learning_rate`` 0.001, ``beta1``, ``beta2``, ``epsilon``, ``wd``).
+            or 'adam' (``learning_rate`` 0.001, ``beta1``, ``beta2``, ``epsilon``, ``wd``,
+            ``clip_gradient``). ``clip_gradient`` clips after the 1/batch_size rescale, as MXNet.
         optimizer_params (dict): the hyper-parameters above.
         kvstore: 'device' (default), 'local', 'dist_sync', 'dist_device_sync', a
             ``kvstore.KVStore`` or None. Gradients of several contexts are summed on the first
@@ -227,16 +228,20 @@ def _broadcast(weight, tensors):
 def _apply_update(optimizer, hyper, weight, grad, state, rescale, lr_mult, wd_mult, xp):
     """One MXNet update of ``weight`` with the summed gradient ``grad``, on their device, in their dtype.
 
-    ``g = clip(rescale * grad)``; then SGD ``w - lr_eff (g + wd_eff w)`` (with momentum as a
-    velocity, ``updates.mxnet_sgd``) or Adam (``updates.adam``), where ``lr_eff = lr * lr_mult``
-    and ``wd_eff = wd * wd_mult``. Python-float hyper-parameters keep the arrays' dtype (float32
-    stays float32: no float64 round trip). Returns ``(new weight, new state)``.
+    MXNet's kernels (``src/operator/optimizer_op-inl.h``): SGD ``w - lr_eff (clip(rescale * grad)
+    + wd_eff w)`` (with momentum as a velocity, ``updates.mxnet_sgd``); Adam (``updates.adam``)
+    on ``clip(rescale * grad + wd_eff w)``: its weight decay is clipped with the gradient. Here
+    ``lr_eff = lr * lr_mult`` and ``wd_eff = wd * wd_mult``. Python-float hyper-parameters keep
+    the arrays' dtype (float32 stays float32: no float64 round trip). Returns ``(new weight,
+    new state)``.
     """
     hyper = {key: value if value is None else float(value) for key, value in hyper.items()}  # no np.float64
+    lr, wd = float(hyper["learning_rate"] * lr_mult), float(hyper["wd"] * wd_mult)
     grad = grad * float(rescale)
+    if optimizer == "adam" and wd:
+        grad, wd = grad + wd * weight, 0.0
     if hyper["clip_gradient"] is not None:
         grad = xp.clip(grad, -hyper["clip_gradient"], hyper["clip_gradient"])
-    lr, wd = float(hyper["learning_rate"] * lr_mult), float(hyper["wd"] * wd_mult)
     if optimizer == "sgd":
         return updates.mxnet_sgd(weight, grad, state, lr, hyper["momentum"], wd)
     return updates.adam(weight, grad, state, lr, hyper["beta1"], hyper["beta2"], hyper["epsilon"], wd, xp)

@@ -500,16 +500,41 @@ def test_seed_zero_gives_the_pinned_values():
     assert _pinned_draws() == PINNED
 
 
-def test_values_are_the_same_without_avx512(tmp_path):
+# NumPy refuses, at import, to disable a feature its build needs (it is in the baseline): only then
+# is the test meaningless here. Any other failure of the subprocess is a failure of the test.
+_BASELINE_REFUSAL = "part of the baseline optimizations"
+
+
+def _run_without_avx512(script, cwd):
+    """stdout of ``python -c script`` with NumPy's AVX-512 paths off; skips only when NumPy's build
+    cannot switch them off, fails (with the subprocess's stderr) on any other non-zero exit."""
     import os
     import subprocess
     import sys
-    script = ("import json, sys; sys.path.insert(0, %r); import test_initializer as t; "
-              "print(json.dumps(t._pinned_draws()))" % os.path.dirname(__file__))
     env = dict(os.environ, NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SKX AVX512F")
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
-                          cwd=tmp_path, timeout=60)
+                          cwd=cwd, timeout=60)
+    if done.returncode != 0 and _BASELINE_REFUSAL in done.stderr:
+        pytest.skip(f"this NumPy build cannot switch AVX-512 off: {done.stderr.strip()[-200:]}")
     if done.returncode != 0:
-        pytest.skip(f"this NumPy/CPU cannot switch AVX-512 off: {done.stderr.strip()[-200:]}")
+        pytest.fail(f"the subprocess without AVX-512 exited with {done.returncode}:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def test_values_are_the_same_without_avx512(tmp_path):
     import json
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == PINNED
+    import os
+    script = ("import json, sys; sys.path.insert(0, %r); import test_initializer as t; "
+              "print(json.dumps(t._pinned_draws()))" % os.path.dirname(__file__))
+    assert json.loads(_run_without_avx512(script, tmp_path).strip().splitlines()[-1]) == PINNED
+
+
+def test_a_crash_without_avx512_fails_and_only_numpys_refusal_skips(tmp_path):
+    with pytest.raises(pytest.fail.Exception, match="exited with 1"):
+        _run_without_avx512("raise SystemExit('initializer crashed')", tmp_path)
+    with pytest.raises(pytest.fail.Exception, match="ZeroDivisionError"):
+        _run_without_avx512("1 / 0", tmp_path)
+    refusal = f"raise RuntimeError(\"You cannot disable CPU feature 'X86_V4', since it is {_BASELINE_REFUSAL}\")"
+    with pytest.raises(pytest.skip.Exception, match="cannot switch AVX-512 off"):
+        _run_without_avx512(refusal, tmp_path)
+    assert _run_without_avx512("print('fine')", tmp_path) == "fine\n"

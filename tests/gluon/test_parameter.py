@@ -1,10 +1,12 @@
 """sporelab.gluon.Parameter and Constant: api-semantics 8.1-8.4, on cpu(0) and on [cpu(0), cpu(1)]."""
 
+import math
+import numbers
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import Tensor, gluon
@@ -466,11 +468,13 @@ def test_constant_dtype_and_init_argument():
         Constant("c", "abc")
 
 
-# ---- properties of bad input: only Type/Value/RuntimeError, naming the argument, changing nothing ----
+# ---- properties of input: junk refused (Type/Value/RuntimeError naming the argument, nothing changed),
+# valid values accepted and held as given
 _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
                   st.text(max_size=6), st.binary(max_size=3), st.lists(st.integers(-3, 4), max_size=3),
                   st.tuples(st.floats(-2, 2)), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-                  st.sampled_from(["write", "add", "null", "float32", "row_sparse", "xavier", "[", "['x']",
+                  st.sampled_from(["write", "add", "null", "float32", "float64", ms.int32, np.dtype("float16"),
+                                   "row_sparse", "xavier", "[", "['x']",
                                    '["normal", {"sigma": "x"}]', (2, 3), (0, 3), (-2, 3), (2.0, 3), np.float32,
                                    np.zeros((2, 3)), Tensor([1.0]), ms.cpu(0), object()]))
 _ARGUMENTS = ["name", "grad_req", "shape", "dtype", "lr_mult", "wd_mult", "init", "allow_deferred_init",
@@ -483,13 +487,109 @@ def _expect_named(error, *names):
     assert any(name in str(error) for name in names), str(error)
 
 
-@_SETTINGS
-@given(argument=st.sampled_from(_ARGUMENTS), value=_JUNK)
-def test_constructor_rejects_bad_input_naming_the_argument(argument, value):
+# What is valid, written from api-semantics 8.1-8.5 and the Parameter's docstring, independently of
+# sporelab's checks: each property test asserts that a refused value is invalid and that an accepted
+# one is valid and reads back as given (junk silently accepted fails, not only junk badly refused).
+_NUMPY_DTYPES = {np.dtype(t.nptype) for t in ms.dtype.all_types}
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _valid_shape(value):
+    """An int or a tuple/list of ints, each >= 1 or 0 / -1 (unknown)."""
+    dims = (value,) if _is_int(value) else value
+    return isinstance(dims, (tuple, list)) and all(_is_int(d) and d >= -1 for d in dims)
+
+
+def _as_shape(value):
+    return (int(value),) if _is_int(value) else tuple(int(d) for d in value)
+
+
+def _fits(shape, old):
+    """``shape`` only fills in the unknown (0 / -1) dimensions of ``old``."""
+    return old is None or (len(shape) == len(old) and all(o in (0, -1) or o == n for n, o in zip(shape, old)))
+
+
+def _numpy_dtype(value):
+    """The numpy.dtype a dtype argument names, None when it names none sporelab has."""
+    if isinstance(value, ms.dtype.Type):
+        return np.dtype(value.nptype) if value.nptype is not None else None
+    if not (isinstance(value, (str, np.dtype)) or (isinstance(value, type) and issubclass(value, np.generic))):
+        return None                          # np.dtype(None) would be float64: None is no dtype
     try:
-        Parameter(**{"name": "w", argument: value})
-    except Exception as error:            # noqa: BLE001 -- the property is about which errors escape
+        dtype = np.dtype(value)
+    except Exception:                        # noqa: BLE001 -- NumPy raises several kinds on odd strings
+        return None
+    return dtype if dtype in _NUMPY_DTYPES else None
+
+
+def _valid_mult(value):
+    return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            and math.isfinite(value) and value >= 0)
+
+
+def _one_of(*choices):
+    return lambda value: isinstance(value, str) and value in choices
+
+
+_VALID = {"name": lambda value: isinstance(value, str), "grad_req": _one_of("write", "add", "null"),
+          "shape": lambda value: value is None or _valid_shape(value),
+          "dtype": lambda value: _numpy_dtype(value) is not None, "lr_mult": _valid_mult, "wd_mult": _valid_mult,
+          "allow_deferred_init": lambda value: isinstance(value, bool),
+          "differentiable": lambda value: isinstance(value, bool),
+          "stype": _one_of("default", "row_sparse", "csr"), "grad_stype": _one_of("default", "row_sparse", "csr")}
+
+
+def _assert_usable_init(value):
+    """An accepted initializer initialises a (2, 3) float32 Parameter to finite values."""
+    param = Parameter("w", shape=(2, 3), init=value)
+    param.initialize(ctx=CPU0)
+    assert np.isfinite(_values(param.data())).all(), value
+
+
+def _assert_reads_back(param, argument, value):
+    """The accepted ``value`` of ``argument`` is what the Parameter now holds."""
+    if argument == "init":
+        assert param.init is value
+        if value is not None:
+            _assert_usable_init(value)
+    elif argument == "shape":
+        assert param.shape == (None if value is None else _as_shape(value))
+    elif argument == "dtype":
+        assert param.dtype == _numpy_dtype(value)
+    elif argument == "grad_req" and not param.differentiable:
+        assert param.grad_req == "null"
+    else:
+        assert getattr(param, argument) == value and type(getattr(param, argument)) is type(value)
+
+
+def _check_verdict(accepted, argument, value, valid, error=None):
+    if accepted:
+        assert valid, f"junk accepted: {argument}={value!r}"
+    else:
         _expect_named(error, argument)
+        assert not valid, f"valid value refused: {argument}={value!r}: {error}"
+
+
+@pytest.mark.parametrize("argument", _ARGUMENTS)
+@_SETTINGS
+@given(value=_JUNK)
+@example(value="float64")
+@example(value=ms.int32)
+@example(value=-1.0)
+@example(value=float("nan"))
+@example(value=(-2, 3))
+def test_constructor_accepts_exactly_the_valid_values(argument, value):
+    try:
+        param = Parameter(**{"name": "w", argument: value})
+    except Exception as error:            # noqa: BLE001 -- the property is about which errors escape
+        # init: its validity is that it can initialise, checked on acceptance below
+        _check_verdict(False, argument, value, argument != "init" and _VALID[argument](value), error)
+        return
+    _check_verdict(True, argument, value, argument == "init" or _VALID[argument](value))
+    _assert_reads_back(param, argument, value)
 
 
 def _snapshot(param):
@@ -512,60 +612,123 @@ def _params():
     return [_initialised([CPU0, CPU1]), Parameter("w", shape=(0, 3)), _deferred()]
 
 
+def _assert_initialised(param, shape, contexts, values=None):
+    assert param.list_ctx() == contexts and not param._deferred_init
+    copies = [_values(t) for t in param.list_data()]
+    assert all(c.shape == shape and c.dtype == param.dtype and np.isfinite(c).all() for c in copies)
+    assert all(np.array_equal(c, copies[0] if values is None else values) for c in copies)
+    assert all(t.grad is not None and not t.grad.asnumpy().any() for t in param.list_data())
+
+
 @_SETTINGS
 @given(value=_JUNK)
-def test_shape_setter_rejects_bad_input_and_changes_nothing(value):
+def test_shape_setter_accepts_exactly_the_valid_shapes(value):
     for param in _params():
-        before = _snapshot(param)
+        before, deferred = _snapshot(param), bool(param._deferred_init)
         try:
             param.shape = value
         except Exception as error:       # noqa: BLE001
-            _expect_named(error, "shape")
+            _check_verdict(False, "shape", value, _valid_shape(value) and _fits(_as_shape(value), before[0]), error)
             _same_state(before, _snapshot(param))
+            continue
+        _check_verdict(True, "shape", value, _valid_shape(value) and _fits(_as_shape(value), before[0]))
+        shape = _as_shape(value)
+        assert param.shape == shape and param.grad_req == before[1] and param.dtype == before[2]
+        if deferred and all(d > 0 for d in shape):          # the shape is known: initialised now
+            _assert_initialised(param, shape, [CPU0, CPU1])
+        else:
+            _same_state((shape,) + before[1:], _snapshot(param))
 
 
 @_SETTINGS
 @given(value=_JUNK)
-def test_grad_req_setter_rejects_bad_input_and_changes_nothing(value):
+def test_grad_req_setter_accepts_exactly_the_valid_values(value):
     for param in _params():
         before = _snapshot(param)
         try:
             param.grad_req = value
         except Exception as error:       # noqa: BLE001
-            _expect_named(error, "grad_req")
+            _check_verdict(False, "grad_req", value, _VALID["grad_req"](value), error)
             _same_state(before, _snapshot(param))
+            continue
+        _check_verdict(True, "grad_req", value, _VALID["grad_req"](value))
+        assert param.grad_req == value and _snapshot(param)[0] == before[0]
+        for tensor, (data, _, _) in zip(param._data or (), before[4] or ()):
+            assert np.array_equal(_values(tensor), data) and (tensor.grad is None) == (value == "null")
 
 
+def _valid_ctx(value):
+    contexts = [value] if isinstance(value, ms.Context) else value
+    return value is None or (isinstance(contexts, (list, tuple)) and len(contexts) > 0
+                             and all(isinstance(c, ms.Context) for c in contexts) and len(set(contexts)) == len(contexts))
+
+
+def _contexts(value):
+    return [ms.current_context()] if value is None else [value] if isinstance(value, ms.Context) else list(value)
+
+
+@pytest.mark.parametrize("argument", ["init", "ctx", "default_init", "force_reinit"])
 @_SETTINGS
-@given(argument=st.sampled_from(["init", "ctx", "default_init", "force_reinit"]), value=_JUNK)
-def test_initialize_rejects_bad_input_and_changes_nothing(argument, value):
+@given(value=_JUNK)
+def test_initialize_accepts_exactly_the_valid_values(argument, value):
+    valid = {"ctx": _valid_ctx, "force_reinit": lambda v: isinstance(v, bool)}.get(argument)
     for param in [_initialised([CPU0, CPU1]), Parameter("w", shape=(2, 3))]:
         before = _snapshot(param)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 param.initialize(**{argument: value})
         except Exception as error:       # noqa: BLE001
-            _expect_named(error, argument)
+            _check_verdict(False, argument, value, valid is not None and valid(value), error)
             _same_state(before, _snapshot(param))
+            continue
+        _check_verdict(True, argument, value, valid is None or valid(value))
+        if before[4] is not None and not (argument == "force_reinit" and value):
+            assert any("already initialized" in str(w.message) for w in caught)
+            _same_state(before, _snapshot(param))          # initialised already: a warning, no change
+        else:
+            _assert_initialised(param, (2, 3), _contexts(value) if argument == "ctx" else [ms.current_context()])
+        if argument in ("init", "default_init"):
+            _assert_usable_init(value)
+
+
+def _numbers(value):
+    """The array a set_data value stands for, None when it is not numbers (or is complex)."""
+    if isinstance(value, Tensor):
+        return value.asnumpy()
+    if value is None or isinstance(value, (str, bytes)):
+        return None
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        return None
+    return array if array.dtype.kind in "biuf" else None
 
 
 @_SETTINGS
 @given(value=st.one_of(_JUNK, st.lists(st.lists(st.one_of(st.floats(-1e3, 1e3), st.none(), st.text(max_size=1)),
-                                                  min_size=0, max_size=4), max_size=3)))
-def test_set_data_rejects_bad_input_and_changes_nothing(value):
+                                                  min_size=0, max_size=4), max_size=3),
+                       st.lists(st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=3), min_size=1, max_size=2)))
+def test_set_data_accepts_exactly_the_valid_values(value):
+    array = _numbers(value)
     for param in _params():
         before = _snapshot(param)
+        valid = (array is not None and 0 not in array.shape and _fits(array.shape, before[0])
+                 and (before[4] is not None or bool(before[3])))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 param.set_data(value)
         except Exception as error:       # noqa: BLE001
-            if isinstance(error, RuntimeError):
-                _expect_named(error, "not been initialized")
-            else:
-                _expect_named(error, "data")
+            _check_verdict(False, "data", value, valid, error if not isinstance(error, RuntimeError) else
+                           RuntimeError(f"data: {error}") if "not been initialized" in str(error) else error)
             _same_state(before, _snapshot(param))
+            continue
+        _check_verdict(True, "data", value, valid)
+        expected = array.astype(np.float32)
+        assert param.shape == array.shape
+        assert [t.device for t in param.list_data()] == [CPU0, CPU1]
+        assert all(np.array_equal(_values(t), expected) for t in param.list_data())
 
 
 def test_gluon_exports():

@@ -1,8 +1,11 @@
 """sporelab.gluon.ParameterDict (api-semantics 8.5), on cpu(0) and on [cpu(0), cpu(1)]."""
 
+import importlib.util
+import pathlib
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import Tensor
@@ -202,15 +205,70 @@ _KEYS = ["grad_req", "shape", "dtype", "lr_mult", "wd_mult", "init", "allow_defe
          "stype", "grad_stype"]
 
 
+def _parameter_tests():
+    """tests/gluon/test_parameter.py, for its validity rules (one statement of them for both files)."""
+    spec = importlib.util.spec_from_file_location("_gluon_parameter_tests",
+                                                  pathlib.Path(__file__).parent / "test_parameter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_RULES = _parameter_tests()
+
+
+def _valid_for_stored(key, value, weight):
+    """Whether ``get`` may return the stored ``weight`` for ``key=value`` (MXNet's ParameterDict.get):
+    None is ignored; a valid shape merges with the stored one; a stored None (init) is set; any
+    other valid value must equal the stored one."""
+    if value is None:
+        return True
+    if key == "shape":
+        return _RULES._valid_shape(value) and len(_RULES._as_shape(value)) == len(weight.shape) and all(
+            v == s or -1 <= min(v, s) <= 0 for v, s in zip(_RULES._as_shape(value), weight.shape))
+    if key == "init":
+        return weight.init is None           # usable: checked on acceptance
+    if key == "dtype":
+        return _RULES._numpy_dtype(value) == weight.dtype
+    return _RULES._VALID[key](value) and value == getattr(weight, key)
+
+
+def _merged(value, stored):
+    return tuple(s if v in (0, -1) else v for v, s in zip(_RULES._as_shape(value), stored))
+
+
 @settings(max_examples=50, deadline=None)
 @given(name=st.sampled_from(["w", "new"]), kwargs=st.dictionaries(st.sampled_from(_KEYS), _JUNK, min_size=1, max_size=3))
-def test_get_rejects_bad_input_naming_the_argument_and_changes_nothing(name, kwargs):
+@example(name="w", kwargs={"lr_mult": True})              # equal to the stored 1.0, but no number
+@example(name="w", kwargs={"differentiable": 1, "dtype": "float32"})
+def test_get_accepts_exactly_the_valid_arguments(name, kwargs):
+    """Refused: the error names an argument, nothing changes, and some argument was invalid.
+    Accepted: every argument was valid, and the Parameter holds what was asked."""
     params = ParameterDict("p_")
     weight = params.get("w", shape=(0, 3), allow_deferred_init=True)
     before = (list(params), weight.shape, weight.grad_req, weight.dtype, weight.lr_mult, weight.init)
+    if name == "w":
+        valid = all(_valid_for_stored(key, value, weight) for key, value in kwargs.items())
+    else:
+        valid = all(key == "init" or _RULES._VALID[key](value) for key, value in kwargs.items())
     try:
-        params.get(name, **kwargs)
+        got = params.get(name, **kwargs)
     except Exception as error:          # noqa: BLE001 -- the property is about which errors escape
         assert isinstance(error, (TypeError, ValueError, RuntimeError)), repr(error)
         assert any(key in str(error) for key in kwargs), str(error)
         assert (list(params), weight.shape, weight.grad_req, weight.dtype, weight.lr_mult, weight.init) == before
+        # an init is valid when it can initialise: only it may be the reason valid-looking arguments fail
+        assert not valid or ("init" in kwargs and "init" in str(error)), f"valid arguments refused: {kwargs!r}: {error}"
+        return
+    assert valid, f"junk accepted: get({name!r}, **{kwargs!r})"
+    if name == "w":
+        assert got is weight and list(params) == before[0]
+        assert weight.shape == (before[1] if kwargs.get("shape") is None else _merged(kwargs["shape"], before[1]))
+        assert weight.init is kwargs.get("init")
+        if weight.init is not None:
+            _RULES._assert_usable_init(weight.init)
+        assert (weight.grad_req, weight.dtype, weight.lr_mult) == before[2:5]
+    else:
+        assert params["p_new"] is got and list(params) == before[0] + ["p_new"]
+        for key, value in kwargs.items():
+            _RULES._assert_reads_back(got, key, value)

@@ -134,8 +134,58 @@ def test_bad_batch_sizes_change_nothing(batch_size):
     w = _param([1.0])
     trainer = gluon.Trainer([w], "sgd", {"learning_rate": 0.1})
     _backward([w], [[1.0]])
-    try:
+    with pytest.raises(ValueError, match="batch_size"):      # every value drawn is invalid
         trainer.step(batch_size)
-    except ValueError as error:
-        assert "batch_size" in str(error)
-        np.testing.assert_array_equal(w.data().asnumpy(), [1.0])
+    np.testing.assert_array_equal(w.data().asnumpy(), [1.0])
+
+
+def _mxnet_updates(name, hyper, w0, grads, batch_size, lr_mult, wd_mult):
+    """MXNet's update kernels (src/operator/optimizer_op-inl.h), in float64, for the weights after
+    each step; ``grads`` holds each step's summed gradient. The gradient is rescaled by
+    1/batch_size *before* it is clipped; SGD adds weight decay outside the clip, Adam inside it:
+        sgd_update      w = (1 - lr wd) w - lr clip(g / batch_size)
+        sgd_mom_update  m = mu m - lr wd w - lr clip(g / batch_size); w = w + m
+        adam_update     g' = clip(g / batch_size + wd w); m = b1 m + (1 - b1) g';
+                        v = b2 v + (1 - b2) g'^2; w = w - lr_t m / (sqrt(v) + eps),
+                        lr_t = lr sqrt(1 - b2^t) / (1 - b1^t) (Adam.update)."""
+    lr, wd, clip = hyper["learning_rate"] * lr_mult, hyper.get("wd", 0.0) * wd_mult, hyper["clip_gradient"]
+    w, m, v = w0.astype(np.float64), np.zeros(w0.shape), np.zeros(w0.shape)
+    for t, g in enumerate(grads, start=1):
+        g = g.astype(np.float64) / batch_size
+        if name == "sgd":
+            m = hyper.get("momentum", 0.0) * m - lr * wd * w - lr * np.clip(g, -clip, clip)
+            w = w + m
+        else:
+            g = np.clip(g + wd * w, -clip, clip)
+            m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+            w = w - lr * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m / (np.sqrt(v) + 1e-8)
+    return w
+
+
+@pytest.mark.parametrize("name, hyper", [
+    ("sgd", {"learning_rate": 0.1, "clip_gradient": 0.5}),
+    ("sgd", {"learning_rate": 0.1, "wd": 0.05, "clip_gradient": 0.5}),
+    ("sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.05, "clip_gradient": 0.5}),
+    ("adam", {"learning_rate": 0.01, "clip_gradient": 0.5}),
+    ("adam", {"learning_rate": 0.01, "wd": 0.2, "clip_gradient": 0.5}),
+])
+@pytest.mark.parametrize("contexts", [[ms.cpu(0)], [ms.cpu(0), ms.cpu(1)]], ids=["cpu0", "cpu0+cpu1"])
+def test_clip_gradient_follows_mxnet_clipping_after_the_batch_size_rescale(name, hyper, contexts):
+    """Summed gradients of about +-8 per element over a batch of 8: clipped at 0.5 after the
+    rescale, some elements are cut and some not; clipped before it, all would be cut."""
+    rng = np.random.default_rng(5)
+    w0 = (2.0 * rng.standard_normal(12)).astype(np.float32)
+    per_copy = [[(8.0 / len(contexts) * rng.standard_normal(12)).astype(np.float32) for _ in contexts]
+                for _ in range(5)]
+    w = _param(w0, ctx=contexts)
+    w.lr_mult, w.wd_mult = 0.5, 2.0
+    trainer = gluon.Trainer([w], name, hyper)
+    for step, copies in enumerate(per_copy):
+        with autograd.record():
+            terms = [(w.data(c) * ms.Tensor(k).to(c)).sum() for c, k in zip(contexts, copies)]
+        autograd.backward(terms)
+        trainer.step(batch_size=8)
+        summed = [sum(np.asarray(k, np.float64) for k in step_copies) for step_copies in per_copy[:step + 1]]
+        expected = _mxnet_updates(name, hyper, w0, summed, 8, 0.5, 2.0)
+        for copy in w.list_data():
+            np.testing.assert_allclose(copy.asnumpy(), expected, rtol=1e-5, atol=1e-6)

@@ -101,3 +101,38 @@ def test_bad_gradients_change_nothing(grads):
     except (TypeError, ValueError) as error:
         assert "gradient" in str(error)
         assert w.asnumpy().tolist() == [1.0, 1.0] and opt._states == [None]
+
+
+def _run_torch_adam_mindspore_form(w0, grads, lr, betas, eps, weight_decay):
+    """torch.optim.Adam with MindSpore's (and MXNet's) epsilon: torch adds eps to
+    sqrt(v) / sqrt(1 - beta2^t), MindSpore adds it to sqrt(v); torch's eps set to
+    eps / sqrt(1 - beta2^t) before step t makes the two rules one."""
+    w = torch.nn.Parameter(torch.tensor(w0.copy()))
+    opt = torch.optim.Adam([w], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    for t, g in enumerate(grads, start=1):
+        opt.param_groups[0]["eps"] = eps / (1.0 - betas[1] ** t) ** 0.5
+        w.grad = torch.tensor(g)
+        opt.step()
+    return w.detach().numpy()
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1e-6, 1e-4, 1e-2, 1.0, 1e2, 1e3])
+@pytest.mark.parametrize("eps, weight_decay", [(1e-8, 0.0), (1e-6, 0.0), (1e-8, 1e-3)])
+def test_adam_matches_torch_for_gradients_from_1e_8_to_1e3(scale, eps, weight_decay):
+    """Where epsilon sits matters only when sqrt(v) is near it: gradients of 1e-8 show it."""
+    rng = np.random.default_rng(int(-np.log10(scale) * 10) + 100)
+    w0 = rng.standard_normal((3, 4)).astype(np.float32)
+    grads = [(scale * rng.standard_normal((3, 4))).astype(np.float32) for _ in range(6)]
+    ours = _run_ours(lambda p: Adam(p, 0.01, eps=eps, weight_decay=weight_decay), w0, grads)
+    theirs = _run_torch_adam_mindspore_form(w0, grads, 0.01, (0.9, 0.999), eps, weight_decay)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
+
+
+def test_adam_matches_torch_when_one_tensor_mixes_gradient_scales():
+    rng = np.random.default_rng(7)
+    w0 = rng.standard_normal((8, 8)).astype(np.float32)
+    scales = 10.0 ** rng.integers(-8, 4, size=(8, 8))
+    grads = [(scales * rng.standard_normal((8, 8))).astype(np.float32) for _ in range(6)]
+    ours = _run_ours(lambda p: Adam(p, 0.01), w0, grads)
+    theirs = _run_torch_adam_mindspore_form(w0, grads, 0.01, (0.9, 0.999), 1e-8, 0.0)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
