@@ -9,7 +9,7 @@ notebooks, so a run never writes into the repository. Playwright drives Debian's
 the kernel to be idle with every code cell executed (bounded), then assert: no error output (except
 in cells tagged ``raises-exception``) and no "Error displaying widget".
 
-Lab notebooks (under ``labs/``, or any notebook calling ``SomethingExplorer(``) are also driven:
+Lab notebooks (under ``labs/`` or ``zh_cn/labs/``, or any notebook calling ``SomethingExplorer(``) are also driven:
 every top-level widget in a cell output that holds a figure (an ``<img>`` of an
 ``ipywidgets.Image`` or an ipympl canvas) is an explorer; each explorer must hold a slider and a
 button, moving one of its sliders must change the figure and clicking one of its buttons must
@@ -677,7 +677,7 @@ def test_notebook_in_jupyterlab(rel, browser, jupyter_server, timings, capsys):
     SHOTS.mkdir(parents=True, exist_ok=True)
     slug = _slug(rel)
     explorer_cells = _expected_explorers(rel)
-    is_lab = rel.split("/")[0] == "labs" or bool(explorer_cells)
+    is_lab = "labs" in rel.split("/")[:-1] or bool(explorer_cells)     # labs/ and zh_cn/labs/
     start = time.monotonic()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(UI_TIMEOUT_MS)
