@@ -6,9 +6,18 @@ plain Python) plus a thin ipywidgets view.
 
 Importing ``sporelab`` never imports this package (nor ipywidgets or matplotlib); each explorer
 is imported on first use.
+
+The explorers speak English unless told otherwise: ``set_language('zh_cn')`` switches every
+explorer built afterwards (and the exercise checks) to Chinese; an explorer's ``lang=`` argument
+overrides it for that explorer.
+
+>>> from sporelab.widgets import set_language
+>>> set_language('zh_cn')                                 # doctest: +SKIP
 """
 
 import importlib
+
+from ..i18n import get_language, set_language
 
 # The models live in modules of their own, so importing one pulls in neither ipywidgets nor matplotlib.
 _EXPLORERS = {
@@ -19,7 +28,7 @@ _EXPLORERS = {
     "DataParallelExplorer": "data_parallel", "DataParallelModel": "data_parallel_model",
 }
 
-__all__ = sorted(_EXPLORERS)
+__all__ = sorted(_EXPLORERS) + ["get_language", "set_language"]
 
 
 def __getattr__(name):
