@@ -74,6 +74,12 @@ def _build(out, notebooks=NOTEBOOKS, langs=("en", "zh_cn"), env=None):
                           text=True, timeout=BUILD_TIMEOUT)
 
 
+def _notebooks():
+    """Every notebook the books show (en/, labs/, zh_cn/, zh_cn/labs/), relative to notebooks/."""
+    found = (p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*.ipynb"))
+    return sorted(rel for rel in found if not any(part.startswith(".") for part in rel.parts))
+
+
 def _pages(site):
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
                   if "_static" not in p.relative_to(site).parts)
@@ -113,10 +119,7 @@ def site(tmp_path_factory):
 def test_every_notebook_has_a_page(site):
     expected = {"index.html", "search.html", "genindex.html", "zh_cn/index.html", "zh_cn/search.html",
                 "zh_cn/genindex.html"}
-    for nb in NOTEBOOKS.rglob("*.ipynb"):        # en/, labs/, zh_cn/ and zh_cn/labs/
-        rel = nb.relative_to(NOTEBOOKS)
-        if not any(part.startswith(".") for part in rel.parts):
-            expected.add(rel.with_suffix(".html").as_posix())
+    expected |= {rel.with_suffix(".html").as_posix() for rel in _notebooks()}
     assert set(_pages(site)) == expected
     assert not list(site.rglob("jupyter_execute")) and (site / ".nojekyll").is_file()
     assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
@@ -239,7 +242,7 @@ def test_every_notebook_page_launches_its_own_notebook_on_binder_and_the_hub(sit
     owner, repo = ENV["BOOK_REPO_URL"].split("/")[3:5]
     notebook_pages = [rel for rel in _pages(site)
                       if not rel.endswith(("index.html", "search.html", "genindex.html"))]
-    assert len(notebook_pages) == len(list(NOTEBOOKS.glob("*/*.ipynb")))
+    assert len(notebook_pages) == len(_notebooks())
     for rel in notebook_pages:
         hrefs = {value for tag, attr, value in _links(site / rel) if tag == "a"}
         binder = {h for h in hrefs if h.startswith(ENV["BOOK_BINDER_URL"])}
