@@ -205,7 +205,8 @@ def normal_sigma_for_tanh(answer):
     Accepted: within 10% of sqrt(1 / 256) = 0.0625 (the signal then stays within a factor 1.1 per layer).
     """
     expected = math.sqrt(1 / 256)
-    return _report(_close(answer, expected, rel=0.1), _("sigma = sqrt(2 / (256 + 256)) = {:.4f} (Xavier).").format(expected),
+    return _report(_close(answer, expected, rel=0.1),
+                   _("sigma = sqrt(2 / (256 + 256)) = {:.4f} (Xavier).").format(expected),
                    _("the std should be multiplied by about 1 per layer: sigma x sqrt(width) = 1."))
 
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from sporelab.i18n import LANGUAGES, catalogue_path, read_po  # noqa: E402
 
-_MARKERS = {"_", "N_", "gettext_"}
+_MARKERS = {"_", "_t", "N_", "gettext_"}
 _HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: sporelab\\n"\n'
            '"Language: {folder}\\n"\n"MIME-Version: 1.0\\n"\n'
            '"Content-Type: text/plain; charset=UTF-8\\n"\n"Content-Transfer-Encoding: 8bit\\n"\n')

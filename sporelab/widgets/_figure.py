@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..i18n import _
 from ._ticks import axis_limits, nice_ticks
 
 __all__ = ["resolve", "to_wire", "render_png", "colormap_tables", "COLORMAPS", "NOTE_COLOR"]
@@ -86,7 +87,7 @@ def _resolve_axis(panel, axis, notes):
     arrays, margin = _extent(panel, axis)
     lim, degenerate = axis_limits(arrays, scale, spec.get("lim"), margin * _MARGIN)
     if degenerate is not None and not spec.get("hidden"):
-        notes.append(f"all {axis} values = {degenerate:.4g}")
+        notes.append(_("all {axis} values = {value:.4g}").format(axis=axis, value=degenerate))
     if spec.get("hidden"):
         spec["ticks"], spec["labels"] = [], []
     elif spec.get("ticks") is None:
@@ -104,7 +105,7 @@ def _resolve_image(mark, notes):
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if high <= low:
-        notes.append(f"all values = {low:.4g}")
+        notes.append(_("all values = {value:.4g}").format(value=low))
         low, high = (low - 1.0, low + 1.0) if low == 0 else (low - abs(low) / 2, low + abs(low) / 2)
     return dict(mark, vmin=float(low), vmax=float(high))
 
@@ -139,12 +140,12 @@ def _resolve_panel(panel):
     counts = _finite_count(resolved)
     hidden = sum(counts.values())
     if hidden:
-        kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
-        notes.append(f"\u25b2 not drawn: {kinds}")      # short: it must fit a 130-px heat map
+        kinds = _(", ").join(f"{n} {kind}" for kind, n in counts.items() if n)
+        notes.append(_("\u25b2 not drawn: {kinds}").format(kinds=kinds))      # short: it must fit a 130-px heat map
     drawable = [m for m in resolved["marks"] if m["type"] != "text"]
     if drawable and all(not np.isfinite(m.get("y", m.get("heights", m.get("values", [m.get("value", 0.0)])))).any()
                         for m in drawable):
-        notes.append("no finite value to draw")
+        notes.append(_("no finite value to draw"))
     resolved["x"] = _resolve_axis(resolved, "x", notes)
     resolved["y"] = _resolve_axis(resolved, "y", notes)
     if resolved.get("colorbar"):

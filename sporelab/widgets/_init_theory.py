@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import _
+
 __all__ = ["Theory", "atoms_theory", "uniform_theory", "normal_theory", "truncated_theory",
            "orthogonal_theory", "sparse_theory", "bilinear_kernel", "truncated_moments"]
 
@@ -73,25 +75,26 @@ def uniform_theory(bound):
     """U(-bound, bound): density 1 / (2 bound), std bound / sqrt(3)."""
     bound = float(bound)
     if bound == 0:
-        return atoms_theory(((0.0, 1.0),), "constant 0 (zero width)")
+        return atoms_theory(((0.0, 1.0),), _("constant 0 (zero width)"))
     height = 1.0 / (2 * bound)
 
     def pdf(x):
         return np.where(np.abs(x) <= bound, height, 0.0)
-    return Theory("continuous", f"uniform on [{-bound:.4g}, {bound:.4g}]", 0.0, bound / math.sqrt(3),
-                  -bound, bound, (), pdf)
+    law = _("uniform on [{low:.4g}, {high:.4g}]").format(low=-bound, high=bound)
+    return Theory("continuous", law, 0.0, bound / math.sqrt(3), -bound, bound, (), pdf)
 
 
 def normal_theory(mean, sigma):
     """N(mean, sigma^2), unbounded."""
     mean, sigma = float(mean), float(sigma)
     if sigma == 0:
-        return atoms_theory(((mean, 1.0),), f"constant {mean:g} (sigma 0)")
+        return atoms_theory(((mean, 1.0),), _("constant {value:g} (sigma 0)").format(value=mean))
 
     def pdf(x):
         z = (x - mean) / sigma
         return np.exp(-0.5 * z * z - _LOG_SQRT_2PI) / sigma
-    return Theory("continuous", f"normal N({mean:.4g}, {sigma:.4g}\u00b2)", mean, sigma,
+    law = _("normal N({mean:.4g}, {sigma:.4g}\u00b2)").format(mean=mean, sigma=sigma)
+    return Theory("continuous", law, mean, sigma,
                   -math.inf, math.inf, (), pdf)
 
 
@@ -168,7 +171,8 @@ def truncated_theory(mean, sigma, low, high):
         z = (x - mean) / sigma
         inside = (x >= low) & (x <= high)
         return np.where(inside, np.exp(-0.5 * z * z - _LOG_SQRT_2PI - log_mass) / sigma, 0.0)
-    law = f"N({mean:.4g}, {sigma:.4g}\u00b2) cut to [{low:.4g}, {high:.4g}]"
+    law = _("N({mean:.4g}, {sigma:.4g}\u00b2) cut to [{low:.4g}, {high:.4g}]").format(mean=mean, sigma=sigma, low=low,
+                                                                                  high=high)
     return Theory("continuous", law, mean + sigma * z_mean, sigma * z_std, low, high, (), pdf)
 
 
@@ -183,9 +187,9 @@ def orthogonal_theory(gain, rows, cols, exact=True):
     """
     gain, n = abs(float(gain)), max(rows, cols)
     if gain == 0:
-        return atoms_theory(((0.0, 1.0),), "constant 0 (gain 0)", "structured")
+        return atoms_theory(((0.0, 1.0),), _("constant 0 (gain 0)"), "structured")
     if n == 1:
-        return atoms_theory(((-gain, 0.5), (gain, 0.5)), f"+-{gain:.4g} (a 1x1 orthogonal matrix)",
+        return atoms_theory(((-gain, 0.5), (gain, 0.5)), _("+-{gain:.4g} (a 1x1 orthogonal matrix)").format(gain=gain),
                             "structured")
     log_c = math.lgamma(n / 2) - math.lgamma((n - 1) / 2) - 0.5 * math.log(math.pi) - math.log(gain)
 
@@ -193,7 +197,8 @@ def orthogonal_theory(gain, rows, cols, exact=True):
         u = np.clip(np.abs(np.asarray(x, np.float64)) / gain, 0.0, 1.0 - 1e-9)
         inside = np.abs(x) <= gain
         return np.where(inside, np.exp(log_c + 0.5 * (n - 3) * np.log1p(-u * u)), 0.0)
-    law = f"orthogonal, norm {gain:.4g}: {'' if exact else '~'}sphere marginal (n={n})"
+    law = _("orthogonal, norm {gain:.4g}: {approx}sphere marginal (n={n})").format(
+        gain=gain, approx="" if exact else "~", n=n)
     return Theory("structured", law, 0.0, gain / math.sqrt(n), -gain, gain, (), pdf)
 
 
@@ -201,13 +206,13 @@ def sparse_theory(zero_share, sigma):
     """N(0, sigma^2) with a share ``zero_share`` of the weights set exactly to 0."""
     sigma, zero_share = float(sigma), float(zero_share)
     if sigma == 0 or zero_share >= 1:
-        return atoms_theory(((0.0, 1.0),), "all zero", "mixed")
+        return atoms_theory(((0.0, 1.0),), _("all zero"), "mixed")
     keep = 1.0 - zero_share
     normal = normal_theory(0.0, sigma)
 
     def pdf(x):
         return keep * normal.pdf(x)
-    law = f"N(0, {sigma:.4g}\u00b2) with {100 * zero_share:.0f} % exact zeros"
+    law = _("N(0, {sigma:.4g}\u00b2) with {share:.0f} % exact zeros").format(sigma=sigma, share=100 * zero_share)
     atoms = ((0.0, zero_share),) if zero_share > 0 else ()
     return Theory("mixed", law, 0.0, sigma * math.sqrt(keep), -math.inf, math.inf, atoms, pdf)
 

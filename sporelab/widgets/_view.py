@@ -5,6 +5,10 @@ A view is thin: it builds controls, forwards their values to its pure model, bui
 description from the model's results (``<explorer>_figure.py``) and shows it
 (``pane.show(description)``). Errors raised by the model while the student moves a control are
 shown in the widget's error box, never as a traceback, and the last good figure stays.
+
+Every explorer speaks one language ('en' or 'zh_cn', ``sporelab.i18n``): ``localized`` gives its
+constructor a ``lang=`` argument (default: ``set_language``'s), kept as ``self.lang`` and spoken
+while the explorer builds and in every ``guarded`` callback.
 """
 
 import functools
@@ -12,9 +16,10 @@ import html
 
 import ipywidgets as widgets
 
+from ..i18n import _, check_language, get_language, language
 from ._palette import PALETTE
 
-__all__ = ["ErrorBox", "guarded", "PALETTE", "slider", "dropdown"]
+__all__ = ["ErrorBox", "guarded", "localized", "PALETTE", "slider", "dropdown"]
 
 
 class ErrorBox(widgets.HTML):
@@ -24,9 +29,10 @@ class ErrorBox(widgets.HTML):
         super().__init__(value="", layout=widgets.Layout(display="none"))
 
     def show(self, error):
+        frame = html.escape(_("This setting cannot be used; the figure keeps its last state. The engine says:"))
         text = html.escape(f"{type(error).__name__}: {error}")
         self.value = (f"<div style='color:#a00;background:#fee;border:1px solid #d88;padding:6px;"
-                      f"border-radius:4px'>{text}</div>")
+                      f"border-radius:4px'>{frame}<br>{text}</div>")
         self.layout.display = "block"
 
     def clear(self):
@@ -35,16 +41,33 @@ class ErrorBox(widgets.HTML):
 
 
 def guarded(method):
-    """Decorate a view callback: errors go to ``self.errors`` (an ErrorBox), not to the console."""
+    """Decorate a view callback: errors go to ``self.errors`` (an ErrorBox), not to the console;
+    it speaks the explorer's language (``self.lang``)."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        try:
-            result = method(self, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001 -- a widget must never die on a student's input
-            self.errors.show(error)
-            return None
-        self.errors.clear()
-        return result
+        with language(getattr(self, "lang", None)):
+            try:
+                result = method(self, *args, **kwargs)
+            except Exception as error:  # noqa: BLE001 -- a widget must never die on a student's input
+                self.errors.show(error)
+                return None
+            self.errors.clear()
+            return result
+    return wrapper
+
+
+def localized(init):
+    """Decorate an explorer's ``__init__`` with a keyword ``lang`` ('en', 'zh_cn'; default: the
+    module-wide ``sporelab.widgets.set_language``): kept as ``self.lang``, spoken while building.
+
+    Raises:
+        TypeError, ValueError: a ``lang`` that is not one of ``sporelab.i18n.LANGUAGES``.
+    """
+    @functools.wraps(init)
+    def wrapper(self, *args, lang=None, **kwargs):
+        self.lang = get_language() if lang is None else check_language(lang)
+        with language(self.lang):
+            init(self, *args, **kwargs)
     return wrapper
 
 

@@ -20,17 +20,19 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import N_, _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider
 from .convolution_figure import figure_description
 from .convolution_model import HAND_MADE, ConvModel, as_image
 
 __all__ = ["ConvExplorer", "ConvModel"]
 
 PHOTO = "photo (Grace Hopper)"
-SOURCES = [(PHOTO, PHOTO)] + [(name, name) for name in ("checkerboard", "stripes", "disc", "ramp")] + [
-    ("all-ones 16 x 50", "ones")]
-INITS = [(f"hand-made: {name}", name) for name in HAND_MADE] + [
+# (label, value): the labels are translated when a view is built (``_options``).
+SOURCES = [(N_("photo (Grace Hopper)"), PHOTO), (N_("checkerboard"), "checkerboard"), (N_("stripes"), "stripes"),
+           (N_("disc"), "disc"), (N_("ramp"), "ramp"), (N_("all-ones 16 x 50"), "ones")]
+INITS = [(N_("hand-made: {name}"), name) for name in HAND_MADE] + [
     (name, name) for name in ("normal", "uniform", "truncated_normal", "xavier_uniform",
                               "xavier_normal", "he_uniform", "he_normal", "orthogonal", "dirac",
                               "zeros", "ones", "identity")]
@@ -41,7 +43,12 @@ DEFAULTS = {"source": PHOTO, "channels": 1, "weight_init": "edge", "seed": 0, "o
 
 def _describe(init):
     shape = np.shape(init)
-    return " x ".join(map(str, shape)) + " kernel" if len(shape) == 2 else type(init).__name__
+    return _("{size} kernel").format(size=" x ".join(map(str, shape))) if len(shape) == 2 else type(init).__name__
+
+
+def _options(pairs):
+    """(label, value) pairs with the labels in the current language ('{name}' filled with the value)."""
+    return [(_(label).format(name=value), value) for label, value in pairs]
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,8 +90,11 @@ class ConvExplorer(widgets.VBox):
 
     >>> explorer = ConvExplorer(image=np.eye(32), weight_init=np.ones((3, 3)))   # doctest: +SKIP
     >>> explorer.pad_mode.value = "valid"                                        # doctest: +SKIP
+
+    ``lang`` ('en' or 'zh_cn'): the explorer's language (default: ``sporelab.widgets.set_language``).
     """
 
+    @localized
     def __init__(self, image=None, weight_init=None):
         self.model = ConvModel(image=image if image is not None else "checkerboard")
         if weight_init is not None:
@@ -104,19 +114,20 @@ class ConvExplorer(widgets.VBox):
 
     # ---- controls --------------------------------------------------------------------------
     def _build_controls(self, has_image, weight_init):
-        sources = [s for s in SOURCES if s[1] != PHOTO or PHOTO in self._images]
-        sources += [("your image", "your image")] if has_image else []
+        sources = [s for s in _options(SOURCES) if s[1] != PHOTO or PHOTO in self._images]
+        sources += [(_("your image"), "your image")] if has_image else []
         own, size = self.model.image.shape[0], np.shape(weight_init)
         self._defaults = dict(DEFAULTS, source=sources[0][1], channels=own if has_image else 1)
         if len(size) == 2 and size[0] == size[1] and 1 <= size[0] <= 9:
             self._defaults["kernel_size"] = size[0]        # your kernel fits as it comes
-        inits = INITS + ([(f"yours: {_describe(weight_init)}", "yours")] if weight_init is not None else [])
-        self.source = dropdown("input", sources, value=sources[-1 if has_image else 0][1])
-        self.channels = dropdown("channels", [("grey: 1", 1), ("colour: 3", 3)]
-                                 + ([(f"yours: {own}", own)] if own not in (1, 3) else []),
+        inits = _options(INITS) + ([(_("yours: {what}").format(what=_describe(weight_init)), "yours")]
+                                   if weight_init is not None else [])
+        self.source = dropdown(_("input"), sources, value=sources[-1 if has_image else 0][1])
+        self.channels = dropdown(_("channels"), [(_("grey: 1"), 1), (_("colour: 3"), 3)]
+                                 + ([(_("yours: {what}").format(what=own), own)] if own not in (1, 3) else []),
                                  value=self._defaults["channels"])
         self.weight_init = dropdown("weight_init", inits, value="yours" if weight_init is not None else "edge")
-        self.seed = slider("seed", 0, 0, 20, 1, kind="int")
+        self.seed = slider(_("seed"), 0, 0, 20, 1, kind="int")
         self.out_channels = slider("out_channels", 4, 1, 64, 1, kind="int")
         self.kernel_size = slider("kernel_size", self._defaults["kernel_size"], 1, 9, 1, kind="int")
         self.stride = slider("stride", 1, 1, 4, 1, kind="int")
@@ -126,10 +137,10 @@ class ConvExplorer(widgets.VBox):
         self.group = slider("group", 1, 1, 4, 1, kind="int")
         self.has_bias = widgets.Checkbox(value=False, description="has_bias", indent=False)
         self.bias = slider("bias_init", 0.5, -1.0, 1.0, 0.1, disabled=True)
-        self.tutorial_button = widgets.Button(description="Tutorial: 12/18/27", button_style="info",
-                                              tooltip="all-ones (1, 3, 16, 50) input, Conv2d(3, 64, 3), "
-                                                      "all-ones weight")
-        self.reset_button = widgets.Button(description="Reset")
+        self.tutorial_button = widgets.Button(description=_("Tutorial: 12/18/27"), button_style="info",
+                                              tooltip=_("all-ones (1, 3, 16, 50) input, Conv2d(3, 64, 3), "
+                                                        "all-ones weight"))
+        self.reset_button = widgets.Button(description=_("Reset"))
         for control in self._value_controls():
             control.observe(self._on_change, names="value")
         self.tutorial_button.on_click(self._on_tutorial)

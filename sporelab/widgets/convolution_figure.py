@@ -23,6 +23,7 @@ text stay the layer's own).
 
 import numpy as np
 
+from ..i18n import N_, _
 from ._view import PALETTE
 
 __all__ = ["figure_description", "tiles", "shrink", "value_range", "map_factor", "PANELS", "MAP_CELLS", "WIDTH",
@@ -84,9 +85,9 @@ def value_range(values, symmetric):
     """
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return -1.0, 1.0, "no finite value to draw"
+        return -1.0, 1.0, _("no finite value to draw")
     low, high = float(finite.min()), float(finite.max())
-    note = f"all values = {low:.4g}" if low == high else ""
+    note = _("all values = {value:.4g}").format(value=low) if low == high else ""
     if symmetric or low < 0 < high:
         high = max(abs(low), abs(high)) or 1.0
         return -high, high, note
@@ -127,9 +128,9 @@ def _input_panel(result):
     marks += [_outline((x0, y1 - span_h, x0 + span_w, y1), PALETTE["second"], None),
               {"type": "line", "x": (cols * dw - left + 0.5).ravel().astype(np.float32),
                "y": (height + top - rows * dh - 0.5).ravel().astype(np.float32), "color": PALETTE["second"],
-               "width": 0.0, "dash": None, "marker": "o", "size": 3, "label": "kernel taps"}]
+               "width": 0.0, "dash": None, "marker": "o", "size": 3, "label": _("kernel taps")}]
     return {"id": "input", "box": _box(52 + (264 - w) / 2, 380 - h, w, h), "title": "",
-            "xlabel": "W (pixels)", "ylabel": "H (pixels)", "grid": False, "frame": True,
+            "xlabel": _("W (pixels)"), "ylabel": _("H (pixels)"), "grid": False, "frame": True,
             "x": _axis([x0, x1], x_ticks, x_labels), "y": _axis([y0, y1], y_ticks, y_labels),
             "marks": marks, "legend": None, "colorbar": None}
 
@@ -163,7 +164,8 @@ def _grid(prefix, maps, x0, size, cmap, low, high, factor=1, framed=False):
         marks += [_outlines(count, rows, cols, gap)] if framed else []
         marks += [{"type": "rule", "axis": "x", "value": index * (cols + gap) - gap / 2, "color": "#ffffff",
                    "width": round(gap * cell + (-2 if framed else 1), 2), "dash": None} for index in range(1, count)]
-        title = "o = " + (f"{first} to {first + count - 1}" if count > 2 else ", ".join(
+        last = first + count - 1
+        title = "o = " + (_("{first} to {last}").format(first=first, last=last) if count > 2 else ", ".join(
             str(first + index) for index in range(count)))
         bottom = 276 - 128 * row + (96 - rows * cell) / 2
         panels.append({"id": f"{prefix}{row}", "box": _box(x0 - 1, bottom - 1, width * cell + 2, rows * cell + 2),
@@ -230,7 +232,7 @@ def _spots(first):
 def _tutorial_text(first, box):
     """The values at those points (the tutorial's 12/18/27), under the first map."""
     values = [f"{float(first[r, c]):.3g}" for r, c in _spots(first)]
-    return _text("corner {}, edge {}, inside {}".format(*values), box[0], box[1] - 4 / HEIGHT, size=12,
+    return _text(_("corner {}, edge {}, inside {}").format(*values), box[0], box[1] - 4 / HEIGHT, size=12,
                  align="left", valign="top", color=PALETTE["theory"])
 
 
@@ -238,11 +240,11 @@ def _formula_texts(formulas):
     """Per axis the symbolic formula, then its numbers on the next line from under the '='; W
     shares one line when only the letters differ. Monospace, so the columns line up."""
     size, lines = 11.5, []           # per line: (column, text) pieces
-    twin = formulas[0].replace("H_", "W_").replace("top + bottom", "left + right")
+    twin = formulas[0].replace("H_", "W_").replace(_("top + bottom"), _("left + right"))
     for axis, formula in zip("HW", formulas):
         lhs, symbolic, numbers, value = formula.split(" = ")
         if axis == "W" and twin == formula:
-            lines.append([(0, f"{lhs} = {value}"), (16, "(the same formula along W)")])
+            lines.append([(0, f"{lhs} = {value}"), (16, _("(the same formula along W)"))])
             break
         lines += [[(0, f"{lhs} = {symbolic}")], [(len(lhs) + 1, f"= {numbers} = {value}")]]
     return [_text(text, (356 + column * _MONO * size) / WIDTH, (104 - 19 * index) / HEIGHT, size=size,
@@ -268,18 +270,19 @@ def _titles(result, source, notes):
     """The three titles with their shapes, and under each grid what it leaves out (grey) and a
     constant or non-finite range (red)."""
     channels, height, width = result.image.shape
-    details = (f"{source}: (1, {channels}, {height}, {width})", f"shape {result.weight.shape}",
-               f"shape {result.shape}")
+    details = (f"{source}: (1, {channels}, {height}, {width})", _("shape {shape}").format(shape=result.weight.shape),
+               _("shape {shape}").format(shape=result.shape))
     texts = []
-    for x, title, detail in zip((52, 356, 660), ("input x", "kernels weight[o, 0]", "output maps y[0, o]"), details):
+    titles = (_("input x"), _("kernels weight[o, 0]"), _("output maps y[0, o]"))
+    for x, title, detail in zip((52, 356, 660), titles, details):
         texts += [_text(title, x / WIDTH, 426 / HEIGHT, size=14, align="left", valign="bottom", color="#000000"),
                   _text(detail, x / WIDTH, 406 / HEIGHT, size=11, family="monospace", align="left",
                         valign="bottom", color=_GREY_TEXT)]
     low, high = float(result.image.min()), float(result.image.max())
-    drawn = ([f"drawn: the mean of its {channels} channels"] * (channels > 1)
-             + [f"all values = {low:.4g}"] * (low == high))
+    drawn = ([_("drawn: the mean of its {count} channels").format(count=channels)] * (channels > 1)
+             + [_("all values = {value:.4g}").format(value=low)] * (low == high))
     if drawn:
-        texts.append(_text("; ".join(drawn), 52 / WIDTH, 390 / HEIGHT, size=10, align="left", valign="bottom",
+        texts.append(_text(_("; ").join(drawn), 52 / WIDTH, 390 / HEIGHT, size=10, align="left", valign="bottom",
                            color=_GREY_TEXT))
     for x, (hidden, note) in zip((588, 1036), notes):
         texts += [_text(text, x / WIDTH, y / HEIGHT, size=11, align="right", valign="middle", color=color)
@@ -289,32 +292,41 @@ def _titles(result, source, notes):
 
 def _notes(count, ranges):
     """Per grid: (how many channels are hidden, what is odd about its range), or empty strings."""
-    hidden = f"the first {PANELS} of {count} shown, {count - PANELS} hidden" if count > PANELS else ""
-    return [(hidden, note.replace("values", what)) for what, (_, _, note) in zip(("weights", "outputs"), ranges)]
+    hidden = (_("the first {shown} of {count} shown, {hidden} hidden").format(shown=PANELS, count=count,
+                                                                              hidden=count - PANELS)
+              if count > PANELS else "")
+    return [(hidden, note.replace(_("all values"), _(what))) for what, (_low, _high, note)
+            in zip((N_("all weights"), N_("all outputs")), ranges)]
 
 
-LEGEND = {"items": [{"label": "zero padding ('same', 'pad')", "color": PALETTE["theory"], "kind": "line",
+LEGEND = {"items": [{"label": N_("zero padding ('same', 'pad')"), "color": PALETTE["theory"], "kind": "line",
                      "dash": "dashed", "marker": None, "alpha": 1.0},
-                    {"label": "first window (output pixel 0, 0)", "color": PALETTE["second"], "kind": "line",
+                    {"label": N_("first window (output pixel 0, 0)"), "color": PALETTE["second"], "kind": "line",
                      "dash": None, "marker": None, "alpha": 1.0},
-                    {"label": "kernel taps (dilation spreads them)", "color": PALETTE["second"], "kind": "marker",
+                    {"label": N_("kernel taps (dilation spreads them)"), "color": PALETTE["second"], "kind": "marker",
                      "dash": None, "marker": "o", "alpha": 1.0}],
           "loc": "upper left", "x": round(48 / WIDTH, 4), "y": round(80 / HEIGHT, 4), "columns": 1}
 
 
+def _legend():
+    """``LEGEND`` in the current language."""
+    return {**LEGEND, "items": [{**item, "label": _(item["label"])} for item in LEGEND["items"]]}
+
+
 def _alt(result, source, ranges, annotate):
     """The text alternative: shapes, value ranges, the formulas, what is hidden."""
-    (k_low, k_high, _), _ = ranges
-    parts = [f"Convolution of the input {source}, shape (1, {', '.join(map(str, result.image.shape))}),",
-             f"with kernels of shape {result.weight.shape} (colour scale {k_low:.3g} to {k_high:.3g})",
-             f"gives output maps of shape {result.shape}, values {_span(result.output)}.",
-             *(f + "." for f in result.formulas)]
+    (k_low, k_high, _note), _maps = ranges
+    parts = [_("Convolution of the input {source}, shape {image}, with kernels of shape {weight} (colour scale "
+               "{low:.3g} to {high:.3g}) gives output maps of shape {shape}, values {span}.").format(
+                   source=source, image=(1,) + tuple(result.image.shape), weight=result.weight.shape,
+                   low=k_low, high=k_high, shape=result.shape, span=_span(result.output)),
+             *(f + _(".") for f in result.formulas)]
     if result.shape[1] > PANELS:
-        parts.append(f"The first {PANELS} of {result.shape[1]} channels are drawn.")
+        parts.append(_("The first {shown} of {count} channels are drawn.").format(shown=PANELS, count=result.shape[1]))
     if annotate:
         first = result.output[0]
-        parts.append(f"First map: corner {first[0, 0]:.3g}, edge {first[0, first.shape[1] // 2]:.3g}, "
-                     f"inside {first[first.shape[0] // 2, first.shape[1] // 2]:.3g}.")
+        parts.append(_("First map: corner {:.3g}, edge {:.3g}, inside {:.3g}.").format(
+            first[0, 0], first[0, first.shape[1] // 2], first[first.shape[0] // 2, first.shape[1] // 2]))
     return " ".join(parts)
 
 
@@ -323,10 +335,11 @@ def _span(values):
     low, high = values.min(), values.max()
     finite = values if np.isfinite(low) and np.isfinite(high) else values[np.isfinite(values)]
     if finite.size == 0:
-        return "all not finite"
+        return _("all not finite")
     bad = values.size - finite.size
-    text = f"from {finite.min():.4g} to {finite.max():.4g}, mean {finite.mean(dtype=np.float64):.4g}"
-    return text + (f" ({bad} not finite)" if bad else "")
+    text = _("from {low:.4g} to {high:.4g}, mean {mean:.4g}").format(low=finite.min(), high=finite.max(),
+                                                                     mean=finite.mean(dtype=np.float64))
+    return text + (_(" ({count} not finite)").format(count=bad) if bad else "")
 
 
 def figure_description(result, source, annotate=False):
@@ -351,4 +364,4 @@ def figure_description(result, source, annotate=False):
     panels = ([_input_panel(result)] + kernel_rows + [_scale("kernel_scale", 587, KERNEL_MAP, k_low, k_high)]
               + map_rows + [_scale("map_scale", 1035, map_cmap, y_low, y_high)])
     return {"width": WIDTH, "height": HEIGHT, "alt": _alt(result, source, ranges, annotate), "panels": panels,
-            "texts": texts, "legend": LEGEND}
+            "texts": texts, "legend": _legend()}

@@ -19,6 +19,7 @@ import numpy as np
 import sporelab as ms
 from sporelab import nn
 from sporelab.common.initializer import Initializer
+from sporelab.i18n import _
 from sporelab.ops.conv import check_padding, conv2d_pads
 
 from .depth_model import _one_blas_thread
@@ -221,7 +222,7 @@ def output_size(axis, size, kernel, stride, dilation, pad_mode, pads=(0, 0)):
         text = f"ceil(({axis}_in - dilation*(k - 1)) / stride) = ceil(({size} - {span}) / {stride})"
     else:
         before, after = pads
-        names = ("top + bottom", "left + right")[axis == "W"]
+        names = (_("top + bottom"), _("left + right"))[axis == "W"]
         value = (size + before + after - dilation * (kernel - 1) - 1) // stride + 1
         text = (f"floor(({axis}_in + {names} - dilation*(k - 1) - 1) / stride) + 1 = "
                 f"floor(({size} + {before} + {after} - {span} - 1) / {stride}) + 1")
@@ -405,11 +406,11 @@ class ConvModel:
                 header += f"\nfrom sporelab.common.initializer import {type(self.weight_init).__name__}"
             elif not isinstance(self.weight_init, (str, numbers.Number)):
                 init = "weight"
-                lines.append(f"# weight: your Tensor of shape {np.shape(self.weight_init)}")
+                lines.append(_("# weight: your Tensor of shape {shape}").format(shape=np.shape(self.weight_init)))
             lines.append(f"ms.set_seed({self.seed})")
         args = [str(c), str(self.out_channels), repr(self.kernel_size)] + _changed(self)
         lines += [f"net = nn.Conv2d({', '.join(args)}, weight_init={init})",
-                  f"y = net(x)  # x: a Tensor of shape (1, {c}, {h}, {w})"]
+                  "y = net(x)  " + _("# x: a Tensor of shape {shape}").format(shape=(1, c, h, w))]
         return "\n".join([header, ""] + lines)
 
 

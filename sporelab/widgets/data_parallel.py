@@ -12,8 +12,9 @@ The figure is a description (``data_parallel_figure``) drawn by the browser (``L
 
 import ipywidgets as widgets
 
+from ..i18n import _
 from ._live import LiveFigure
-from ._view import ErrorBox, guarded, slider
+from ._view import ErrorBox, guarded, localized, slider
 from .data_parallel_figure import figure_description
 from .data_parallel_model import MAX_WORKERS, DataParallelModel
 
@@ -23,16 +24,18 @@ __all__ = ["DataParallelExplorer"]
 class DataParallelExplorer(widgets.VBox):
     """Workers slider, ``gradients_mean`` checkbox, *New batch* button, and the arrow figure.
 
-    Args: as ``DataParallelModel`` (workers, batch, mean, seed).
+    Args: as ``DataParallelModel`` (workers, batch, mean, seed); ``lang`` ('en' or 'zh_cn'): the
+    explorer's language (default: ``sporelab.widgets.set_language``).
     """
 
+    @localized
     def __init__(self, workers=2, batch=24, mean=True, seed=0):
         self.model = DataParallelModel(workers, batch, mean, seed)
         self.pane = LiveFigure()
         self.errors = ErrorBox()
-        self.workers = slider("workers P", self.model.workers, 1, MAX_WORKERS, 1, kind="int")
+        self.workers = slider(_("workers P"), self.model.workers, 1, MAX_WORKERS, 1, kind="int")
         self.mean = widgets.Checkbox(value=self.model.mean, description="gradients_mean")
-        self.new_batch = widgets.Button(description="New batch", icon="refresh")
+        self.new_batch = widgets.Button(description=_("New batch"), icon="refresh")
         self.workers.observe(lambda change: self._on_settings(), names="value")
         self.mean.observe(lambda change: self._on_settings(), names="value")
         self.new_batch.on_click(lambda button: self._on_new_batch())

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from ..i18n import _
 from ._palette import PALETTE
 
 __all__ = ["figure_description"]
@@ -47,10 +48,11 @@ def _arrow(vector, span, color, width, dash=None, label=None):
 
 def _verdict(model, gap):
     if gap < 1e-5:
-        return "the reduced gradient equals the whole batch's"
+        return _("the reduced gradient equals the whole batch's")
     if not model.mean:
-        return f"without gradients_mean the reducer sums: {model.workers} times the whole batch's gradient"
-    return "unequal shards: the mean of the shards' means is not the batch's mean"
+        return _("without gradients_mean the reducer sums: {workers} times the whole batch's gradient").format(
+            workers=model.workers)
+    return _("unequal shards: the mean of the shards' means is not the batch's mean")
 
 
 def figure_description(model):
@@ -65,23 +67,27 @@ def figure_description(model):
     points = np.array(shards + [reduced, full, [0.0, 0.0]], dtype=np.float64)
     finite = np.abs(points[np.isfinite(points)])
     span = float(finite.max()) * 1.15 if finite.size and finite.max() > 0 else 1.0
-    reduced_label = f"reduced: {'mean' if model.mean else 'sum'} over {model.workers} worker(s)"
+    reduced_label = (_("reduced: mean over {workers} worker(s)") if model.mean
+                     else _("reduced: sum over {workers} worker(s)")).format(workers=model.workers)
+    whole = _("one process, whole batch")
     marks = [{"type": "rule", "axis": axis, "value": 0.0, "color": "#dddddd", "width": 0.8} for axis in "xy"]
     for g in shards:
         marks += _arrow(g, span, PALETTE["muted"], 1.0)
     marks += _arrow(reduced, span, PALETTE["gradient"], 3.0, label=reduced_label)
-    marks += _arrow(full, span, PALETTE["theory"], 2.0, "dashed", "one process, whole batch")
+    marks += _arrow(full, span, PALETTE["theory"], 2.0, "dashed", whole)
     sizes = "/".join(str(size) for size in sorted({len(s) for s in model.shards()}))
     legend = {"loc": "right", "columns": 1, "items": [
-        {"label": "each worker's gradient", "color": PALETTE["muted"], "kind": "line"},
+        {"label": _("each worker's gradient"), "color": PALETTE["muted"], "kind": "line"},
         {"label": reduced_label, "color": PALETTE["gradient"], "kind": "line"},
-        {"label": "one process, whole batch", "color": PALETTE["theory"], "kind": "line", "dash": "dashed"}]}
+        {"label": whole, "color": PALETTE["theory"], "kind": "line", "dash": "dashed"}]}
     panel = {"id": "arrows", "box": _BOX, "xlabel": "dL/dw1", "ylabel": "dL/dw2", "grid": False,
-             "title": f"batch {model.batch} on {model.workers} worker(s), shard size {sizes}: "
-                      f"max |reduced \u2212 whole| = {gap:.2g}",
+             "title": _("batch {batch} on {workers} worker(s), shard size {sizes}: max |reduced \u2212 whole| = "
+                        "{gap:.2g}").format(batch=model.batch, workers=model.workers, sizes=sizes, gap=gap),
              "x": {"scale": "linear", "lim": [-span, span], "nticks": 5},
              "y": {"scale": "linear", "lim": [-span, span], "nticks": 5}, "marks": marks, "legend": legend}
-    alt = (f"Batch of {model.batch} split among {model.workers} worker(s) (shards of {sizes}), gradients_mean "
-           f"{model.mean}: reduced gradient ({reduced[0]:.3g}, {reduced[1]:.3g}), whole batch ({full[0]:.3g}, "
-           f"{full[1]:.3g}), max |reduced \u2212 whole| = {gap:.2g}: {_verdict(model, gap)}.")
+    alt = _("Batch of {batch} split among {workers} worker(s) (shards of {sizes}), gradients_mean {mean}: reduced "
+            "gradient ({r0:.3g}, {r1:.3g}), whole batch ({f0:.3g}, {f1:.3g}), max |reduced \u2212 whole| = {gap:.2g}: "
+            "{verdict}.").format(batch=model.batch, workers=model.workers, sizes=sizes, mean=model.mean,
+                                 r0=reduced[0], r1=reduced[1], f0=full[0], f1=full[1], gap=gap,
+                                 verdict=_verdict(model, gap))
     return {"width": WIDTH, "height": HEIGHT, "alt": alt, "panels": [panel], "texts": []}

@@ -20,8 +20,9 @@ import html
 
 import ipywidgets as widgets
 
+from ..i18n import N_, _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider
 from .depth_figure import axis_limits, figure_description
 from .depth_model import ACTIVATIONS, DepthModel
 
@@ -31,10 +32,11 @@ _INIT_OPTIONS = [("Normal(sigma)", "normal"), ("XavierUniform", "xavier_uniform"
                  ("XavierNormal", "xavier_normal"), ("HeNormal", "he_normal"),
                  ("HeUniform", "he_uniform"), ("Orthogonal", "orthogonal"),
                  ("Identity (Dense)", "identity"), ("Dirac (Conv2d)", "dirac")]
+# The keys are the buttons' labels (translated when a view is built); ``presets`` is keyed by them.
 PRESETS = {
-    "r1.x default: ReLU + Normal(0.01)": {"activation": "relu", "init": "normal", "sigma": 0.01},
-    "He for ReLU: ReLU + HeNormal": {"activation": "relu", "init": "he_normal"},
-    "Xavier for tanh: tanh + XavierUniform": {"activation": "tanh", "init": "xavier_uniform"},
+    N_("r1.x default: ReLU + Normal(0.01)"): {"activation": "relu", "init": "normal", "sigma": 0.01},
+    N_("He for ReLU: ReLU + HeNormal"): {"activation": "relu", "init": "he_normal"},
+    N_("Xavier for tanh: tanh + XavierUniform"): {"activation": "tanh", "init": "xavier_uniform"},
 }
 
 
@@ -56,10 +58,14 @@ class DepthExplorer(widgets.VBox):
     combination (Identity for Conv2d, Dirac for Dense) is explained in ``errors`` and leaves the
     figure as it was.
 
+    ``lang`` ('en' or 'zh_cn'): the explorer's language (default: ``sporelab.widgets.set_language``);
+    ``presets`` stays keyed by the English labels of ``PRESETS``.
+
     Raises:
         TypeError, ValueError: starting values that ``DepthModel`` rejects.
     """
 
+    @localized
     def __init__(self, depth=10, width=128, layer="Dense", activation="tanh", init="normal",
                  sigma=0.01, seed=0):
         super().__init__()
@@ -82,17 +88,17 @@ class DepthExplorer(widgets.VBox):
     # ---- controls --------------------------------------------------------------------------------
     def _make_controls(self, depth, width, channels, sigma, seed):
         s = self.model.settings
-        self.layer = dropdown("layer", ["Dense", "Conv2d"], s["layer"])
-        self.depth = slider("depth (layers)", depth, 1, 30, 1, kind="int")
-        self.width = slider("width (units)", min(max(width, 16), 512), 16, 512, 16, kind="int")
-        self.channels = slider("channels (16x16 maps)", min(max(channels, 4), 64), 4, 64, 4, kind="int")
-        self.activation = dropdown("activation", list(ACTIVATIONS), s["activation"])
+        self.layer = dropdown(_("layer"), ["Dense", "Conv2d"], s["layer"])
+        self.depth = slider(_("depth (layers)"), depth, 1, 30, 1, kind="int")
+        self.width = slider(_("width (units)"), min(max(width, 16), 512), 16, 512, 16, kind="int")
+        self.channels = slider(_("channels (16x16 maps)"), min(max(channels, 4), 64), 4, 64, 4, kind="int")
+        self.activation = dropdown(_("activation"), list(ACTIVATIONS), s["activation"])
         self.init = dropdown("weight_init", _INIT_OPTIONS, s["init"])
         self.sigma = widgets.FloatLogSlider(value=sigma, base=10, min=-3, max=1, step=0.1,
                                             description="sigma", readout_format=".3g",
                                             continuous_update=False)
-        self.seed = slider("seed", seed, 0, 99, 1, kind="int")
-        self.presets = {label: widgets.Button(description=label, layout=widgets.Layout(width="auto"))
+        self.seed = slider(_("seed"), seed, 0, 99, 1, kind="int")
+        self.presets = {label: widgets.Button(description=_(label), layout=widgets.Layout(width="auto"))
                         for label in PRESETS}
         self.code = widgets.HTML()
         for control in (self.layer, self.depth, self.width, self.channels, self.activation, self.init,
@@ -140,7 +146,7 @@ class DepthExplorer(widgets.VBox):
         model, stats = self.model, self.model.stats
         self._limits = axis_limits(stats, self._limits)
         block = html.escape(model.block_code(), quote=False)
-        self.code.value = (f"<code>net = nn.SequentialCell({model.settings['depth']} x {block})</code> "
-                           f"&nbsp; {stats.samples} activation values per layer; "
-                           f"loss = MSE to a random target")
+        self.code.value = (f"<code>net = nn.SequentialCell({model.settings['depth']} x {block})</code> &nbsp; "
+                           + html.escape(_("{count} activation values per layer; loss = MSE to a random target")
+                                         .format(count=stats.samples)))
         self.pane.show(figure_description(model, self._limits))

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..i18n import N_, _
 from ._palette import PALETTE
 from .depth_model import BINS, _fmt
 
@@ -28,9 +29,9 @@ _LEFT, _RIGHT = 0.06, 0.985
 _HIST_BOTTOM, _HIST_HEIGHT = 0.66, 0.15
 _LOW_BOTTOM, _LOW_HEIGHT = 0.1, 0.4
 _TICKS = {"tanh": [-1, 0, 1], "sigmoid": [0, 0.5, 1], "relu": [0, 2, 4], "linear": [-4, 0, 4]}
-_FLAT_TITLE = {"tanh": "Saturated: share with |a| > 0.99", "sigmoid": "Saturated: a < 0.01 or a > 0.99",
-               "relu": "Dead: share of values with a = 0", "linear": "Flat region: none for linear"}
-_ACT_TEXT = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU", "linear": "the layer (no activation)"}
+_FLAT_TITLE = {"tanh": N_("Saturated: share with |a| > 0.99"), "sigmoid": N_("Saturated: a < 0.01 or a > 0.99"),
+               "relu": N_("Dead: share of values with a = 0"), "linear": N_("Flat region: none for linear")}
+_ACT_TEXT = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU", "linear": N_("the layer (no activation)")}
 _MINUS = "\N{MINUS SIGN}"
 
 
@@ -92,7 +93,7 @@ def _panel(pid, box, title, xlabel, ylabel, x, y, marks, grid=True, legend=None)
 def _hist_panel(stats, layer, slot, act):
     """The histogram of one layer: fixed bins; ReLU's a = 0 bar is cut (with a note) so the rest shows."""
     counts, total = stats.hist[layer], int(stats.samples)
-    low, high, _ = BINS[act]
+    low, high, _bins = BINS[act]
     margin = 0.05 * (high - low)              # keeps the end bins clear of the frame
     top, marks = float(counts.max()), [{
         "type": "stairs", "edges": stats.edges.astype(np.float32), "heights": counts.astype(np.float32),
@@ -111,7 +112,7 @@ def _hist_panel(stats, layer, slot, act):
     y = {"scale": "linear", "lim": [0.0, 1.1 * top if top > 0 else 1.0], "hidden": True, "ticks": [],
          "labels": []}
     box = [_LEFT + slot * 0.09468, _HIST_BOTTOM, 0.07283, _HIST_HEIGHT]
-    return _panel(f"hist{slot + 1}", box, f"layer {layer + 1}", "", "count" if slot == 0 else "", x, y,
+    return _panel(f"hist{slot + 1}", box, _("layer {n}").format(n=layer + 1), "", _("count") if slot == 0 else "", x, y,
                   marks, grid=False)
 
 
@@ -122,9 +123,10 @@ def _zero_notes(named):
         zeros = np.flatnonzero(np.asarray(values) == 0)
         if zeros.size:
             first = zeros[0] + 1
-            where = f"at layer {first}" if zeros.size == 1 else f"from layer {first} ({zeros.size} layers)"
-            notes.append(_note(f"{name} = 0 {where}", x=0.03, y=0.03 + 0.09 * len(notes), align="left",
-                               valign="bottom", size=11))
+            where = (_("{name} = 0 at layer {first}") if zeros.size == 1
+                     else _("{name} = 0 from layer {first} ({count} layers)"))
+            notes.append(_note(where.format(name=name, first=first, count=zeros.size), x=0.03,
+                               y=0.03 + 0.09 * len(notes), align="left", valign="bottom", size=11))
     return notes
 
 
@@ -136,25 +138,25 @@ def _line(x, y, color, marker, dash=None):
 def _lower_panels(model, limits):
     stats, act, n = model.stats, model.settings["activation"], model.settings["depth"]
     layers, x = np.arange(1, n + 1, dtype=np.float32), _layer_axis(n)
-    std = _panel("std", [0.075, _LOW_BOTTOM, 0.2486, _LOW_HEIGHT], "Forward: activation std (dashed: input)",
-                 "layer", "std of the activations", x, _log_axis(*limits[0]), [
+    std = _panel("std", [0.075, _LOW_BOTTOM, 0.2486, _LOW_HEIGHT], _("Forward: activation std (dashed: input)"),
+                 _("layer"), _("std of the activations"), x, _log_axis(*limits[0]), [
                      {"type": "rule", "axis": "y", "value": 1.0, "color": PALETTE["muted"], "width": 1.2,
                       "dash": "dashed"},
                      _line(layers, stats.std, PALETTE["sample"], "o")] + _zero_notes([("std", stats.std)]))
     flat_y = {"scale": "linear", "lim": [-3.0, 103.0], "ticks": [0, 25, 50, 75, 100],
               "labels": ["0", "25", "50", "75", "100"]}
-    flat = _panel("flat", [0.4056, _LOW_BOTTOM, 0.1989, _LOW_HEIGHT], _FLAT_TITLE[act],
-                  "layer (1 = next to the input)", "share of values (%)", x, flat_y,
+    flat = _panel("flat", [0.4056, _LOW_BOTTOM, 0.1989, _LOW_HEIGHT], _(_FLAT_TITLE[act]),
+                  _("layer (1 = next to the input)"), _("share of values (%)"), x, flat_y,
                   [_line(layers, 100 * stats.flat, PALETTE["sample"], "o")])
     weights = _line(layers, stats.weight_grad, PALETTE["gradient"], "o")
     inputs = _line(layers, stats.input_grad, PALETTE["second"], "s", "dashed")
-    labels = ("weights: ||dL/dW||", "layer inputs: ||dL/dx||")
+    labels = (_("weights: ||dL/dW||"), _("layer inputs: ||dL/dx||"))
     legend = {"items": [{"label": label, "color": m["color"], "kind": "line", "dash": m["dash"],
                          "marker": m["marker"]} for label, m in zip(labels, (weights, inputs))],
               "loc": "above", "columns": 2, "size": 11}
     notes = _zero_notes([("||dL/dW||", stats.weight_grad), ("||dL/dx||", stats.input_grad)])
-    grad = _panel("grad", [0.6865, _LOW_BOTTOM, 0.2984, _LOW_HEIGHT], "Backward: gradient norms per layer",
-                  "layer", "gradient norm", x, _log_axis(*limits[1]), [weights, inputs] + notes,
+    grad = _panel("grad", [0.6865, _LOW_BOTTOM, 0.2984, _LOW_HEIGHT], _("Backward: gradient norms per layer"),
+                  _("layer"), _("gradient norm"), x, _log_axis(*limits[1]), [weights, inputs] + notes,
                   legend=legend)
     return [std, flat, grad]
 
@@ -167,18 +169,20 @@ def axis_limits(stats, previous=(None, None)):
 
 def _texts(model, shown):
     act, n = model.settings["activation"], model.settings["depth"]
-    low, high, _ = BINS[act]
-    first, _, second = model.verdict.partition("; ")
+    low, high, _bins = BINS[act]
+    first, _sep, second = model.verdict.partition(_("; "))
     colour = "#222222" if model.verdict_kind == "healthy" else PALETTE["theory"]
-    which = f"layers 1-{n}" if len(shown) == n else f"{len(shown)} of {n} layers, evenly spaced"
+    which = (_("layers 1-{n}") if len(shown) == n else _("{shown} of {n} layers, evenly spaced")).format(
+        n=n, shown=len(shown))
     clipped = ("" if act in ("tanh", "sigmoid")
-               else f"; values beyond [{low:g}, {high:g}] counted at the edges")
+               else _("; values beyond [{low:g}, {high:g}] counted at the edges").format(low=low, high=high))
     text = {"type": "text"}
     return [{**text, "text": first, "x": 0.5, "y": 0.985, "size": 18, "color": colour, "align": "center",
              "valign": "top"},
             {**text, "text": second, "x": 0.5, "y": 0.935, "size": 15, "color": "#222222", "align": "center",
              "valign": "top"},
-            {**text, "text": f"Activation values after {_ACT_TEXT[act]}, {which} (fixed bins{clipped})",
+            {**text, "text": _("Activation values after {act}, {which} (fixed bins{clipped})").format(
+                act=_(_ACT_TEXT[act]), which=which, clipped=clipped),
              "x": _LEFT, "y": 0.865, "size": 14, "color": "#222222", "align": "left", "valign": "bottom"}]
 
 
@@ -186,12 +190,14 @@ def _alt(model):
     s, stats = model.settings, model.stats
     per_layer = ", ".join(_fmt(v) for v in stats.std)
     n = s["depth"]
-    return (f"Depth explorer: {n} x {s['layer']}({s['width']}) with {s['activation']}, initializer "
-            f"{model.initializer()!r}. Verdict: {model.verdict}. Activation std per layer (input 1): "
-            f"{per_layer}. Last layer: {stats.flat[-1]:.0%} of its values in the flat region. Gradient "
-            f"norms: weights {_fmt(stats.weight_grad[-1])} at layer {n}, {_fmt(stats.weight_grad[0])} at "
-            f"layer 1; layer inputs {_fmt(stats.input_grad[-1])} at layer {n}, {_fmt(stats.input_grad[0])} "
-            f"at layer 1. {stats.samples} activation values per layer.")
+    return _("Depth explorer: {n} x {layer}({width}) with {act}, initializer {init}. Verdict: {verdict}. "
+             "Activation std per layer (input 1): {per_layer}. Last layer: {flat:.0%} of its values in the flat "
+             "region. Gradient norms: weights {w_top} at layer {n}, {w_bottom} at layer 1; layer inputs {x_top} at "
+             "layer {n}, {x_bottom} at layer 1. {samples} activation values per layer.").format(
+                 n=n, layer=s["layer"], width=s["width"], act=s["activation"], init=repr(model.initializer()),
+                 verdict=model.verdict, per_layer=per_layer, flat=stats.flat[-1], w_top=_fmt(stats.weight_grad[-1]),
+                 w_bottom=_fmt(stats.weight_grad[0]), x_top=_fmt(stats.input_grad[-1]),
+                 x_bottom=_fmt(stats.input_grad[0]), samples=stats.samples)
 
 
 def figure_description(model, limits=None):

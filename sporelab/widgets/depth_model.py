@@ -38,6 +38,7 @@ import numpy as np
 import sporelab as ms
 from sporelab import nn
 from sporelab.common import initializer as _init
+from sporelab.i18n import _ as _t
 
 __all__ = ["DepthModel", "DepthStats", "histogram_counts", "flat_fraction", "verdict", "BINS", "FACTOR",
            "SATURATED"]
@@ -151,31 +152,38 @@ def verdict(activation, std, flat, input_grad):
     """
     std = np.asarray(std, dtype=float)
     n = std.size
-    layers = f"{n} layer{'s' if n > 1 else ''}"
+    layers = (_t("{n} layers") if n > 1 else _t("{n} layer")).format(n=n)
     bad = np.flatnonzero(~np.isfinite(std))
     if bad.size:
         kind = "overflow"
-        text = f"activations explode: they overflow float32 (inf/NaN) from layer {bad[0] + 1} of {n}"
+        text = _t("activations explode: they overflow float32 (inf/NaN) from layer {first} of {n}").format(
+            first=bad[0] + 1, n=n)
     else:
         kind, text = _forward_verdict(activation, std[0], std[-1], flat[-1], layers)
     grad_kind, grad_text = _gradient_verdict(input_grad)
     if kind == "healthy" and grad_kind != "healthy":
-        return f"gradients {grad_kind}", f"{grad_text}; {text.replace('healthy: a', 'a')}"
-    return kind, text + (f"; {grad_text}" if grad_text else "")
+        return f"gradients {grad_kind}", grad_text + _t("; ") + _healthy_forward(std[0], std[-1], layers, lead=False)
+    return kind, text + (_t("; ") + grad_text if grad_text else "")
+
+
+def _healthy_forward(first, last, layers, lead=True):
+    """The healthy forward sentence; ``lead`` starts it with 'healthy:' (not after a gradient problem)."""
+    text = _t("activation std stays within a factor of {factor:g} ({first} to {last} over {layers})").format(
+        factor=FACTOR, first=_fmt(first), last=_fmt(last), layers=layers)
+    return _t("healthy: {text}").format(text=text) if lead else text
 
 
 def _forward_verdict(activation, first, last, flat_last, layers):
-    change = f"from {_fmt(first)} to {_fmt(last)} over {layers}"
+    numbers = {"first": _fmt(first), "last": _fmt(last), "layers": layers}
     if last < first / FACTOR:
-        return "vanish", f"activations vanish: std falls {change}"
+        return "vanish", _t("activations vanish: std falls from {first} to {last} over {layers}").format(**numbers)
     if last > first * FACTOR:
-        return "explode", f"activations explode: std grows {change}"
+        return "explode", _t("activations explode: std grows from {first} to {last} over {layers}").format(**numbers)
     if activation in ("tanh", "sigmoid") and flat_last > SATURATED:
-        where = "|a| > 0.99" if activation == "tanh" else "a < 0.01 or a > 0.99"
-        return "saturated", (f"{activation} saturates: {flat_last:.0%} of the last layer's values have "
-                             f"{where}, where its slope is almost 0")
-    return "healthy", (f"healthy: activation std stays within a factor of {FACTOR:g} "
-                       f"({_fmt(first)} to {_fmt(last)} over {layers})")
+        where = "|a| > 0.99" if activation == "tanh" else _t("a < 0.01 or a > 0.99")
+        return "saturated", _t("{activation} saturates: {share:.0%} of the last layer's values have {where}, where "
+                               "its slope is almost 0").format(activation=activation, share=flat_last, where=where)
+    return "healthy", _healthy_forward(first, last, layers)
 
 
 def _gradient_verdict(input_grad):
@@ -183,16 +191,19 @@ def _gradient_verdict(input_grad):
     n, top, bottom = len(input_grad), float(input_grad[-1]), float(input_grad[0])
     bad = np.flatnonzero(~np.isfinite(np.asarray(input_grad, dtype=float)))
     if bad.size:
-        return "explode", f"gradients overflow float32 (inf/NaN) on the way back, at layer {bad[-1] + 1}"
+        return "explode", _t("gradients overflow float32 (inf/NaN) on the way back, at layer {layer}").format(
+            layer=bad[-1] + 1)
     if n < 2:
         return "healthy", ""
-    where = f"from {_fmt(top)} at layer {n} to {_fmt(bottom)} at layer 1"
+    numbers = {"top": _fmt(top), "bottom": _fmt(bottom), "n": n, "factor": FACTOR}
     if bottom < top / FACTOR:
-        return "vanish", f"gradients vanish toward the input: ||dL/d input|| falls {where}"
+        return "vanish", _t("gradients vanish toward the input: ||dL/d input|| falls from {top} at layer {n} to "
+                            "{bottom} at layer 1").format(**numbers)
     if bottom > top * FACTOR:
-        return "explode", f"gradients explode toward the input: ||dL/d input|| grows {where}"
-    return "healthy", (f"gradients stay within a factor of {FACTOR:g} "
-                       f"({_fmt(top)} at layer {n}, {_fmt(bottom)} at layer 1)")
+        return "explode", _t("gradients explode toward the input: ||dL/d input|| grows from {top} at layer {n} to "
+                             "{bottom} at layer 1").format(**numbers)
+    return "healthy", _t("gradients stay within a factor of {factor:g} ({top} at layer {n}, {bottom} at "
+                         "layer 1)").format(**numbers)
 
 
 @functools.lru_cache(maxsize=None)

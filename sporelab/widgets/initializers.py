@@ -20,8 +20,9 @@ import math
 
 import ipywidgets as widgets
 
+from ..i18n import N_, _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider
 from .initializers_figure import figure_description
 from .initializers_model import InitializerModel
 
@@ -49,7 +50,7 @@ def _arg_control(arg):
         control = dropdown(arg.name, list(arg.choices), arg.default)
     elif arg.kind == "optional":
         control = slider(arg.name, arg.on, arg.low, arg.high, arg.step, disabled=True, readout_format=".3f")
-        switch = widgets.Checkbox(value=False, description=f"set {arg.name}", indent=False,
+        switch = widgets.Checkbox(value=False, description=_("set {name}").format(name=arg.name), indent=False,
                                   layout=widgets.Layout(width="70px"))
         control.layout = widgets.Layout(width="260px")
         return {f"{arg.name}_on": switch, arg.name: control}
@@ -122,10 +123,13 @@ class InitializerExplorer(widgets.VBox):
     A valid change redraws once; an invalid combination (Dirac on a 2-D shape ...) shows the
     engine's error in ``errors`` and leaves the figure, table and code as they were.
 
+    lang ('en' or 'zh_cn'): the explorer's language (default: ``sporelab.widgets.set_language``).
+
     Raises:
         ValueError/TypeError: invalid constructor arguments (the model's errors).
     """
 
+    @localized
     def __init__(self, name="HeUniform", name_b="XavierUniform", out_channels=64, in_channels=3,
                  kernel_size=3, seed=0, compare=False):
         shape = {"out_channels": out_channels, "in_channels": in_channels, "kernel_size": kernel_size}
@@ -133,16 +137,16 @@ class InitializerExplorer(widgets.VBox):
         self.model_b = InitializerModel(name_b, seed=seed, **shape)
         self.errors, self.pane = ErrorBox(), LiveFigure()
         self.entries = []
-        self.side_a = _Side("initializer", self.model, self._changed)
-        self.side_b = _Side("B (orange):", self.model_b, self._changed)
+        self.side_a = _Side(_("initializer"), self.model, self._changed)
+        self.side_b = _Side(_("B (orange):"), self.model_b, self._changed)
         # The sliders reach 128; a larger shape given to the constructor widens them instead of being clamped.
         self.out_channels = slider("out_channels", out_channels, 1, max(128, out_channels), 1, kind="int")
         self.in_channels = slider("in_channels", in_channels, 1, max(128, in_channels), 1, kind="int")
-        self.kernel_size = slider("kernel size (1: Dense)", kernel_size, 1, max(7, kernel_size), 1, kind="int")
-        self.seed = slider("seed", seed, 0, max(999, seed), 1, kind="int")
-        self.new_seed = widgets.Button(description="new seed", icon="refresh",
+        self.kernel_size = slider(_("kernel size (1: Dense)"), kernel_size, 1, max(7, kernel_size), 1, kind="int")
+        self.seed = slider(_("seed"), seed, 0, max(999, seed), 1, kind="int")
+        self.new_seed = widgets.Button(description=_("new seed"), icon="refresh",
                                        layout=widgets.Layout(width="110px"))
-        self.compare = widgets.Checkbox(value=compare, description="compare with", indent=False,
+        self.compare = widgets.Checkbox(value=compare, description=_("compare with"), indent=False,
                                         layout=widgets.Layout(width="120px"))
         self.stats, self.code = widgets.HTML(), widgets.HTML()
         for control in (self.out_channels, self.in_channels, self.kernel_size, self.seed, self.compare):
@@ -187,6 +191,11 @@ class InitializerExplorer(widgets.VBox):
         self.code.value = _code_html(entries)
 
 
+# Theory.kind, as the stats line names it.
+_KINDS = {"continuous": N_("continuous"), "deterministic": N_("deterministic"), "structured": N_("structured"),
+          "mixed": N_("mixed")}
+
+
 def _fmt(value):
     if value is None:
         return "\u2014"
@@ -198,20 +207,22 @@ def _fmt(value):
 def _stats_html(tag, model, result):
     """A small table: empirical against theoretical mean, std, min/max (bounds), fans and gain."""
     theory = result.theory
-    rows = [("mean", result.mean, theory.mean), ("std", result.std, theory.std),
-            ("min / lower bound", result.min, theory.low), ("max / upper bound", result.max, theory.high)]
+    rows = [(_("mean"), result.mean, theory.mean), (_("std"), result.std, theory.std),
+            (_("min / lower bound"), result.min, theory.low), (_("max / upper bound"), result.max, theory.high)]
     body = "".join(f"<tr><td>{label}</td><td>{_fmt(emp)}</td><td>{_fmt(th)}</td></tr>"
                    for label, emp, th in rows)
-    extra = (f"fan_in {result.fan_in} \u00b7 fan_out {result.fan_out} \u00b7 gain {_fmt(result.gain)}"
-             f" \u00b7 {result.sample.size} weights \u00b7 {theory.kind}")
+    extra = _("fan_in {fan_in} \u00b7 fan_out {fan_out} \u00b7 gain {gain} \u00b7 {count} weights \u00b7 "
+              "{kind}").format(
+        fan_in=result.fan_in, fan_out=result.fan_out, gain=_fmt(result.gain), count=result.sample.size,
+        kind=_(_KINDS[theory.kind]))
     return (f"<div style='margin-right:28px;font-size:14px'><b>{tag}{html.escape(model.name)}</b>"
             f"<table style='border-collapse:collapse;font-family:monospace;font-size:14px'>"
             f"<tr><th style='text-align:left;padding-right:14px'></th><th style='padding-right:14px'>"
-            f"sample</th><th>theory</th></tr>{body}</table>{extra}</div>").replace(
+            f"{_('sample')}</th><th>{_('theory')}</th></tr>{body}</table>{extra}</div>").replace(
                 "<td>", "<td style='padding-right:14px'>")
 
 
 def _code_html(entries):
-    snippets = "\n\n".join(model.snippet() for _, model, _ in entries)
-    return (f"<div style='font-size:13px'>Code that reproduces the sample:<pre style='background:#f6f6f6;"
+    snippets = "\n\n".join(model.snippet() for _tag, model, _result in entries)
+    return (f"<div style='font-size:13px'>{_('Code that reproduces the sample:')}<pre style='background:#f6f6f6;"
             f"padding:6px;white-space:pre-wrap'>{html.escape(snippets)}</pre></div>")

@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from ..i18n import _
+
 __all__ = ["figure_description", "PALETTE", "WIDTH", "HEIGHT"]
 
 from ._palette import PALETTE
@@ -62,49 +64,51 @@ def _layer(tag, result, style, top):
     width = edges[1] - edges[0]
     label = tag.replace(":", "")
     marks = [{"type": "stairs", "edges": edges, "heights": result.density, "color": fill,
-              "alpha": alpha, "label": f"{label}sample"}]
-    items = [{"label": f"{label}sample", "color": fill, "kind": "patch", "alpha": alpha}]
+              "alpha": alpha, "label": label + _("sample")}]
+    items = [{"label": label + _("sample"), "color": fill, "kind": "patch", "alpha": alpha}]
     if theory.pdf:
         marks.append({"type": "line", "x": result.curve_x, "y": result.curve_y, "color": line,
-                      "width": 3.5, "dash": None, "marker": None, "label": f"{label}theory"})
-        items.append({"label": f"{label}theory", "color": line, "kind": "line", "dash": None})
+                      "width": 3.5, "dash": None, "marker": None, "label": label + _("theory")})
+        items.append({"label": label + _("theory"), "color": line, "kind": "line", "dash": None})
     inside = [(v, p / width) for v, p in _atoms_inside(result)]
     shown = [(v, h) for v, h in inside if h <= top]
     if shown:
-        name = f"{label}exact" if theory.pdf else f"{label}theory"
-        marks.append({"type": "line", "x": np.array([v for v, _ in shown]),
-                      "y": np.array([h for _, h in shown]), "color": line, "width": 0, "dash": None,
+        name = label + (_("exact") if theory.pdf else _("theory"))
+        marks.append({"type": "line", "x": np.array([v for v, _h in shown]),
+                      "y": np.array([h for _v, h in shown]), "color": line, "width": 0, "dash": None,
                       "marker": "D", "size": 12, "label": name})
         items.append({"label": name, "color": line, "kind": "marker", "marker": "D"})
     bounds = _bounds(result)
     marks += [{"type": "rule", "axis": "x", "value": float(b), "color": line, "width": 2.4,
                "dash": "dashed"} for b in bounds]
     if bounds:
-        items.append({"label": f"{label}bounds", "color": line, "kind": "line", "dash": "dashed"})
+        items.append({"label": label + _("bounds"), "color": line, "kind": "line", "dash": "dashed"})
     clipped = [(v, h * width) for v, h in inside if h > top]
     return marks, items, clipped
 
 
 def _notes(entries, clipped):
     """What the student must read on the figure: clipped bars and samples of a single value."""
-    lines = [f"\u25b2 {tag}bar at {v:g} clipped:\n{100 * p:.0f} % of the weights are exactly {v:g}"
-             for tag, v, p in clipped]
-    for tag, _, result in entries:
+    clip = _("bar at {value:g} clipped:\n{share:.0f} % of the weights are exactly {value:g}")
+    lines = ["\u25b2 " + tag + clip.format(value=v, share=100 * p) for tag, v, p in clipped]
+    for tag, _name, result in entries:
         if result.min == result.max:
             count = result.sample.size
-            lines.append(f"{tag}all {count} weights = {result.min:.4g}" if count > 1
-                         else f"{tag}a single weight = {result.min:.4g}")
+            lines.append(tag + (_("all {count} weights = {value:.4g}") if count > 1
+                                else _("a single weight = {value:.4g}")).format(count=count, value=result.min))
     return lines
 
 
 def _alt(entries, notes):
-    parts = ["Histogram of the initialised weights (probability density) against their theoretical law."]
+    parts = [_("Histogram of the initialised weights (probability density) against their theoretical law.")]
     for tag, name, result in entries:
         theory = result.theory
-        parts.append(f"{tag}{name}: {theory.law}; theory mean {theory.mean:.4g}, std {theory.std:.4g}; "
-                     f"sample of {result.sample.size} weights: mean {result.mean:.4g}, std {result.std:.4g}, "
-                     f"min {result.min:.4g}, max {result.max:.4g}.")
-    return " ".join(parts + [note.replace("\n", " ") + "." for note in notes])
+        parts.append(f"{tag}{name}: {theory.law}; " + _(
+            "theory mean {t_mean:.4g}, std {t_std:.4g}; sample of {count} weights: mean {mean:.4g}, std {std:.4g}, "
+            "min {low:.4g}, max {high:.4g}.").format(t_mean=theory.mean, t_std=theory.std, count=result.sample.size,
+                                                     mean=result.mean, std=result.std, low=result.min,
+                                                     high=result.max))
+    return " ".join(parts + [note.replace("\n", " ") + _(".") for note in notes])
 
 
 def figure_description(entries):
@@ -127,9 +131,9 @@ def figure_description(entries):
     edges = entries[0][2].edges
     if len(entries) == 2 and not np.array_equal(edges, entries[1][2].edges):
         raise ValueError("The argument 'entries': both results must share their histogram edges (rebin them).")
-    top = 1.3 * max(_peak(result) for _, _, result in entries) or 1.0
+    top = 1.3 * max(_peak(result) for _tag, _name, result in entries) or 1.0
     marks, items, clipped = [], [], []
-    for (tag, _, result), style in zip(entries, _STYLES):
+    for (tag, _name, result), style in zip(entries, _STYLES):
         layer_marks, layer_items, layer_clipped = _layer(tag, result, style, top)
         marks += layer_marks
         items += layer_items
@@ -141,7 +145,7 @@ def figure_description(entries):
                       "box": False})
     panel = {"id": "hist", "box": list(_BOX),
              "title": "\n".join(f"{tag}{name}: {result.theory.law}" for tag, name, result in entries),
-             "xlabel": "weight value", "ylabel": "probability density",
+             "xlabel": _("weight value"), "ylabel": _("probability density"),
              "x": {"scale": "linear", "lim": [float(edges[0]), float(edges[-1])], "nticks": 6},
              "y": {"scale": "linear", "lim": [0.0, float(top)], "nticks": 4},
              "grid": True, "frame": True, "marks": marks,

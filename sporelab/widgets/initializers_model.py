@@ -24,6 +24,8 @@ import sporelab as ms
 from sporelab import gluon
 from sporelab.common import initializer as msinit
 
+from ..i18n import _
+
 from ._init_theory import (Theory, atoms_theory, bilinear_kernel, normal_theory, orthogonal_theory,
                            sparse_theory, truncated_theory, uniform_theory)
 
@@ -317,9 +319,9 @@ class InitializerModel:
         name, a, shape = self._name, self._args[self._name], self.shape
         constant = {"Zero": 0.0, "One": 1.0, "gluon.Zero": 0.0, "gluon.One": 1.0}
         if name in constant:
-            return atoms_theory(((constant[name], 1.0),), f"constant {constant[name]:g}")
+            return atoms_theory(((constant[name], 1.0),), _("constant {value:g}").format(value=constant[name]))
         if name in ("Constant", "gluon.Constant"):
-            return atoms_theory(((float(a["value"]), 1.0),), f"constant {a['value']:g}")
+            return atoms_theory(((float(a["value"]), 1.0),), _("constant {value:g}").format(value=a["value"]))
         if name in ("Uniform", "gluon.Uniform"):
             return uniform_theory(a["scale"])
         if name in ("Normal", "gluon.Normal"):
@@ -362,11 +364,11 @@ class InitializerModel:
         size = math.prod(shape)
         if name == "Identity":
             ones = min(shape[0], shape[1]) / size if len(shape) == 2 else 0.0
-            return atoms_theory(((0.0, 1 - ones), (1.0, ones)), "identity matrix: 0 or 1", "structured")
+            return atoms_theory(((0.0, 1 - ones), (1.0, ones)), _("identity matrix: 0 or 1"), "structured")
         if name == "Dirac":
             groups = a["groups"]
             ones = groups * min(shape[0] // groups, shape[1]) / size
-            return atoms_theory(((0.0, 1 - ones), (1.0, ones)), "Dirac kernel: 0 or 1", "structured")
+            return atoms_theory(((0.0, 1 - ones), (1.0, ones)), _("Dirac kernel: 0 or 1"), "structured")
         if name in ("Orthogonal", "gluon.Orthogonal"):
             exact = name == "Orthogonal" or a["rand_type"] == "normal"
             return orthogonal_theory(self.gain(), shape[0], size // shape[0], exact)
@@ -377,7 +379,7 @@ class InitializerModel:
             kernel = bilinear_kernel(shape[2], shape[3]) if len(shape) == 4 else np.zeros((1, 1))
             values, counts = np.unique(kernel, return_counts=True)
             pairs = tuple(zip(values.tolist(), (counts / kernel.size).tolist()))
-            return atoms_theory(pairs, "bilinear upsampling kernel", "deterministic")
+            return atoms_theory(pairs, _("bilinear upsampling kernel"), "deterministic")
         raise ValueError(f"No theory for {name!r}.")     # unreachable: every name is handled above
 
     # ---- everything at once --------------------------------------------------------------------

@@ -23,8 +23,9 @@ import time
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider
 from .training_figure import figure_description
 from .training_model import GRAD_REQS, INITS, NETWORKS, OPTIMIZERS, TrainingModel
 
@@ -58,10 +59,13 @@ class TrainingExplorer(widgets.VBox):
     ``apply_button``; ``status`` reports the last edit. Every control change shows the figure
     once (``pane``, a ``LiveFigure``; ``pane.png()`` draws it with matplotlib).
 
+    ``lang`` ('en' or 'zh_cn'): the explorer's language (default: ``sporelab.widgets.set_language``).
+
     Raises:
         TypeError / ValueError: bad starting values (from ``TrainingModel``).
     """
 
+    @localized
     def __init__(self, network="dense", init="xavier_uniform", optimizer="Adam", learning_rate=0.05,
                  seed=0):
         self.model = TrainingModel(network, init, optimizer, learning_rate, seed)
@@ -81,30 +85,30 @@ class TrainingExplorer(widgets.VBox):
     # ---- controls ------------------------------------------------------------------------------
     def _build_controls(self):
         model, narrow = self.model, widgets.Layout(width="185px")
-        self.network = dropdown("network", list(NETWORKS), model.network, layout=narrow)
-        self.init = dropdown("init", list(INITS), model.init, layout=narrow)
-        self.optimizer = dropdown("optimizer", list(OPTIMIZERS), model.optimizer, layout=narrow)
+        self.network = dropdown(_("network"), list(NETWORKS), model.network, layout=narrow)
+        self.init = dropdown(_("init"), list(INITS), model.init, layout=narrow)
+        self.optimizer = dropdown(_("optimizer"), list(OPTIMIZERS), model.optimizer, layout=narrow)
         self.learning_rate = widgets.FloatLogSlider(
-            value=model.learning_rate, base=10, min=-4, max=1, step=0.25, description="learning rate",
+            value=model.learning_rate, base=10, min=-4, max=1, step=0.25, description=_("learning rate"),
             readout_format=".2g", continuous_update=False, style={"description_width": "initial"},
             layout=widgets.Layout(width="270px"))
-        self.seed = slider("seed", model.seed, 0, 20, 1, kind="int", layout=widgets.Layout(width="220px"))
-        self.step_button = widgets.Button(description="Step", icon="step-forward", button_style="primary")
+        self.seed = slider(_("seed"), model.seed, 0, 20, 1, kind="int", layout=widgets.Layout(width="220px"))
+        self.step_button = widgets.Button(description=_("Step"), icon="step-forward", button_style="primary")
         self.play = widgets.Play(value=0, min=0, max=10 ** 6, step=1, interval=PLAY_INTERVAL_MS,
-                                 description="play", show_repeat=False)
-        self.steps = slider("steps per click", 1, 1, 10, 1, kind="int")
-        self.reset_button = widgets.Button(description="Reset", icon="undo")
-        self.zero_button = widgets.Button(description="Zero grads", tooltip="empty the grad_req='add' buffers")
-        self.parameter = dropdown("parameter", model.names, model.names[0], layout=narrow)
+                                 description=_("play"), show_repeat=False)
+        self.steps = slider(_("steps per click"), 1, 1, 10, 1, kind="int")
+        self.reset_button = widgets.Button(description=_("Reset"), icon="undo")
+        self.zero_button = widgets.Button(description=_("Zero grads"), tooltip=_("empty the grad_req='add' buffers"))
+        self.parameter = dropdown(_("parameter"), model.names, model.names[0], layout=narrow)
         self.lr_mult = slider("lr_mult", 1.0, 0.0, 2.0, 0.1)
         self.requires_grad = widgets.Checkbox(value=True, description="requires_grad", indent=False,
                                               layout=widgets.Layout(width="130px"))
         self.grad_req = dropdown("grad_req", list(GRAD_REQS), "write", layout=widgets.Layout(width="150px"))
-        self.index = widgets.Text(value="0, 0", description="edit weight [row, col]", continuous_update=False,
+        self.index = widgets.Text(value="0, 0", description=_("edit weight [row, col]"), continuous_update=False,
                                   style={"description_width": "initial"}, layout=widgets.Layout(width="230px"))
         self.value = widgets.FloatText(value=0.0, description="=", layout=widgets.Layout(width="150px"),
                                        style={"description_width": "initial"})
-        self.apply_button = widgets.Button(description="Apply", tooltip="set the weight (Parameter.set_data)")
+        self.apply_button = widgets.Button(description=_("Apply"), tooltip=_("set the weight (Parameter.set_data)"))
         self.status = widgets.HTML("")
 
     @staticmethod
@@ -113,16 +117,16 @@ class TrainingExplorer(widgets.VBox):
         return widgets.HBox([label] + children, layout=widgets.Layout(flex_flow="row wrap"))
 
     def _training_row(self):
-        return self._row("train", [self.step_button, self.play, self.steps, self.reset_button, self.zero_button])
+        return self._row(_("train"), [self.step_button, self.play, self.steps, self.reset_button, self.zero_button])
 
     def _setup_row(self):
-        return self._row("setup", [self.network, self.init, self.optimizer, self.learning_rate, self.seed])
+        return self._row(_("setup"), [self.network, self.init, self.optimizer, self.learning_rate, self.seed])
 
     def _parameter_row(self):
-        return self._row("one parameter", [self.parameter, self.lr_mult, self.requires_grad, self.grad_req])
+        return self._row(_("one parameter"), [self.parameter, self.lr_mult, self.requires_grad, self.grad_req])
 
     def _editor_row(self):
-        return self._row("edit a weight", [self.index, self.value, self.apply_button, self.status])
+        return self._row(_("edit a weight"), [self.index, self.value, self.apply_button, self.status])
 
     def _observe(self):
         handlers = {self.network: self._on_rebuild, self.init: self._on_rebuild, self.seed: self._on_rebuild,
@@ -237,7 +241,8 @@ class TrainingExplorer(widgets.VBox):
     @guarded
     def _on_zero(self):
         self.model.zero_grad()
-        self.status.value = "<i>'add' buffers emptied: the next step starts from a fresh gradient</i>"
+        emptied = _("'add' buffers emptied: the next step starts from a fresh gradient")
+        self.status.value = f"<i>{html.escape(emptied)}</i>"
         self._draw()
 
     @guarded
@@ -265,5 +270,5 @@ class TrainingExplorer(widgets.VBox):
         new_loss = self.model.set_weight(name, index, self.value.value)
         self.status.value = html.escape(
             f"{name}[{self.index.value.strip()}]: {old_weight:.4g} → {self.value.value:.4g}; "
-            f"loss {old_loss:.4g} → {new_loss:.4g}")
+            + _("loss {old:.4g} → {new:.4g}").format(old=old_loss, new=new_loss))
         self._draw()

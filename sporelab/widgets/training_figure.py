@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..i18n import _
 from ._view import PALETTE
 from .training_model import as_2d, histogram
 
@@ -142,12 +143,12 @@ def _edit_marks(edited, history, lim):
         return []
     dot = {"type": "line", "x": np.array([float(history.size)]), "y": np.array([edited]),
            "color": PALETTE["second"], "width": 0.0, "marker": "o", "size": 12, "dash": None,
-           "label": "loss after your edit"}
+           "label": _("loss after your edit")}
     if not (math.isfinite(edited) and edited > 0):
-        return [dot, _text(f"loss after your edit: {edited:.4g}", 0.5, 0.85, NOTE_COLOR, box=True)]
+        return [dot, _text(_("loss after your edit: {loss:.4g}").format(loss=edited), 0.5, 0.85, NOTE_COLOR, box=True)]
     above = not history.size or not np.isfinite(history[-1]) or edited >= history[-1]
     shift = (lim[1] / lim[0]) ** (1 / 12)
-    label = _text("loss after your edit", float(history.size), edited * shift if above else edited / shift,
+    label = _text(_("loss after your edit"), float(history.size), edited * shift if above else edited / shift,
                   PALETTE["second"], 13, coords="data", box=True, valign="bottom" if above else "top")
     return [dot, label]
 
@@ -157,10 +158,10 @@ def _loss_note(model, history):
     if not history.size or (math.isfinite(history[-1]) and history[-1] > 0):
         return []
     if history[-1] == 0:
-        text = f"loss 0 at step {history.size - 1}: below a log axis (no error left to show)"
+        text = _("loss 0 at step {step}: below a log axis (no error left to show)").format(step=history.size - 1)
     else:
-        text = (f"loss {history[-1]:.4g} at step {history.size - 1}: the weights diverged.\n"
-                f"Press Reset and lower the learning rate.")
+        text = _("loss {loss:.4g} at step {step}: the weights diverged.\nPress Reset and lower the learning "
+                 "rate.").format(loss=history[-1], step=history.size - 1)
     return [_text(text, 0.5, 0.5, NOTE_COLOR, 14, box=True)]
 
 
@@ -175,13 +176,13 @@ def _loss_panel(model, limits):
     ticks, labels = _log_ticks(*lim)
     few = history.size <= 20                        # a dot per step: the first steps (and a lone one) show
     curve = {"type": "line", "x": steps, "y": losses, "color": PALETTE["sample"], "width": 2.0,
-             "marker": "o" if few else None, "size": 5 if few else None, "label": "training loss"}
+             "marker": "o" if few else None, "size": 5 if few else None, "label": _("training loss")}
     marks = [curve] if history.size else []
     marks += _edit_marks(edited, history, lim) + _loss_note(model, history)
     if not history.size and edited is None:
-        marks.append(_text("no step yet", 0.5, 0.5))
-    return {"id": "loss", "box": _box(0, 0, span=2), "title": "loss per step (log scale)", "xlabel": "step",
-            "ylabel": "cross-entropy loss (nats)", "x": {"scale": "linear", "lim": [0.0, float(right)], "nticks": 5},
+        marks.append(_text(_("no step yet"), 0.5, 0.5))
+    return {"id": "loss", "box": _box(0, 0, span=2), "title": _("loss per step (log scale)"), "xlabel": _("step"),
+            "ylabel": _("cross-entropy loss (nats)"), "x": {"scale": "linear", "lim": [0.0, float(right)], "nticks": 5},
             "y": {"scale": "log", "lim": lim, "ticks": ticks, "labels": labels}, "grid": True, "frame": True,
             "marks": marks, "legend": None, "colorbar": None}
 
@@ -216,8 +217,8 @@ def _outline(shape, flat):
 
 def _heat_note(values, stepped):
     if values is None:
-        return "frozen: no gradient" if stepped else "no step yet"
-    return "all zeros" if not np.any(values) else ""
+        return _("frozen: no gradient") if stepped else _("no step yet")
+    return _("all zeros") if not np.any(values) else ""
 
 
 def _heat_panel(key, box, title, values, limit, stepped, bar=False, shape=None):
@@ -229,7 +230,8 @@ def _heat_panel(key, box, title, values, limit, stepped, bar=False, shape=None):
     note = _heat_note(values, stepped)
     if note:
         marks.append(_text(note, 0.5, 0.5, size=13, box=True))
-    return {"id": key, "box": box, "title": title, "xlabel": "column", "ylabel": "row" if key == "before" else None,
+    return {"id": key, "box": box, "title": title, "xlabel": _("column"),
+            "ylabel": _("row") if key == "before" else None,
             "x": _index_axis(cols, False), "y": _index_axis(rows, True), "grid": False, "frame": True,
             "marks": marks, "legend": None,
             "colorbar": {"cmap": CMAP, "vmin": -limit, "vmax": limit, "label": None} if bar else None}
@@ -243,13 +245,13 @@ def _heat_panels(model, name, flat, limits):
     shared = _steady(limits, "values", _abs_max(before, after))
     stepped = bool(model.history)
     panels = [
-        _heat_panel("before", _box(0, 2), f"{name} before the last step" if stepped else f"{name} at the start",
-                    before, shared, stepped),
-        _heat_panel("after", _box(0, 3), "after it (same colours)" if stepped else "now (same colours)",
+        _heat_panel("before", _box(0, 2), (_("{name} before the last step") if stepped else _("{name} at the start"))
+                    .format(name=name), before, shared, stepped),
+        _heat_panel("after", _box(0, 3), _("after it (same colours)") if stepped else _("now (same colours)"),
                     after, shared, stepped, bar=True),
-        _heat_panel("gradient", _box(0, 4), "its gradient in that step", gradient,
+        _heat_panel("gradient", _box(0, 4), _("its gradient in that step"), gradient,
                     _steady(limits, "gradient", _abs_max(gradient)), stepped, True, before.shape),
-        _heat_panel("change", _box(1, 4), "change = after \u2212 before", change,
+        _heat_panel("change", _box(1, 4), _("change = after \u2212 before"), change,
                     _steady(limits, "change", _abs_max(change)), stepped, bar=True)]
     panels[1]["marks"] += _outline(after.shape, flat)
     return panels
@@ -263,10 +265,11 @@ def _hist_notes(values, empty):
         return [_text(empty, 0.5, 0.5, size=13)]
     bad = int(values.size - np.isfinite(values).sum())
     if bad:
-        return [_text(f"\u25b2 {bad} of {values.size} not finite", 0.02, 0.96,
+        return [_text(_("\u25b2 {bad} of {count} not finite").format(bad=bad, count=values.size), 0.02, 0.96,
                       NOTE_COLOR, 12, align="left", valign="top", box=True)]
     if values.size > 1 and np.all(values == values.flat[0]):
-        return [_text(f"all {values.size} values = {_plain(float(values.flat[0]))}", 0.5, 0.9, size=13)]
+        return [_text(_("all {count} values = {value}").format(count=values.size, value=_plain(float(values.flat[0]))),
+                      0.5, 0.9, size=13)]
     return []
 
 
@@ -275,7 +278,7 @@ def _hist_panel(index, limits, values, title, xlabel, color, empty=""):
     limit = _steady(limits, ("hx", index), _abs_max(data))
     counts, edges = histogram(data, BINS, limit)
     top = _steady(limits, ("hy", index), 1.05 * max(1, counts.max()), headroom=1.2)
-    return {"id": f"hist {index}", "box": _box(1, index), "title": title, "xlabel": xlabel, "ylabel": "count",
+    return {"id": f"hist {index}", "box": _box(1, index), "title": title, "xlabel": xlabel, "ylabel": _("count"),
             "x": {"scale": "linear", "lim": [-limit, limit], "ticks": [-limit, 0.0, limit],
                   "labels": [_plain(-limit), "0", _plain(limit)]},
             "y": {"scale": "linear", "lim": [0.0, top], "ticks": [0.0, top / 2, top] if top % 2 == 0 else [0.0, top],
@@ -286,15 +289,15 @@ def _hist_panel(index, limits, values, title, xlabel, color, empty=""):
 
 
 def _hist_panels(model, limits):
-    panels, why = [], "no step yet" if not model.history else "frozen: no gradient"
+    panels, why = [], _("no step yet") if not model.history else _("frozen: no gradient")
     for i, (layer, label) in enumerate(model.layers):
         weight = f"{layer}.weight"
-        panels.append(_hist_panel(i, limits, model.value(weight), f"{label}: weights", f"{weight} value",
-                                  PALETTE["sample"]))
+        panels.append(_hist_panel(i, limits, model.value(weight), _("{layer}: weights").format(layer=label),
+                                  _("{weight} value").format(weight=weight), PALETTE["sample"]))
     for i, (layer, label) in enumerate(model.layers):
         weight = f"{layer}.weight"
-        panels.append(_hist_panel(2 + i, limits, model.gradient(weight), f"{label}: gradients",
-                                  f"{weight} gradient", PALETTE["gradient"], why))
+        panels.append(_hist_panel(2 + i, limits, model.gradient(weight), _("{layer}: gradients").format(layer=label),
+                                  _("{weight} gradient").format(weight=weight), PALETTE["gradient"], why))
     return panels
 
 
@@ -308,19 +311,23 @@ def _settings_text(model, name):
             f"grad_req {settings['grad_req']}")
     if settings["grad_req"] == "add" and settings["requires_grad"]:
         count = model.accumulated(name)
-        text += f" (the buffer sums {count} gradient{'s' * (count != 1)})" if count else " (the buffer is empty)"
+        text += ((_(" (the buffer sums {count} gradients)") if count != 1 else _(" (the buffer sums {count} gradient)"))
+                 .format(count=count) if count else _(" (the buffer is empty)"))
     return text
 
 
 def _texts(model, name, steps):
-    data = "200 spiral points" if model.network == "dense" else "64 bar images 12\u00d712"
-    title = (f"{model.network} network on {data}  \u00b7  init {model.init}  \u00b7  {model.optimizer}, "
-             f"lr {model.learning_rate:.3g}  \u00b7  {steps} step{'s' if steps > 1 else ''} per click")
+    data = _("200 spiral points") if model.network == "dense" else _("64 bar images 12\u00d712")
+    per_click = (_("{steps} steps per click") if steps > 1 else _("{steps} step per click")).format(steps=steps)
+    title = _("{network} network on {data}  \u00b7  init {init}  \u00b7  {optimizer}, lr {lr:.3g}  \u00b7  "
+              "{per_click}").format(
+        network=model.network, data=data, init=model.init, optimizer=model.optimizer, lr=model.learning_rate,
+        per_click=per_click)
     if model.history:
-        progress = (f"step {len(model.history)}:  loss {model.history[-1]:.4g},  "
-                    f"accuracy {100 * model.accuracy[-1]:.0f} %")
+        progress = _("step {step}:  loss {loss:.4g},  accuracy {accuracy:.0f} %").format(
+            step=len(model.history), loss=model.history[-1], accuracy=100 * model.accuracy[-1])
     else:
-        progress = "step 0: press Step or \u25b6 to train"
+        progress = _("step 0: press Step or \u25b6 to train")
     progress += "   \u00b7   " + _settings_text(model, name)
     return [dict(_text(title, 0.5, 0.985, "#000000", 17, coords="figure"), valign="top"),
             _text(progress, 0.5, 0.925, "#000000", 15, coords="figure")]
@@ -328,23 +335,30 @@ def _texts(model, name, steps):
 
 def _alt(model, name, flat):
     """The text alternative: what a screen reader needs to follow training."""
-    parts = [f"Training the {model.network} network, init {model.init}, {model.optimizer} with learning rate "
-             f"{model.learning_rate:.3g}; {_settings_text(model, name)}."]
+    parts = [_("Training the {network} network, init {init}, {optimizer} with learning rate {lr:.3g}; "
+               "{settings}.").format(
+        network=model.network, init=model.init, optimizer=model.optimizer, lr=model.learning_rate,
+        settings=_settings_text(model, name))]
     if model.history:
-        parts.append(f"Step {len(model.history)}: loss {model.history[-1]:.4g} (step 0: {model.history[0]:.4g}), "
-                     f"accuracy {100 * model.accuracy[-1]:.0f} %.")
+        parts.append(_("Step {step}: loss {loss:.4g} (step 0: {first:.4g}), accuracy {accuracy:.0f} %.").format(
+            step=len(model.history), loss=model.history[-1], first=model.history[0],
+            accuracy=100 * model.accuracy[-1]))
     else:
-        parts.append("No step yet.")
+        parts.append(_("No step yet."))
     if model.edited_loss is not None:
-        parts.append(f"Loss after your edit: {model.edited_loss:.4g}.")
+        parts.append(_("Loss after your edit: {loss:.4g}.").format(loss=model.edited_loss))
     value, gradient = model.value(name), model.gradient(name)
     finite = value[np.isfinite(value)]
-    spread = f"values from {finite.min():.3g} to {finite.max():.3g}" if finite.size else "no finite value"
-    parts.append(f"Parameter {name}, shape {tuple(value.shape)}: {spread}; " + ("no gradient." if gradient is None else
-                                               f"largest gradient |g| {_abs_max(gradient):.3g}; largest change "
-                                               f"|\u0394| {_abs_max(model.change(name)):.3g}."))
+    spread = (_("values from {low:.3g} to {high:.3g}").format(low=finite.min(), high=finite.max()) if finite.size
+              else _("no finite value"))
+    parts.append(_("Parameter {name}, shape {shape}: {spread}; ").format(name=name, shape=tuple(value.shape),
+                                                                         spread=spread)
+                 + (_("no gradient.") if gradient is None else
+                    _("largest gradient |g| {grad:.3g}; largest change |\u0394| {change:.3g}.").format(
+                        grad=_abs_max(gradient), change=_abs_max(model.change(name)))))
     if flat is not None and flat < value.size:
-        parts.append(f"Entry {flat} of {name} = {float(value.flat[flat]):.4g}.")
+        parts.append(_("Entry {flat} of {name} = {value:.4g}.").format(flat=flat, name=name,
+                                                                       value=float(value.flat[flat])))
     return " ".join(parts)
 
 
