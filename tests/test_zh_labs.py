@@ -76,3 +76,13 @@ def test_the_check_finds_a_changed_code_cell():
     assert sum(e["cell_type"] == "code" and _source(e) != _source(z) for e, z in pairs) == 1
     with pytest.raises(AssertionError, match="set_language"):
         _twins(en, [c for c in zh if not LANGUAGE_CALL.search(_source(c))])
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_the_stored_outputs_hold_no_warning_and_answer_in_chinese(name):
+    """A missing CJK font shows as matplotlib's "Glyph ... missing" on stderr; checks answer in Chinese."""
+    outputs = [o for c in _cells(ZH / f"{name}.ipynb") if c["cell_type"] == "code" for o in c["outputs"]]
+    stderr = ["".join(o["text"])[:200] for o in outputs if o.get("name") == "stderr"]
+    assert not stderr, f"{name}: stored stderr output (run `make notebooks` with a CJK font): {stderr}"
+    answers = ["".join(o["text"]) for o in outputs if o.get("name") == "stdout" and "None" in "".join(o["text"])]
+    assert answers and all(a.startswith("还不对：") for a in answers), answers
