@@ -11,7 +11,10 @@ const INK = "#222222";            // text: 15.9:1 on white (WCAG AA needs 4.5:1)
 const SPINE = "#555555";
 const GRID = "#dddddd";
 const NOTE = "#b00020";           // problems and non-finite cells, 7:1 on white
-const FONT = "DejaVu Sans, Verdana, Arial, sans-serif";
+// Latin first, then the CJK fonts of Linux (fonts-noto-cjk), Windows and macOS: a Chinese explorer's
+// text falls back glyph by glyph (sporelab/widgets/_fonts.py gives matplotlib the same chain).
+const FONT = "'DejaVu Sans', Verdana, Arial, 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
+  + "'PingFang SC', 'Hiragino Sans GB', 'WenQuanYi Zen Hei', sans-serif";
 const TICK = 4;                   // tick length, px
 const LIMIT = 1e5;                // pixel coordinates are clamped here (clipPath hides the rest)
 const DASH = { dashed: "6 4", dotted: "1.5 3", dashdot: "6 3 1.5 3" };

@@ -9,6 +9,8 @@ import io
 
 import numpy as np
 
+from ._fonts import families, rc
+
 __all__ = ["draw_png"]
 
 _PX_PER_INCH = 100          # the figure is width/100 x height/100 inches: one CSS px a dot at dpi 100
@@ -71,7 +73,7 @@ def _text(ax, mark):
     ax.text(mark["x"], mark["y"], mark["text"], transform=transform, color=mark.get("color", "#222"),
             fontsize=_points(mark.get("size", 12)), ha=mark.get("align", "left"),
             va={"middle": "center"}.get(mark.get("valign", "top"), mark.get("valign", "top")), bbox=box,
-            zorder=5, fontfamily=mark.get("family", "sans-serif"))
+            zorder=5, fontfamily=families(mark.get("family", "sans-serif")))
 
 
 _DRAW = {"stairs": _stairs, "line": _line, "rule": _rule, "image": _image, "text": _text}
@@ -147,7 +149,13 @@ def _colorbar(figure, ax, bar):
 
 
 def draw_png(resolved, dpi=80):
-    """PNG bytes of ``resolved`` (see ``_figure.render_png``)."""
+    """PNG bytes of ``resolved`` (see ``_figure.render_png``), its text in DejaVu with a CJK fallback."""
+    import matplotlib
+    with matplotlib.rc_context(rc()):
+        return _draw(resolved, dpi)
+
+
+def _draw(resolved, dpi):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     figure = Figure(figsize=(resolved["width"] / _PX_PER_INCH, resolved["height"] / _PX_PER_INCH),
