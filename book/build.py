@@ -6,8 +6,8 @@ Two Sphinx builds (myst-nb renders each notebook's stored outputs, sphinx-book-t
 pages), each with warnings as errors, so a broken link between notebooks fails the build:
 
 - the English book (landing page book/en/index.md, notebooks/en/ and notebooks/labs/) into OUT/;
-- the Chinese book (book/zh_cn/index.md and notebooks/zh_cn/) into OUT/zh_cn/, with Chinese
-  navigation and a Chinese search index (jieba).
+- the Chinese book (book/zh_cn/index.md, notebooks/zh_cn/ and notebooks/zh_cn/labs/) into OUT/zh_cn/,
+  with Chinese navigation and a Chinese search index (jieba).
 
 Sphinx needs the landing page in the same source tree as the notebooks, so both are copied into a
 staging folder (OUT-work/src/, beside OUT) whose layout mirrors the repository's: a page's name plus
@@ -31,7 +31,7 @@ REPO = HERE.parent
 # language -> (conf dir, output subfolder, [(notebooks subfolder, staged subfolder)])
 BOOKS = {
     "en": (HERE / "en", ".", [("en", "en"), ("labs", "labs")]),
-    "zh_cn": (HERE / "zh_cn", "zh_cn", [("zh_cn", ".")]),
+    "zh_cn": (HERE / "zh_cn", "zh_cn", [("zh_cn", "."), ("zh_cn/labs", "labs")]),
 }
 
 

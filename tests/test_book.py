@@ -74,6 +74,12 @@ def _build(out, notebooks=NOTEBOOKS, langs=("en", "zh_cn"), env=None):
                           text=True, timeout=BUILD_TIMEOUT)
 
 
+def _notebooks():
+    """Every notebook the books show (en/, labs/, zh_cn/, zh_cn/labs/), relative to notebooks/."""
+    found = (p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*.ipynb"))
+    return sorted(rel for rel in found if not any(part.startswith(".") for part in rel.parts))
+
+
 def _pages(site):
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
                   if "_static" not in p.relative_to(site).parts)
@@ -113,9 +119,7 @@ def site(tmp_path_factory):
 def test_every_notebook_has_a_page(site):
     expected = {"index.html", "search.html", "genindex.html", "zh_cn/index.html", "zh_cn/search.html",
                 "zh_cn/genindex.html"}
-    for nb in NOTEBOOKS.glob("*/*.ipynb"):
-        folder = nb.parent.name
-        expected.add(f"zh_cn/{nb.stem}.html" if folder == "zh_cn" else f"{folder}/{nb.stem}.html")
+    expected |= {rel.with_suffix(".html").as_posix() for rel in _notebooks()}
     assert set(_pages(site)) == expected
     assert not list(site.rglob("jupyter_execute")) and (site / ".nojekyll").is_file()
     assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
@@ -134,6 +138,20 @@ def test_the_landing_page_lists_tutorials_then_labs_in_reading_order(site):
     # Every lab is in the book's toc, also one the landing page does not name (picked up by labs/*).
     for lab in NOTEBOOKS.glob("labs/*.ipynb"):
         assert f'href="labs/{lab.stem}.html"' in body
+
+
+def test_the_chinese_landing_page_lists_the_tutorial_then_the_labs_in_reading_order(site):
+    html = (site / "zh_cn" / "index.html").read_text(encoding="utf-8")
+    order = ["network_parameters.html", "labs/initializers.html", "labs/convolution.html",
+             "labs/training.html", "labs/depth.html"]
+    body = html[html.index('<article'):]
+    positions = [body.find(f'href="{page}"') for page in order]
+    assert -1 not in positions, dict(zip(order, positions))
+    assert positions == sorted(positions)
+    for lab in NOTEBOOKS.glob("zh_cn/labs/*.ipynb"):
+        assert f'href="labs/{lab.stem}.html"' in body
+    lab = (site / "zh_cn" / "labs" / "depth.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in lab and "实验：深度" in lab
 
 
 def test_each_book_links_the_other_and_speaks_its_language(site):
@@ -224,7 +242,7 @@ def test_every_notebook_page_launches_its_own_notebook_on_binder_and_the_hub(sit
     owner, repo = ENV["BOOK_REPO_URL"].split("/")[3:5]
     notebook_pages = [rel for rel in _pages(site)
                       if not rel.endswith(("index.html", "search.html", "genindex.html"))]
-    assert len(notebook_pages) == len(list(NOTEBOOKS.glob("*/*.ipynb")))
+    assert len(notebook_pages) == len(_notebooks())
     for rel in notebook_pages:
         hrefs = {value for tag, attr, value in _links(site / rel) if tag == "a"}
         binder = {h for h in hrefs if h.startswith(ENV["BOOK_BINDER_URL"])}
@@ -247,18 +265,24 @@ def test_landing_pages_launch_the_notebooks_folder(site):
         assert (REPO / "notebooks").is_dir()
 
 
-def test_explorer_cells_show_the_note_the_launch_links_and_the_static_figure(site):
-    for lab in NOTEBOOKS.glob("labs/*.ipynb"):
+@pytest.mark.parametrize("folder, note_start, alt", [
+    ("labs", "Live in JupyterLab:", "static figure of the explorer"),
+    ("zh_cn/labs", "在 JupyterLab 中可交互：", "探索器的静态图"),
+])
+def test_explorer_cells_show_the_note_the_launch_links_and_the_static_figure(site, folder, note_start, alt):
+    labs = sorted(NOTEBOOKS.glob(f"{folder}/*.ipynb"))
+    assert labs, folder
+    for lab in labs:
         live = [c for c in json.loads(lab.read_text(encoding="utf-8"))["cells"]
                 if "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])
                 and re.search(r"\b[A-Z]\w*Explorer\s*\(", "".join(c["source"]))]
-        html = (site / "labs" / f"{lab.stem}.html").read_text(encoding="utf-8")
+        html = (site / folder / f"{lab.stem}.html").read_text(encoding="utf-8")
         notes = re.findall(r'<div class="cell_output sporelab-live docutils container">(.*?)</div>', html, re.S)
         assert len(notes) == len(live) >= 1, lab.name
         for note in notes:
-            assert "Live in JupyterLab:" in note
+            assert note_start in note
             assert note.count('class="sporelab-launch reference external"') == 2
-            assert re.search(r'<img alt="static figure of the explorer" src="\.\./_images/\w+\.png"', note)
+            assert re.search(rf'<img alt="{alt}" src="\.\./_images/\w+\.png"', note)
 
 
 def test_the_settings_come_from_the_environment(monkeypatch):
@@ -427,9 +451,9 @@ def test_every_page_loads_with_its_images_and_typeset_maths(site, server, page):
         assert not broken, f"{rel}: images without a size: {broken}"
         assert state["typeset"] == state["maths"], f"{rel}: {state['maths'] - state['typeset']} maths not typeset"
         assert "$" not in state["text"] and "\\(" not in state["text"], f"{rel}: literal maths left"
-        if rel.startswith("labs/"):
+        if rel.startswith(("labs/", "zh_cn/labs/")):
             assert state["maths"] > 0 and len(state["images"]) >= 2, rel       # the labs do have both
-        if rel in ("labs/initializers.html", "labs/convolution.html"):      # Markdown tables with maths
+        if rel.removeprefix("zh_cn/") in ("labs/initializers.html", "labs/convolution.html"):  # tables with maths
             assert state["tables"] >= 3 and state["tableMaths"] >= 3, (rel, state["tables"], state["tableMaths"])
         if rel in ("index.html", "labs/convolution.html"):
             SHOTS.mkdir(parents=True, exist_ok=True)
@@ -442,7 +466,7 @@ def test_every_page_loads_with_its_images_and_typeset_maths(site, server, page):
 
 
 def test_chinese_pages_draw_chinese_glyphs(site, server, page):
-    for rel in ("zh_cn/index.html", "zh_cn/network_parameters.html"):
+    for rel in ("zh_cn/labs/initializers.html", "zh_cn/index.html", "zh_cn/network_parameters.html"):
         page.goto(f"{server}/{rel}", wait_until="load")
         assert page.evaluate("document.documentElement.lang") == "zh-CN"
         heading = page.locator("h1").first.inner_text()
@@ -458,6 +482,7 @@ def test_chinese_pages_draw_chinese_glyphs(site, server, page):
 
 @pytest.mark.parametrize("book, word, expected", [
     ("zh_cn/", "初始化", "network_parameters.html"),
+    ("zh_cn/", "学习率", "labs/training.html"),
     ("", "initializer", "labs/initializers.html"),
 ])
 def test_search_finds_a_word_of_the_book(server, page, book, word, expected):
@@ -466,7 +491,7 @@ def test_search_finds_a_word_of_the_book(server, page, book, word, expected):
     hrefs = page.eval_on_selector_all("ul.search li a", "els => els.map(a => a.getAttribute('href'))")
     assert any(h.split("?")[0].split("#")[0].endswith(expected) for h in hrefs), hrefs
     if book:
-        assert not any("labs/" in h for h in hrefs), hrefs           # the Chinese book's own index
+        assert not any(h.startswith(("../", "/", "http")) for h in hrefs), hrefs   # the Chinese book's own index
 
 
 def test_the_request_guard_catches_a_request_for_another_host(site, server, browser):

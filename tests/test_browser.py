@@ -9,7 +9,7 @@ notebooks, so a run never writes into the repository. Playwright drives Debian's
 the kernel to be idle with every code cell executed (bounded), then assert: no error output (except
 in cells tagged ``raises-exception``) and no "Error displaying widget".
 
-Lab notebooks (under ``labs/``, or any notebook calling ``SomethingExplorer(``) are also driven:
+Lab notebooks (under ``labs/`` or ``zh_cn/labs/``, or any notebook calling ``SomethingExplorer(``) are also driven:
 every top-level widget in a cell output that holds a figure (an ``<img>`` of an
 ``ipywidgets.Image`` or an ipympl canvas) is an explorer; each explorer must hold a slider and a
 button, moving one of its sliders must change the figure and clicking one of its buttons must
@@ -382,13 +382,15 @@ JS_WIDGET_STATE = "() => {" + JS_VIEWS + """
 
 # Find the explorers: top-level widget views in a cell's own output area that hold a figure.
 # Each is tagged data-sporelab-explorer=<k> so that Playwright locators can address it.
-JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + """
+# A figure: sporelab's browser-drawn SVG (widgets/figure.js), an image, or an ipympl canvas.
+JS_FIGURES = "const FIGURES = 'img, .jupyter-matplotlib-canvas-div canvas, .sporelab-figure > svg';"
+JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + JS_FIGURES + """
     const panel = window.__sporelabPanel;
     const found = [];
     panel.content.widgets.forEach((cell, index) => {
         if (cell.model.type !== 'code') return;
         for (const view of cellViews(cell)) {
-            const figures = view.querySelectorAll('img, .jupyter-matplotlib-canvas-div canvas');
+            const figures = view.querySelectorAll(FIGURES);
             if (!figures.length) continue;
             const k = found.length;
             view.setAttribute('data-sporelab-explorer', String(k));
@@ -398,7 +400,8 @@ JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + """
                 sliders: Array.from(view.querySelectorAll('.widget-slider')).filter(s => !play(s)).length,
                 buttons: Array.from(view.querySelectorAll('button.widget-button')).filter(b => !play(b)).length,
                 figures: figures.length,
-                kind: view.querySelector('.jupyter-matplotlib-canvas-div canvas') ? 'ipympl canvas' : 'image',
+                kind: view.querySelector('.sporelab-figure > svg') ? 'svg' :
+                      view.querySelector('.jupyter-matplotlib-canvas-div canvas') ? 'ipympl canvas' : 'image',
             });
         }
     });
@@ -408,7 +411,8 @@ JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + """
 
 # The figure(s) of one explorer, as comparable strings (image source or canvas pixels).
 JS_FIGURE = """
-(view) => Array.from(view.querySelectorAll('img, .jupyter-matplotlib-canvas-div canvas')).map(n => {
+(view) => Array.from(view.querySelectorAll('img, .jupyter-matplotlib-canvas-div canvas, .sporelab-figure > svg')).map(n => {
+    if (n.tagName.toLowerCase() === 'svg') return (n.childElementCount ? 'ok:' : 'loading:') + 'svg ' + n.outerHTML;
     if (n.tagName === 'IMG') return (!n.complete ? 'loading:' : n.naturalWidth > 0 ? 'ok:' : 'broken:') + n.src;
     try { return 'canvas:' + n.toDataURL(); } catch (e) { return 'canvas-error:' + e; }
 })
@@ -677,7 +681,7 @@ def test_notebook_in_jupyterlab(rel, browser, jupyter_server, timings, capsys):
     SHOTS.mkdir(parents=True, exist_ok=True)
     slug = _slug(rel)
     explorer_cells = _expected_explorers(rel)
-    is_lab = rel.split("/")[0] == "labs" or bool(explorer_cells)
+    is_lab = "labs" in rel.split("/")[:-1] or bool(explorer_cells)     # labs/ and zh_cn/labs/
     start = time.monotonic()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(UI_TIMEOUT_MS)
@@ -700,7 +704,7 @@ def test_notebook_in_jupyterlab(rel, browser, jupyter_server, timings, capsys):
         if is_lab:
             explorers = page.evaluate(JS_FIND_EXPLORERS)
             assert explorers, (f"{rel}: a lab notebook shows no explorer (a widget output holding a "
-                               f"figure: ipywidgets.Image or an ipympl canvas); cells calling an "
+                               f"figure: the SVG of widgets/figure.js, an image or an ipympl canvas); cells calling an "
                                f"Explorer: {explorer_cells or 'none'}")
             shown_in = {e["cell"] for e in explorers}
             missing = [c for c in explorer_cells if c not in shown_in]
