@@ -93,13 +93,15 @@ def _notebook():
 
 
 @contextlib.contextmanager
-def _server(base, app, python=sys.executable, jupyter_path=None):
-    """A private Lab or Notebook server over ``base/root`` holding the generated notebook (the
-    settings, env and start-up wait of tests/test_browser.py's ``_lab_server``)."""
+def _server(base, app, python=sys.executable, jupyter_path=None, notebooks=None):
+    """A private Lab or Notebook server over ``base/root`` holding ``notebooks`` (name -> notebook
+    dict; default: this module's generated notebook), with the settings, env and start-up wait of
+    tests/test_browser.py's ``_lab_server``. tests/widgets/test_explorers_browser.py reuses it."""
     module, app_class, _ = APPS[app]
     root = base / "root"
     root.mkdir()
-    (root / NOTEBOOK).write_text(json.dumps(_notebook()))
+    for name, notebook in (notebooks or {NOTEBOOK: _notebook()}).items():
+        (root / name).write_text(json.dumps(notebook))
     for rel, value in (tb.LAB_SETTINGS if app == "lab" else {}).items():
         target = base / "settings" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
