@@ -271,8 +271,13 @@ def test_a_button_click_changes_the_figure(session, name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(EXPLORERS))
-def test_axe_finds_no_serious_violation_in_an_explorer(session, name):
-    axe.check(session.page, f".jp-OutputArea-output:has(> .sporelab-test-{name})", f"{session.app}: {name}")
+def test_axe_finds_no_serious_violation_in_an_explorer(session, name, capsys):
+    found = axe.check(session.page, f".jp-OutputArea-output:has(> .sporelab-test-{name})", f"{session.app}: {name}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"{session.app}-axe-{name}.txt").write_text(axe.describe(found) + "\n")
+    with capsys.disabled():
+        print(f"\n[axe] {session.app} {name}: "
+              + (", ".join(f"{v['id']} ({v['impact']}) x{len(v['nodes'])}" for v in found) or "no violation"))
 
 
 # --------------------------------------------------------------------------------------------

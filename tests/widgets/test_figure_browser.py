@@ -297,7 +297,8 @@ def session(request, browser, tmp_path_factory):
 # model, and an error its settings loader throws on opening any notebook, even an empty one
 # without widgets (in this venv, with its lab extensions).
 # Both apps warn when a plugin is slow to start (a loaded machine: other tests, a class of students).
-SLOW_PLUGIN = r"\[warning\] Plugin [@\w/:.-]+ (?:\(with \d+ dependants?\) )?took [\d.]+ms to activate\."
+SLOW_PLUGIN = (r"\[warning\] Plugin [@\w/:.-]+ (?:(?:\(with \d+ dependants?\) )?took [\d.]+ms to activate|"
+               r"is taking too long to activate)\.")
 APP_NOISE = {"lab": re.compile(SLOW_PLUGIN),
              "notebook": re.compile(r"\[warning\] Menu entry for command '[\w:-]+' is duplicated\.|"
                                     r"\[warning\] \[yjs#509\] Not same Y\.Doc|"
