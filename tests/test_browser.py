@@ -9,11 +9,13 @@ notebooks, so a run never writes into the repository. Playwright drives Debian's
 the kernel to be idle with every code cell executed (bounded), then assert: no error output (except
 in cells tagged ``raises-exception``) and no "Error displaying widget".
 
-Lab notebooks (under ``labs/`` or ``zh_cn/labs/``, or any notebook calling ``SomethingExplorer(``) are also driven:
-every top-level widget in a cell output that holds a figure (an ``<img>`` of an
-``ipywidgets.Image`` or an ipympl canvas) is an explorer; each explorer must hold a slider and a
-button, moving one of its sliders must change the figure and clicking one of its buttons must
-change it again. Every cell that calls ``...Explorer(`` must show at least one explorer.
+Lab notebooks (under ``labs/`` or ``zh_cn/labs/``, or any notebook calling ``SomethingExplorer(``) are
+also driven:
+every top-level widget in a cell output that holds a ``LiveFigure`` (``.sporelab-figure``, an SVG
+drawn by widgets/figure.js) is an explorer; its figure must have rendered with no problem reported
+(``data-problems="0"``); each explorer must hold a slider and a button, moving one of its sliders
+must change the figure (its render count or its SVG) and clicking one of its buttons must change it
+again. Every cell that calls ``...Explorer(`` must show at least one explorer.
 
 A second private JupyterLab, with autosave on every second as a student has it (every two minutes
 by default), opens every notebook as a student does and finds it unmodified: no dirty mark once its
@@ -383,14 +385,13 @@ JS_WIDGET_STATE = "() => {" + JS_VIEWS + """
 # Find the explorers: top-level widget views in a cell's own output area that hold a figure.
 # Each is tagged data-sporelab-explorer=<k> so that Playwright locators can address it.
 # A figure: sporelab's browser-drawn SVG (widgets/figure.js), an image, or an ipympl canvas.
-JS_FIGURES = "const FIGURES = 'img, .jupyter-matplotlib-canvas-div canvas, .sporelab-figure > svg';"
-JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + JS_FIGURES + """
+JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + """
     const panel = window.__sporelabPanel;
     const found = [];
     panel.content.widgets.forEach((cell, index) => {
         if (cell.model.type !== 'code') return;
         for (const view of cellViews(cell)) {
-            const figures = view.querySelectorAll(FIGURES);
+            const figures = view.querySelectorAll('.sporelab-figure');
             if (!figures.length) continue;
             const k = found.length;
             view.setAttribute('data-sporelab-explorer', String(k));
@@ -400,8 +401,7 @@ JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + JS_FIGURES + """
                 sliders: Array.from(view.querySelectorAll('.widget-slider')).filter(s => !play(s)).length,
                 buttons: Array.from(view.querySelectorAll('button.widget-button')).filter(b => !play(b)).length,
                 figures: figures.length,
-                kind: view.querySelector('.sporelab-figure > svg') ? 'svg' :
-                      view.querySelector('.jupyter-matplotlib-canvas-div canvas') ? 'ipympl canvas' : 'image',
+                kind: figures.length === 1 ? 'LiveFigure' : `${figures.length} LiveFigures`,
             });
         }
     });
@@ -409,12 +409,14 @@ JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + JS_FIGURES + """
 }
 """
 
-# The figure(s) of one explorer, as comparable strings (image source or canvas pixels).
+# The figure(s) of one explorer (LiveFigure, drawn by widgets/figure.js) as comparable strings:
+# 'svg:' when drawn with no problem reported, 'problems:' when figure.js listed what it could not
+# draw, 'loading:' before the first render; then the render count and the SVG itself.
 JS_FIGURE = """
-(view) => Array.from(view.querySelectorAll('img, .jupyter-matplotlib-canvas-div canvas, .sporelab-figure > svg')).map(n => {
-    if (n.tagName.toLowerCase() === 'svg') return (n.childElementCount ? 'ok:' : 'loading:') + 'svg ' + n.outerHTML;
-    if (n.tagName === 'IMG') return (!n.complete ? 'loading:' : n.naturalWidth > 0 ? 'ok:' : 'broken:') + n.src;
-    try { return 'canvas:' + n.toDataURL(); } catch (e) { return 'canvas-error:' + e; }
+(view) => Array.from(view.querySelectorAll('.sporelab-figure')).map(el => {
+    const svg = el.querySelector(':scope > svg');
+    if (!svg || !el.dataset.renders) return 'loading:';
+    return (el.dataset.problems === '0' ? 'svg:' : `problems:${el.dataset.problems}:`) + el.dataset.renders + ':' + svg.outerHTML;
 })
 """
 
@@ -536,7 +538,7 @@ def _changed(page, k, before, timeout=FIGURE_TIMEOUT):
     """Whether the figure shows something new (and still renders) within ``timeout`` s."""
     def new_and_rendered():
         figure = _figure(page, k)
-        return figure != before and all(f.startswith(("ok:", "canvas:")) for f in figure)
+        return figure != before and all(f.startswith("svg:") for f in figure)
     return bool(_poll(new_and_rendered, timeout, interval=0.1))
 
 
@@ -579,9 +581,9 @@ def _drive_explorer(page, rel, info, slug):
     name = f"{rel} explorer #{k + 1} (cell {info['cell']}, {info['kind']})"
     view.scroll_into_view_if_needed()
     before = _settle(page, k)
-    if not before or not all(f.startswith(("ok:", "canvas:")) for f in before):
-        pytest.fail(f"{name}: its figure did not render ({', '.join(f.split(':')[0] for f in before) or 'none'} "
-                    f"image).{_explain(page, view)}", pytrace=False)
+    if not before or not all(f.startswith("svg:") for f in before):
+        pytest.fail(f"{name}: its figure did not render cleanly ({', '.join(f.split(':')[0] for f in before) or 'none'}; "
+                    f"'problems' = figure.js reported what it could not draw).{_explain(page, view)}", pytrace=False)
     _element_screenshot(page, view, SHOTS / f"{slug}-explorer{k + 1}-before.png")
     assert info["sliders"] >= 1, f"{name}: no slider (.widget-slider) in the explorer"
     assert info["buttons"] >= 1, f"{name}: no button (.widget-button, Play excluded) in the explorer"
@@ -704,7 +706,7 @@ def test_notebook_in_jupyterlab(rel, browser, jupyter_server, timings, capsys):
         if is_lab:
             explorers = page.evaluate(JS_FIND_EXPLORERS)
             assert explorers, (f"{rel}: a lab notebook shows no explorer (a widget output holding a "
-                               f"figure: the SVG of widgets/figure.js, an image or an ipympl canvas); cells calling an "
+                               f"LiveFigure, .sporelab-figure); cells calling an "
                                f"Explorer: {explorer_cells or 'none'}")
             shown_in = {e["cell"] for e in explorers}
             missing = [c for c in explorer_cells if c not in shown_in]

@@ -93,13 +93,15 @@ def _notebook():
 
 
 @contextlib.contextmanager
-def _server(base, app, python=sys.executable, jupyter_path=None):
-    """A private Lab or Notebook server over ``base/root`` holding the generated notebook (the
-    settings, env and start-up wait of tests/test_browser.py's ``_lab_server``)."""
+def _server(base, app, python=sys.executable, jupyter_path=None, notebooks=None):
+    """A private Lab or Notebook server over ``base/root`` holding ``notebooks`` (name -> notebook
+    dict; default: this module's generated notebook), with the settings, env and start-up wait of
+    tests/test_browser.py's ``_lab_server``. tests/widgets/test_explorers_browser.py reuses it."""
     module, app_class, _ = APPS[app]
     root = base / "root"
     root.mkdir()
-    (root / NOTEBOOK).write_text(json.dumps(_notebook()))
+    for name, notebook in (notebooks or {NOTEBOOK: _notebook()}).items():
+        (root / name).write_text(json.dumps(notebook))
     for rel, value in (tb.LAB_SETTINGS if app == "lab" else {}).items():
         target = base / "settings" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -294,10 +296,14 @@ def session(request, browser, tmp_path_factory):
 # Notebook 7.6.5's own messages, not a widget's: warnings from its menus and shared notebook
 # model, and an error its settings loader throws on opening any notebook, even an empty one
 # without widgets (in this venv, with its lab extensions).
-APP_NOISE = {"lab": re.compile("(?!)"),
+# Both apps warn when a plugin is slow to start (a loaded machine: other tests, a class of students).
+SLOW_PLUGIN = (r"\[warning\] Plugin [@\w/:.-]+ (?:(?:\(with \d+ dependants?\) )?took [\d.]+ms to activate|"
+               r"is taking too long to activate)\.")
+APP_NOISE = {"lab": re.compile(SLOW_PLUGIN),
              "notebook": re.compile(r"\[warning\] Menu entry for command '[\w:-]+' is duplicated\.|"
                                     r"\[warning\] \[yjs#509\] Not same Y\.Doc|"
-                                    r"\[pageerror\] Cannot read properties of undefined \(reading 'schema'\)")}
+                                    r"\[pageerror\] Cannot read properties of undefined \(reading 'schema'\)|"
+                                    + SLOW_PLUGIN)}
 
 
 def _no_console_errors(session, since=0):
