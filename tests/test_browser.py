@@ -384,7 +384,7 @@ JS_WIDGET_STATE = "() => {" + JS_VIEWS + """
 
 # Find the explorers: top-level widget views in a cell's own output area that hold a figure.
 # Each is tagged data-sporelab-explorer=<k> so that Playwright locators can address it.
-# A figure: sporelab's browser-drawn SVG (widgets/figure.js), an image, or an ipympl canvas.
+# A figure: a LiveFigure (.sporelab-figure), the SVG that widgets/figure.js draws.
 JS_FIND_EXPLORERS = "() => {" + JS_VIEWS + """
     const panel = window.__sporelabPanel;
     const found = [];
