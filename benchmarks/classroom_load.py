@@ -115,6 +115,9 @@ def measure(room, names, prefix):
         cpu += sum(sum(p.cpu_times()[:2]) for p in [server, *kernels])
     hub = psutil.Process(room.hub.pid).memory_info().rss / 2**20
     proxy = psutil.Process(room.proxy.pid).memory_info().rss / 2**20
+    others = {"benchmark's own simulated browsers": psutil.Process(), "proxy": psutil.Process(room.proxy.pid),
+              "hub": psutil.Process(room.hub.pid)}
+    rss["others"] = {name: sum(p.cpu_times()[:2]) for name, p in others.items()}
     return rss, hub, proxy, cpu
 
 
@@ -192,6 +195,9 @@ def report(args, out, sample):
     print(f"CPU of one student moving a slider every 0.5-1.5 s (server + kernel, think phase): "
           f"{think_cpu:.3f} cores; lockstep phase: {(cpu_mid - cpu_before) / len(rss['student']):.2f} "
           f"CPU-s per student for {args.rounds} updates")
+    before, mid = sample["before"][0]["others"], sample["mid"][0]["others"]
+    print("CPU-s in the lockstep phase besides the students' servers: " + ", ".join(
+        f"{name} {mid[name] - before[name]:.2f}" for name in before))
     print("\n| server | students by CPU (updates ~1/s each) | students by memory (1 lab open) | class size |")
     print("|---|---|---|---|")
     for label, c, m in ((f"this machine ({cores} cores, {mem_gb:.0f} GB)", cores, mem_gb),

@@ -77,6 +77,10 @@ student_env = {
     "PATH": os.pathsep.join([settings["bin_dir"], "/usr/local/bin", "/usr/bin", "/bin"]),
     # The lean student configuration (no teacher-only server extensions, no news prompt).
     "JUPYTER_CONFIG_PATH": settings["student_config"],
+    # ipywidgets 8 echoes every control change back to the browser, for several views of one
+    # kernel kept in sync; a student's kernel has one viewer, and the echo is one more message per
+    # change through the kernel, the server and the proxy (benchmarks/classroom_load.py).
+    "JUPYTER_WIDGETS_ECHO": "0",
 }
 if settings.get("git_config"):
     # A local upstream repository (file:// or a path) is owned by the teacher: git refuses to
