@@ -6,6 +6,7 @@ labels and notes as the browser.
 """
 
 import io
+import warnings
 
 import numpy as np
 
@@ -27,7 +28,9 @@ def _points(px):
 def _axis(ax, axis, spec):
     from matplotlib.ticker import NullLocator
     set_scale, set_lim = getattr(ax, f"set_{axis}scale"), getattr(ax, f"set_{axis}lim")
-    set_scale(spec["scale"])
+    with warnings.catch_warnings():     # a log panel with nothing positive: resolve() wrote its note
+        warnings.filterwarnings("ignore", "Data has no positive values", UserWarning)
+        set_scale(spec["scale"])
     set_lim(*spec["lim"])
     if spec.get("hidden"):
         getattr(ax, f"set_{axis}ticks")([])

@@ -18,7 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--no-proxy-server", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "classroom"
-EXPLORER = ".jp-Cell-outputArea .jupyter-widgets:has(.widget-slider):has(img)"
+EXPLORER = ".jp-Cell-outputArea .jupyter-widgets:has(.widget-slider):has(.sporelab-figure)"
 
 
 def _in_ci():
@@ -45,7 +45,10 @@ def browser():
 
 
 def _figure(explorer):
-    return explorer.locator("img").first.get_attribute("src")
+    """The explorer's figure as drawn in the browser (widgets/figure.js): render count and SVG."""
+    return explorer.locator(".sporelab-figure").first.evaluate(
+        "el => el.dataset.renders && el.dataset.problems === '0' ? "
+        "el.dataset.renders + ':' + el.querySelector(':scope > svg').outerHTML : ''")
 
 
 def test_a_logged_out_student_follows_the_link_runs_the_lab_and_moves_a_slider(classroom, browser):
@@ -86,7 +89,7 @@ def test_a_logged_out_student_follows_the_link_runs_the_lab_and_moves_a_slider(c
         news = page.get_by_text("notified about official Jupyter news").count()
     finally:
         page.close()
-    assert before, "the explorer's figure has no image"
+    assert before, "the explorer's figure was not drawn (no render, or figure.js reported problems)"
     assert after != before, f"the figure did not change within 30 s after moving seed from {old_value}"
     assert errors == 0
     assert news == 0, "the Jupyter news prompt was shown to a student"
