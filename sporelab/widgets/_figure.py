@@ -18,6 +18,7 @@ costs a few kilobytes.
 ['▲ not drawn: 1 NaN']
 """
 
+import functools
 import math
 
 import numpy as np
@@ -235,6 +236,12 @@ def to_wire(resolved):
 
 def colormap_tables():
     """``{name: bytes}``: each colour map of ``COLORMAPS`` as 255 RGB triplets (uint8), from matplotlib."""
+    return dict(_colormap_tables())
+
+
+@functools.lru_cache(maxsize=1)
+def _colormap_tables():
+    """Computed once per process: every LiveFigure sends the same tables."""
     import matplotlib
     tables = {}
     for name in COLORMAPS:
