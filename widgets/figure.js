@@ -555,7 +555,10 @@ function record(el, ms, result) {
   if (log.length > 2000) log.splice(0, log.length - 2000);
 }
 
-function draw(figure, colormaps, el, cmapCache) {
+// The caption (LiveFigure.show(..., caption=)): the kernel's HTML under the SVG (statistics, code).
+const CAPTION_STYLE = "font-size:13px;line-height:1.4;color:#222222;margin-top:4px;overflow-x:auto";
+
+function draw(figure, colormaps, el, cmapCache, caption) {
   const start = performance.now();
   let result;
   try {
@@ -564,7 +567,7 @@ function draw(figure, colormaps, el, cmapCache) {
     const text = `\u26a0 the figure could not be drawn: ${error && error.message}`;
     result = { svg: `<svg xmlns="${SVG_NS}" width="640" height="40" role="img" aria-label="${esc(text)}"><title>${esc(text)}</title><text x="6" y="24" font-size="13" fill="${NOTE}">${esc(text)}</text></svg>`, problems: [text], panels: 0 };
   }
-  el.innerHTML = result.svg;
+  el.innerHTML = result.svg + (caption ? `<div class="sporelab-caption" style="${CAPTION_STYLE}">${caption}</div>` : "");
   record(el, performance.now() - start, result);
 }
 
@@ -641,22 +644,32 @@ function render({ model, el }) {
   el.classList.add("sporelab-figure");
   const cmapCache = new Map();
   let figure = model.get("figure");                     // the whole figure, patches merged in
-  const redraw = () => draw(figure, model.get("colormaps"), el, cmapCache);
-  const onFigure = () => { figure = model.get("figure"); redraw(); };
+  let caption = model.get("caption") || "";
+  const redraw = () => draw(figure, model.get("colormaps"), el, cmapCache, caption);
+  // A whole update sets figure and caption together (one message, two change events): one redraw.
+  let queued = false;
+  const onFigure = () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => { queued = false; figure = model.get("figure"); caption = model.get("caption") || ""; redraw(); });
+  };
   const onMaps = () => { cmapCache.clear(); redraw(); };
   const onMessage = (msg, buffers) => {
     if (!msg || msg.type !== "patch") return;
+    if (typeof msg.caption === "string") caption = msg.caption;
     try { figure = applyPatch(figure, msg, buffers || []); }
     catch (error) { figure = { ...figure, texts: [...(figure.texts || []), { text: `\u26a0 an update could not be applied: ${error.message}`, x: 0.01, y: 0.06, color: NOTE, valign: "bottom" }] }; }
     redraw();
   };
   model.on("change:figure", onFigure);
+  model.on("change:caption", onFigure);
   model.on("change:colormaps", onMaps);
   model.on("msg:custom", onMessage);
   redraw();
   const unwatch = watchControls(el);
   return () => {
     model.off("change:figure", onFigure);
+    model.off("change:caption", onFigure);
     model.off("change:colormaps", onMaps);
     model.off("msg:custom", onMessage);
     unwatch();

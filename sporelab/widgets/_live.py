@@ -2,7 +2,8 @@
 
 The kernel only computes numbers: ``show(description)`` resolves the description
 (``_figure.resolve``: limits, ticks, notes), keeps it for tests and for ``png()``, and sends it as
-one traitlet whose arrays travel as binary buffers. The browser draws it as SVG with
+one traitlet whose arrays travel as binary buffers, in one message with the explorer's caption (the
+HTML under the figure: statistics, the code line). The browser draws it as SVG with
 ``widgets/figure.js`` (copied into the package as ``static/figure.js`` when sporelab is built).
 
 >>> import numpy as np
@@ -12,6 +13,8 @@ one traitlet whose arrays travel as binary buffers. The browser draws it as SVG 
 ...     "heights": np.array([2.0])}]}]})
 >>> pane.description["panels"][0]["y"]["lim"], pane.renders
 ([0.0, 2.0], 1)
+>>> pane.show(pane.description, caption="<b>mean</b> 1.0"); pane.caption, pane.renders
+('<b>mean</b> 1.0', 2)
 >>> pane.png()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
 True
 """
@@ -52,12 +55,14 @@ class LiveFigure(anywidget.AnyWidget):
         description (dict): the last resolved description (NumPy arrays), what tests read.
         renders (int): how many descriptions have been shown.
         figure (dict, synced): the wire form of ``description`` (``_figure.to_wire``).
+        caption (str, synced): HTML drawn under the figure (``show(..., caption=)``).
         colormaps (dict, synced once): name -> 255 RGB triplets.
     """
 
     _esm = _optional_asset("figure.js")
     _css = _optional_asset("figure.css")
     figure = traitlets.Dict().tag(sync=True)
+    caption = traitlets.Unicode("").tag(sync=True)
     colormaps = traitlets.Dict().tag(sync=True)
 
     def __init__(self, description=None, **kwargs):
@@ -66,24 +71,41 @@ class LiveFigure(anywidget.AnyWidget):
         if description is not None:
             self.show(description)
 
-    def show(self, description):
-        """Resolve ``description`` and send it to the browser (one message). Errors change nothing.
+    def show(self, description, caption=None):
+        """Resolve ``description`` and send it to the browser, with ``caption``, in one message.
+
+        Args:
+            description (dict): a figure description (docs/figure-format.md).
+            caption (str or None): HTML shown under the figure (an explorer's statistics table,
+                its code line); it travels in the figure's message, so a control change costs
+                one message, not one per widget. None keeps the caption shown.
 
         When the figure keeps its panels, only the panels that changed travel, in a custom
         message ``{"type": "patch", ...}`` that figure.js merges into the figure it holds; the
-        ``figure`` traitlet is still updated (without a message), so a reloaded page or a new view
-        gets the whole current figure from the kernel.
+        ``figure`` and ``caption`` traitlets are still updated (without a message), so a reloaded
+        page or a new view gets the whole current figure from the kernel.
+
+        Raises:
+            TypeError: ``caption`` is not a string (nothing is sent); ``resolve``'s errors for a
+            bad description. Errors change nothing.
         """
+        if caption is not None and not isinstance(caption, str):
+            raise TypeError(f"LiveFigure.show(): caption must be an HTML string or None, "
+                            f"got {type(caption).__name__}")
         resolved = resolve(description)
         wire = to_wire(resolved)
         patch = self._patch(wire)
+        caption = self.caption if caption is None else caption
         self.description = resolved
         if patch is None:
-            self.figure = wire
+            with self.hold_sync():
+                self.figure, self.caption = wire, caption
         else:
+            if caption != self.caption:
+                patch["caption"] = caption
             self._quiet = True
             try:
-                self.figure = wire
+                self.figure, self.caption = wire, caption
             finally:
                 self._quiet = False
             content, buffer_paths, buffers = _remove_buffers(patch)
@@ -102,7 +124,7 @@ class LiveFigure(anywidget.AnyWidget):
         return {"type": "patch", "top": {k: v for k, v in wire.items() if k != "panels"}, "panels": changed}
 
     def _should_send_property(self, key, value):
-        if key == "figure" and self._quiet:
+        if key in ("figure", "caption") and self._quiet:
             return False
         return super()._should_send_property(key, value)
 

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from ..i18n import _, check_language, get_language, language
 from ._palette import PALETTE
 
-__all__ = ["ErrorBox", "guarded", "localized", "PALETTE", "slider", "dropdown"]
+__all__ = ["ErrorBox", "guarded", "localized", "PALETTE", "slider", "dropdown", "without_echo"]
 
 
 class ErrorBox(widgets.HTML):
@@ -81,3 +81,36 @@ def slider(description, value, low, high, step, kind="float", **kwargs):
 def dropdown(description, options, value=None, **kwargs):
     return widgets.Dropdown(options=options, value=value if value is not None else options[0],
                             description=description, style={"description_width": "initial"}, **kwargs)
+
+
+# The traits a browser sets when a student uses a control (Dropdown and ToggleButtons sync ``index``).
+_STUDENT_SET = ("value", "index")
+
+
+def without_echo(root):
+    """Stop the kernel echoing back what the student's controls under ``root`` send; returns ``root``.
+
+    ipywidgets 8 answers every change a browser sends with an ``echo_update`` message carrying the
+    same value, so that other browser windows on the same kernel follow. An explorer has one view,
+    and the echo is a whole extra message on every slider move, before the figure's: through
+    ipykernel and the server it costs each move about 1 ms of CPU, which a class moving sliders
+    together pays on one server. The echo is switched off per control (ipywidgets reads the trait's
+    ``echo_update`` metadata, here set on the instance); values the kernel sets still reach the
+    browser, and a second window still gets every figure.
+
+    >>> import ipywidgets as widgets
+    >>> box = without_echo(widgets.VBox([widgets.IntSlider(), widgets.Dropdown(options=["a", "b"])]))
+    >>> [child.trait_metadata(name, "echo_update") for child, name in zip(box.children, _STUDENT_SET)]
+    [False, False]
+    >>> widgets.IntSlider().trait_metadata("value", "echo_update", True)    # other sliders keep it
+    True
+    """
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        stack.extend(child for child in getattr(widget, "children", ()) if isinstance(child, widgets.Widget))
+        for name in _STUDENT_SET:
+            if widget.has_trait(name) and widget.trait_metadata(name, "sync"):
+                # traitlets reads per-instance metadata from ``_<trait>_metadata``.
+                setattr(widget, f"_{name}_metadata", {"echo_update": False})
+    return root

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..i18n import N_, _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, localized, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider, without_echo
 from .convolution_figure import figure_description
 from .convolution_model import HAND_MADE, ConvModel, as_image
 
@@ -107,10 +107,10 @@ class ConvExplorer(widgets.VBox):
         self._muted = False
         self.errors = ErrorBox()
         self.pane = LiveFigure()
-        self.code = widgets.HTML()
         self._build_controls(image is not None, weight_init)
-        super().__init__([self._controls_box(), self.errors, self.pane, self.code])
+        super().__init__([self._controls_box(), self.errors, self.pane])
         guarded(ConvExplorer._update)(self)
+        without_echo(self)
 
     # ---- controls --------------------------------------------------------------------------
     def _build_controls(self, has_image, weight_init):
@@ -204,8 +204,13 @@ class ConvExplorer(widgets.VBox):
     def _update(self):
         """Controls -> model -> one figure description shown; on an error the figure keeps its last state."""
         self._push_settings()
-        self.code.value = ("<pre style='font-size:12px;margin:4px 0'>"
-                           f"{html.escape(self.model.code())}</pre>")
+        code = f"<pre style='font-size:12px;margin:4px 0'>{html.escape(self.model.code())}</pre>"
         result = self.model.run()
-        self.pane.show(figure_description(result, self.source.label, annotate=self.model.source == "ones"))
+        self.pane.show(figure_description(result, self.source.label, annotate=self.model.source == "ones"),
+                       caption=code)
+
+    @property
+    def code(self):
+        """The code line under the figure (HTML): the nn.Conv2d call that gives what is drawn."""
+        return self.pane.caption
 

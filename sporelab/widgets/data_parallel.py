@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from ..i18n import _
 from ._live import LiveFigure
-from ._view import ErrorBox, guarded, localized, slider
+from ._view import ErrorBox, guarded, localized, slider, without_echo
 from .data_parallel_figure import figure_description
 from .data_parallel_model import MAX_WORKERS, DataParallelModel
 
@@ -41,6 +41,7 @@ class DataParallelExplorer(widgets.VBox):
         self.new_batch.on_click(lambda button: self._on_new_batch())
         super().__init__([widgets.HBox([self.workers, self.mean, self.new_batch]), self.errors, self.pane])
         self._draw()
+        without_echo(self)
 
     @guarded
     def _on_settings(self):

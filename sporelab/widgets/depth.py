@@ -22,7 +22,7 @@ import ipywidgets as widgets
 
 from ..i18n import N_, _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, localized, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider, without_echo
 from .depth_figure import axis_limits, figure_description
 from .depth_model import ACTIVATIONS, DepthModel
 
@@ -92,7 +92,8 @@ class DepthExplorer(widgets.VBox):
         self.children = [
             widgets.HBox([self.layer, self.depth, self.width, self.channels]),
             widgets.HBox([self.activation, self.init, self.sigma, self.seed]),
-            widgets.HBox(list(self.presets.values())), self.errors, self.pane, self.code]
+            widgets.HBox(list(self.presets.values())), self.errors, self.pane]
+        without_echo(self)
 
     # ---- controls --------------------------------------------------------------------------------
     def _make_controls(self, depth, width, channels, sigma, seed):
@@ -109,7 +110,6 @@ class DepthExplorer(widgets.VBox):
         self.seed = slider(_("seed"), seed, 0, 99, 1, kind="int")
         self.presets = {label: widgets.Button(description=_(label), layout=widgets.Layout(width="auto"))
                         for label in PRESETS}
-        self.code = widgets.HTML()
         for control in (self.layer, self.depth, self.width, self.channels, self.activation, self.init,
                         self.sigma, self.seed):
             control.observe(self._on_change, names="value")
@@ -167,7 +167,12 @@ class DepthExplorer(widgets.VBox):
         model, stats = self.model, self.model.stats
         self._limits = axis_limits(stats, self._limits)
         block = html.escape(model.block_code(), quote=False)
-        self.code.value = (f"<code>net = nn.SequentialCell({model.settings['depth']} x {block})</code> &nbsp; "
-                           + html.escape(_("{count} activation values per layer; loss = MSE to a random target")
-                                         .format(count=stats.samples)))
-        self.pane.show(figure_description(model, self._limits))
+        code = (f"<code>net = nn.SequentialCell({model.settings['depth']} x {block})</code> &nbsp; "
+                + html.escape(_("{count} activation values per layer; loss = MSE to a random target")
+                              .format(count=stats.samples)))
+        self.pane.show(figure_description(model, self._limits), caption=code)
+
+    @property
+    def code(self):
+        """The line under the figure (HTML): the network's code and how many values a layer has."""
+        return self.pane.caption

@@ -22,7 +22,7 @@ import ipywidgets as widgets
 
 from ..i18n import N_, _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, localized, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider, without_echo
 from .initializers_figure import figure_description
 from .initializers_model import InitializerModel
 
@@ -128,7 +128,7 @@ class InitializerExplorer(widgets.VBox):
         ``side_a.name`` / ``side_b.name`` (dropdowns), ``side_a.args[name][arg]`` (argument
         controls, plus ``'<arg>_on'`` checkboxes for optional ones), ``out_channels``,
         ``in_channels``, ``kernel_size``, ``seed``, ``new_seed`` (button), ``compare``; ``stats``
-        and ``code`` (HTML).
+        and ``code``: the HTML of the table and the code line, drawn under the figure (its caption).
 
     A valid change redraws once; an invalid combination (Dirac on a 2-D shape ...) shows the
     engine's error in ``errors`` and leaves the figure, table and code as they were. Choosing an
@@ -162,7 +162,7 @@ class InitializerExplorer(widgets.VBox):
                                        layout=widgets.Layout(width="110px"))
         self.compare = widgets.Checkbox(value=compare, description=_("compare with"), indent=False,
                                         layout=widgets.Layout(width="120px"))
-        self.stats, self.code = widgets.HTML(), widgets.HTML()
+        self.stats = self.code = ""
         for control in (self.out_channels, self.in_channels, self.kernel_size, self.seed, self.compare):
             control.observe(lambda change: self._fitting or self._changed(self._on_setting, change), "value")
         self.new_seed.on_click(self._on_new_seed)
@@ -170,8 +170,9 @@ class InitializerExplorer(widgets.VBox):
             self.side_a.box, widgets.HBox([self.compare, self.side_b.box]),
             widgets.HBox([self.out_channels, self.in_channels, self.kernel_size, self.seed, self.new_seed],
                          layout=widgets.Layout(flex_flow="row wrap")),
-            self.errors, self.pane, self.stats, self.code])
+            self.errors, self.pane])
         self._changed(self._on_setting, None)
+        without_echo(self)
 
     @guarded
     def _changed(self, apply, *args):
@@ -209,12 +210,11 @@ class InitializerExplorer(widgets.VBox):
             entries = [(tag, model, result if (result.edges[0], result.edges[-1]) == (low, high)
                         else model.rebin(result, (low, high))) for tag, model, result in entries]
         description = figure_description([(tag, model.name, result) for tag, model, result in entries])
-        self.pane.show(description)
-        self.entries = entries
-        self.stats.value = ("<div style='display:flex;flex-wrap:wrap'>"
-                            + "".join(_stats_html(tag, model, result) for tag, model, result in entries)
-                            + "</div>")
-        self.code.value = _code_html(entries)
+        stats = ("<div style='display:flex;flex-wrap:wrap'>"
+                 + "".join(_stats_html(tag, model, result) for tag, model, result in entries) + "</div>")
+        code = _code_html(entries)
+        self.pane.show(description, caption=stats + code)
+        self.entries, self.stats, self.code = entries, stats, code
 
 
 # Theory.kind, as the stats line names it.

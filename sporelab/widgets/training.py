@@ -25,7 +25,7 @@ import numpy as np
 
 from ..i18n import _
 from ._live import LiveFigure
-from ._view import ErrorBox, dropdown, guarded, localized, slider
+from ._view import ErrorBox, dropdown, guarded, localized, slider, without_echo
 from .training_figure import figure_description
 from .training_model import GRAD_REQS, INITS, NETWORKS, OPTIMIZERS, TrainingModel
 
@@ -81,6 +81,7 @@ class TrainingExplorer(widgets.VBox):
         self._observe()
         self._sync_parameter_controls()
         self._draw()
+        without_echo(self)
 
     # ---- controls ------------------------------------------------------------------------------
     def _build_controls(self):

@@ -514,7 +514,7 @@ def test_figure_follows_the_model(explorer):
     for o in range(3):
         np.testing.assert_array_equal(maps[o], result.output[o])
     assert "= ceil(64 / 2) = 32" in texts(explorer.pane.description)
-    assert "nn.Conv2d(1, 3, 3, stride=2, weight_init=weight)" in explorer.code.value
+    assert "nn.Conv2d(1, 3, 3, stride=2, weight_init=weight)" in explorer.code
 
 
 def test_png_is_drawn_from_the_description(explorer):
@@ -539,7 +539,7 @@ def test_user_image_and_initializer():
     explorer = ConvExplorer(image=np.random.default_rng(4).random((30, 40, 3)), weight_init=Normal(0.3))
     assert explorer.source.value == "your image" and explorer.channels.value == 3
     assert explorer.errors.value == "" and explorer.model.run().weight.shape == (4, 3, 3, 3)
-    assert "Normal(" in explorer.code.value
+    assert "Normal(" in explorer.code
     explorer.reset_button.click()
     assert explorer.source.value.startswith("photo") and explorer.errors.value == ""
     with pytest.raises(ValueError, match="'image'"):

@@ -494,7 +494,7 @@ def test_the_figure_shows_the_model_numbers_and_the_shown_layers(explorer):
     _set(explorer, explorer.depth, 3)
     panels = [p["id"] for p in explorer.pane.description["panels"]]
     assert panels == ["hist1", "hist2", "hist3", "std", "flat", "grad"]
-    assert "nn.SequentialCell(3 x [nn.Dense(32, 32" in explorer.code.value
+    assert "nn.SequentialCell(3 x [nn.Dense(32, 32" in explorer.code
 
 
 def test_log_axes_stay_steady_for_a_new_seed(explorer):

@@ -64,6 +64,8 @@ HARD = {
 }
 # Before its button is clicked: a slider moved to its maximum and the clicks (a loss curve to show).
 SHOWCASE = {"training": ("steps per click", 10)}
+# What each explorer's caption (statistics, code line: under the figure, in its message) always holds.
+CAPTIONS = {"initializers": "fan_in", "convolution": "nn.Conv2d(", "depth": "nn.SequentialCell("}
 KEY_PRESSES = 6                      # per explorer: right, left, right, ...
 LATENCIES = {}                       # app -> key press -> redrawn figure (ms), printed at the end
 RENDERS = {}                         # app -> figure.js's own render time (ms) in those redraws
@@ -122,6 +124,11 @@ class Page:
         if figure is not None:
             figure["red"] = [text for text, fill in figures.evaluate(JS_TEXT_FILLS) if _red(fill)]
         return figure
+
+    def caption(self, name):
+        """The text of the HTML under the explorer's figure (LiveFigure's caption), '' if none."""
+        return self.view(name).locator(".sporelab-figure").evaluate(
+            "el => el.querySelector(':scope > .sporelab-caption')?.innerText ?? ''")
 
     def wait(self, name, check, what, timeout=CHANGE_TIMEOUT):
         state = {}
@@ -223,6 +230,7 @@ def test_a_slider_moved_with_the_keyboard_redraws_the_figure(session, name, caps
     page.evaluate(fb.JS_KEY_LISTENER)
     handle = session.slider(name, EXPLORERS[name][1])
     latencies, renders = [], []
+    captions = [session.caption(name)]
     for press in range(KEY_PRESSES):
         before = session.figure(name)
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
@@ -236,6 +244,9 @@ def test_a_slider_moved_with_the_keyboard_redraws_the_figure(session, name, caps
         assert timing, f"{session.app} {name}: no render logged after key press {press + 1}"
         latencies.append(timing["latency"])
         renders.append(timing["render"])
+        captions.append(session.caption(name))
+    if name in CAPTIONS:        # the caption under the figure came in the figure's message, and follows it
+        assert all(CAPTIONS[name] in c for c in captions) and len(set(captions)) > 1, captions
     LATENCIES.setdefault(session.app, []).extend(latencies)
     RENDERS.setdefault(session.app, []).extend(renders)
     with capsys.disabled():

@@ -185,6 +185,30 @@ def test_live_figure_sends_the_whole_figure_when_its_panels_change():
     assert len(messages) == 1 and messages[0][0]["method"] == "update" and "figure" in messages[0][0]["state"]
 
 
+def test_live_figure_sends_its_caption_in_the_figure_message():
+    from sporelab.widgets._live import LiveFigure
+    pane = LiveFigure(_two_panels([0, 1]))
+    whole = _sent(pane, lambda: pane.show(_figure(_line([0, 1], [1, 1])), caption="<b>mean</b> 0.5"))
+    assert len(whole) == 1 and set(whole[0][0]["state"]) == {"figure", "caption"}
+    pane.show(_two_panels([0, 1]))
+    patch = _sent(pane, lambda: pane.show(_two_panels([1, 0]), caption="<b>mean</b> 0.7"))
+    assert len(patch) == 1 and patch[0][0]["content"]["caption"] == "<b>mean</b> 0.7"
+    same = _sent(pane, lambda: pane.show(_two_panels([1, 1]), caption="<b>mean</b> 0.7"))
+    assert len(same) == 1 and "caption" not in same[0][0]["content"]          # unchanged: not resent
+    kept = _sent(pane, lambda: pane.show(_two_panels([0, 0])))                 # None keeps it
+    assert len(kept) == 1 and "caption" not in kept[0][0]["content"] and pane.caption == "<b>mean</b> 0.7"
+    assert pane.get_state(["caption"]) == {"caption": "<b>mean</b> 0.7"} and pane.renders == 6
+
+
+def test_live_figure_refuses_a_caption_that_is_not_text():
+    from sporelab.widgets._live import LiveFigure
+    pane = LiveFigure(_two_panels([0, 1]))
+    before = (pane.description, pane.caption, pane.renders)
+    with pytest.raises(TypeError, match="caption must be an HTML string or None, got int"):
+        pane.show(_two_panels([1, 0]), caption=3)
+    assert (pane.description, pane.caption, pane.renders) == before
+
+
 def test_live_figure_keeps_the_last_figure_when_a_description_is_bad():
     from sporelab.widgets._live import LiveFigure
     pane = LiveFigure(_two_panels([0, 1]))

@@ -508,8 +508,8 @@ def test_explorer_opens_with_one_render(explorer):
     assert explorer.pane in explorer.children
     panel = explorer.pane.description["panels"][0]
     assert panel["title"] == "HeUniform: uniform on [-0.4714, 0.4714]"
-    assert "fan_in 27" in explorer.stats.value and "fan_out 576" in explorer.stats.value
-    assert "HeUniform(negative_slope=0.0, mode=&#x27;fan_in&#x27;" in explorer.code.value
+    assert "fan_in 27" in explorer.stats and "fan_out 576" in explorer.stats
+    assert "HeUniform(negative_slope=0.0, mode=&#x27;fan_in&#x27;" in explorer.code
     assert explorer.side_b.box.layout.display == "none" and len(_marks(explorer.pane.description, "stairs")) == 1
     assert "std 0.2722" in explorer.pane.description["alt"]
     _assert_current(explorer)
@@ -554,12 +554,12 @@ def test_shape_seed_compare_and_new_seed_each_change_the_figure(explorer):
 
 def test_invalid_combination_shows_the_error_and_keeps_the_figure(explorer):
     explorer.side_a.name.value = "Dirac"                       # drawn on the default 4-D shape
-    figure, renders, stats = explorer.pane.description, explorer.pane.renders, explorer.stats.value
+    figure, renders, stats = explorer.pane.description, explorer.pane.renders, explorer.stats
     explorer.kernel_size.value = 1                             # Dirac needs a 3- to 5-D weight
     assert "ValueError" in explorer.errors.value and "Dirac" in explorer.errors.value
     assert explorer.errors.layout.display == "block"
     assert explorer.pane.renders == renders and explorer.pane.description is figure
-    assert explorer.stats.value == stats
+    assert explorer.stats == stats
     explorer.kernel_size.value = 3                             # fixed: drawn, error gone
     assert explorer.errors.value == "" and explorer.pane.renders == renders + 1
     assert explorer.pane.description["panels"][0]["title"] == "Dirac: Dirac kernel: 0 or 1"
@@ -581,9 +581,9 @@ def test_optional_bounds_of_truncated_normal(explorer):
     assert "give both" in explorer.errors.value and not args["a"].disabled
     args["b_on"].value = True
     assert explorer.errors.value == ""
-    assert "a=-0.01, b=0.02" in explorer.code.value
+    assert "a=-0.01, b=0.02" in explorer.code
     args["b"].value = 0.035
-    assert "b=0.035" in explorer.code.value
+    assert "b=0.035" in explorer.code
     assert explorer.model.theory().high == 0.035
     assert [r["value"] for r in _marks(explorer.pane.description, "rule")] == [-0.01, 0.035]
 
@@ -608,11 +608,11 @@ def test_compare_mode_in_the_explorer(explorer):
     assert np.array_equal(a["edges"], b["edges"])                                 # one x-axis
     labels = [i["label"] for i in explorer.pane.description["panels"][0]["legend"]["items"]]
     assert labels == ["A sample", "A theory", "A bounds", "B sample", "B theory", "B bounds"]
-    assert "XavierUniform" in explorer.code.value and explorer.stats.value.count("<table") == 2
+    assert "XavierUniform" in explorer.code and explorer.stats.count("<table") == 2
     explorer.side_b.name.value = "Normal"
     assert "B: Normal: normal N(0, 0.01" in explorer.pane.description["panels"][0]["title"]
     explorer.compare.value = False
-    assert len(_marks(explorer.pane.description, "stairs")) == 1 and explorer.stats.value.count("<table") == 1
+    assert len(_marks(explorer.pane.description, "stairs")) == 1 and explorer.stats.count("<table") == 1
     assert explorer.side_b.box.layout.display == "none"
 
 
