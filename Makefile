@@ -32,9 +32,10 @@ $(VENV)/.test-stamp: pyproject.toml | $(PY)
 	touch $@
 
 # Every JupyterLab sporelab starts (make lab, the browser tests, the classroom's student servers,
-# all from this venv) gets binder/overrides.json (no news prompt), installed by Binder's own postBuild.
+# all from this venv) gets binder/overrides.json (no news prompt) and binder/jupyter_server_config.py
+# (kernel messages without Nagle's delay), installed by Binder's own postBuild.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
-$(LAB_OVERRIDES): binder/overrides.json binder/postBuild | $(PY)
+$(LAB_OVERRIDES): binder/overrides.json binder/postBuild binder/jupyter_server_config.py | $(PY)
 	PATH="$(abspath $(VENV))/bin:$$PATH" NB_PYTHON_PREFIX= binder/postBuild
 
 # axe-core for the browser tests' accessibility checks (tests/browser/axe.py), at the version in

@@ -215,6 +215,8 @@ def main(argv=None):
     parser.add_argument("--password", help="the class password of --url")
     parser.add_argument("--via", choices=("comm", "execute"), default="comm",
                         help="send a change as the browser does (comm, default) or as code (execute)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the classroom's folder (hub, proxy and student server logs) and print it")
     args = parser.parse_args(argv)
     if args.students < 1 or args.rounds < 1:
         parser.error("--students and --rounds must be at least 1")
@@ -239,14 +241,18 @@ def main(argv=None):
     room = Classroom(base / "state", port=port(), hub_port=port(), proxy_api_port=port(),
                      class_password=password, user_prefix=prefix)
     names = [f"s{i:02d}" for i in range(args.students)]
+    out = {"failures": ["the classroom did not start"]}
     try:
         room.start(timeout=120)
         out, sample = asyncio.run(lesson(room.url, password, names, args.rounds, room, args.via))
     finally:
         room.stop()
         remove_test_users(prefix)
-        import shutil
-        shutil.rmtree(base, ignore_errors=True)
+        if args.keep or out["failures"]:
+            print(f"the classroom's logs: {base}", file=sys.stderr)
+        else:
+            import shutil
+            shutil.rmtree(base, ignore_errors=True)
     report(args, out, sample)
     return 0 if not out["failures"] else 1
 

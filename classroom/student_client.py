@@ -24,38 +24,9 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 
+from kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1
+
 XSRF_FIELD = re.compile(r'name="_xsrf"\s+value="([^"]+)"')
-WS_V1 = "v1.kernel.websocket.jupyter.org"
-
-
-def _pack_v1(msg, channel):
-    """A kernel message as a v1 websocket frame: part offsets, the channel, then the JSON parts."""
-    parts = [json.dumps(msg[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
-    offsets = [8 * (len(parts) + 3)]
-    for part in [channel.encode(), *parts]:
-        offsets.append(offsets[-1] + len(part))
-    return b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets),
-                     channel.encode(), *parts])
-
-
-_SKIP_CONTENT = ("comm_msg", "comm_open", "comm_close")    # widget traffic: nothing the client reads
-
-
-def _unpack_v1(frame):
-    """The message of a v1 websocket frame: {"channel", "msg_type", "parent_header", "content"}.
-
-    A widget message's content (a figure, kilobytes of JSON) is not decoded: a browser would draw
-    it on the student's machine, and decoding it here would charge the class server for it.
-    """
-    count = int.from_bytes(frame[:8], "little")
-    offsets = [int.from_bytes(frame[8 * (i + 1):8 * (i + 2)], "little") for i in range(count)]
-    part = [frame[offsets[i]:offsets[i + 1]] for i in range(count - 1)]
-    header = json.loads(part[1])
-    content = {} if header["msg_type"] in _SKIP_CONTENT else json.loads(part[4])
-    return {"channel": part[0].decode(), "msg_type": header["msg_type"], "header": header,
-            "parent_header": json.loads(part[2]), "content": content}
-
-
 def new_session():
     """An aiohttp session whose cookie jar accepts cookies from IP hosts (127.0.0.1)."""
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
@@ -174,16 +145,12 @@ class Kernel:
         await self.execute("pass", timeout=timeout)       # the kernel has answered once
 
     async def _send_shell(self, msg_type, content):
-        msg_id = uuid.uuid4().hex
-        msg = {"header": {"msg_id": msg_id, "session": self.session_id, "username": self.student.name,
-                          "msg_type": msg_type, "version": "5.3",
-                          "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-               "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": content}
+        msg = shell_message(msg_type, content, self.session_id, self.student.name)
         if self.v1:
-            await self.ws.send_bytes(_pack_v1(msg, "shell"))
+            await self.ws.send_bytes(pack_v1(msg, "shell"))
         else:
             await self.ws.send_json(msg)
-        return msg_id
+        return msg["header"]["msg_id"]
 
     async def update_widget(self, model_id, state, timeout=120):
         """What a browser sends when a student moves a control: a comm message setting ``state``
@@ -214,7 +181,7 @@ class Kernel:
             except asyncio.TimeoutError:
                 continue                              # the deadline check above reports it
             if frame.type == aiohttp.WSMsgType.BINARY and self.v1:
-                msg = _unpack_v1(frame.data)
+                msg = unpack_v1(frame.data)
             elif frame.type == aiohttp.WSMsgType.BINARY:
                 continue                              # legacy protocol: messages with buffers
             elif frame.type == aiohttp.WSMsgType.TEXT:

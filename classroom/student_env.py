@@ -55,7 +55,7 @@ def _digest(files):
 
 def source_key():
     """Hashes of what the environment is built from: "deps" (pyproject.toml) and "source"."""
-    files = [REPO / "binder" / "overrides.json", REPO / "binder" / "postBuild"]
+    files = [REPO / "binder" / name for name in ("overrides.json", "postBuild", "jupyter_server_config.py")]
     files += sorted((REPO / "sporelab").rglob("*.py")) + sorted((HERE / "student").glob("*"))
     files += sorted(p for p in (HERE / "nbgrader" / "student").rglob("*") if p.is_file())
     return {"deps": _digest([REPO / "pyproject.toml", Path(__file__).resolve()]), "source": _digest(files)}

@@ -261,6 +261,8 @@ def test_binder_environment_runs_every_notebook():
         overrides = app_dir / "settings" / "overrides.json"
         assert overrides.is_file(), f"postBuild did not write {overrides}"
         assert json.loads(overrides.read_text())[NEWS_PLUGIN]["fetchNews"] == "false"
+        server_config = venv / "etc" / "jupyter" / "jupyter_server_config.py"      # no Nagle delay
+        assert server_config.read_text() == (BINDER / "jupyter_server_config.py").read_text()
         # ... and the JupyterLab of that venv serves it as the setting's default: no news pop-up.
         schema = _lab_settings_schema(venv, repo, env, tmp, NEWS_PLUGIN)
         assert schema["properties"]["fetchNews"]["default"] == "false", schema["properties"]

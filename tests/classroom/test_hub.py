@@ -381,17 +381,17 @@ def test_validate_is_served_to_students_with_nbgrader_imported_on_first_use(clas
 def test_v1_websocket_frames_match_jupyter_servers_own_encoding():
     from jupyter_server.services.kernels.connection.base import (deserialize_msg_from_ws_v1,
                                                                  serialize_msg_to_ws_v1)
-    import student_client
+    import kernel_frames
     msg = {"header": {"msg_type": "comm_msg", "msg_id": "m"}, "parent_header": {"msg_id": "p"},
            "metadata": {}, "content": {"data": {"state": {"value": 7}}}}
-    channel, parts = deserialize_msg_from_ws_v1(student_client._pack_v1(msg, "shell"))
+    channel, parts = deserialize_msg_from_ws_v1(kernel_frames.pack_v1(msg, "shell"))
     assert channel == "shell" and [json.loads(part) for part in parts] == [
         msg["header"], msg["parent_header"], msg["metadata"], msg["content"]]
     frame = serialize_msg_to_ws_v1(msg, "iopub", pack=lambda part: json.dumps(part).encode())
     # a widget message's content (what the browser draws) is left undecoded
-    assert student_client._unpack_v1(frame) == {"channel": "iopub", "msg_type": "comm_msg",
+    assert kernel_frames.unpack_v1(frame) == {"channel": "iopub", "msg_type": "comm_msg",
                                                 "header": msg["header"], "parent_header": {"msg_id": "p"},
                                                 "content": {}}
     status = dict(msg, header={"msg_type": "status", "msg_id": "s"}, content={"execution_state": "idle"})
     frame = serialize_msg_to_ws_v1(status, "iopub", pack=lambda part: json.dumps(part).encode())
-    assert student_client._unpack_v1(frame)["content"] == {"execution_state": "idle"}
+    assert kernel_frames.unpack_v1(frame)["content"] == {"execution_state": "idle"}
