@@ -556,7 +556,7 @@ function record(el, ms, result) {
 }
 
 // The caption (LiveFigure.show(..., caption=)): the kernel's HTML under the SVG (statistics, code).
-const CAPTION_STYLE = "font-size:13px;line-height:1.4;color:#222222;margin-top:4px;overflow-x:auto";
+const CAPTION_STYLE = "font-size:13px;line-height:1.5;color:#222222;margin-top:6px;overflow-x:auto";
 
 function draw(figure, colormaps, el, cmapCache, caption) {
   const start = performance.now();
