@@ -18,19 +18,18 @@ costs a few kilobytes.
 ['▲ not drawn: 1 NaN']
 """
 
-import functools
 import math
 
 import numpy as np
 
 from ..i18n import _
+from ._colormaps import LEVELS as _IMAGE_LEVELS, TABLES
 from ._ticks import axis_limits, nice_ticks
 
 __all__ = ["resolve", "to_wire", "render_png", "colormap_tables", "COLORMAPS", "NOTE_COLOR"]
 
 COLORMAPS = ("viridis", "cividis", "gray", "PuOr")
 NOTE_COLOR = "#b00020"          # red with 7:1 contrast on white (WCAG AAA)
-_IMAGE_LEVELS = 255             # indices 0..254; 255 marks a non-finite pixel
 _MARGIN = 0.05                  # of the data range, around lines and points
 _ARRAYS = {"stairs": ("edges", "heights"), "line": ("x", "y"), "image": ("values",)}
 
@@ -235,19 +234,9 @@ def to_wire(resolved):
 
 
 def colormap_tables():
-    """``{name: bytes}``: each colour map of ``COLORMAPS`` as 255 RGB triplets (uint8), from matplotlib."""
-    return dict(_colormap_tables())
-
-
-@functools.lru_cache(maxsize=1)
-def _colormap_tables():
-    """Computed once per process: every LiveFigure sends the same tables."""
-    import matplotlib
-    tables = {}
-    for name in COLORMAPS:
-        colours = matplotlib.colormaps[name](np.linspace(0.0, 1.0, _IMAGE_LEVELS))[:, :3]
-        tables[name] = np.rint(colours * 255).astype(np.uint8).tobytes()
-    return tables
+    """``{name: bytes}``: each colour map of ``COLORMAPS`` as 255 RGB triplets (uint8), as stored in
+    ``_colormaps.TABLES`` (matplotlib's maps, without importing matplotlib)."""
+    return {name: TABLES[name] for name in COLORMAPS}
 
 
 def render_png(resolved, dpi=80):

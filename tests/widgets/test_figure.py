@@ -123,6 +123,23 @@ def test_colormap_tables_are_255_rgb_triplets():
     assert tables["gray"][:3] == b"\x00\x00\x00" and tables["gray"][-3:] == b"\xff\xff\xff"
 
 
+def test_the_stored_colormap_tables_are_matplotlibs():
+    from sporelab.widgets._colormaps import tables_from_matplotlib
+    stored, computed = colormap_tables(), tables_from_matplotlib()
+    assert [name for name in computed if stored[name] != computed[name]] == []
+
+
+def test_building_an_explorer_does_not_import_matplotlib():
+    """Only drawing a PNG (and ConvExplorer's sample photo) needs matplotlib in the kernel."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom sporelab.widgets import InitializerExplorer, TrainingExplorer, DepthExplorer, "
+            "DataParallelExplorer\nfor cls in (InitializerExplorer, TrainingExplorer, DepthExplorer, "
+            "DataParallelExplorer): cls()\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout[-500:]
+
+
 def test_matplotlib_draws_every_mark_type(tmp_path):
     from PIL import Image
     marks = [{"type": "stairs", "edges": np.linspace(-1, 1, 5), "heights": np.array([1, 2, np.nan, 1.0])},
