@@ -34,7 +34,7 @@ from tornado.websocket import websocket_connect
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "classroom"))
-from kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1  # noqa: E402
+from kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1, widget_update  # noqa: E402
 DEFAULT_CLASS = "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection"
 SETUP = "from sporelab.widgets import InitializerExplorer\ne = InitializerExplorer()\nprint(e.seed.comm.comm_id)"
 
@@ -141,8 +141,9 @@ async def measure(connection_class, changes, gap):
         frames, _ = await kernel.send("execute_request", {"code": SETUP, "silent": False, "store_history": False,
                                                           "user_expressions": {}, "allow_stdin": False})
         comm = next(f["content"]["text"].split()[0] for f in frames if f["msg_type"] == "stream")
-        change = lambda k: kernel.send("comm_msg", {"comm_id": comm, "data": {  # noqa: E731
-            "method": "update", "state": {"value": k % 1000}, "buffer_paths": []}})
+
+        def change(seed):           # what the browser sends when the seed slider moves
+            return kernel.send("comm_msg", widget_update(comm, {"value": seed % 1000}))
         for k in range(5):              # warm up
             await change(k + 1)
         cpu = (_cpu(server.proc.pid), _cpu(kernel.pid))

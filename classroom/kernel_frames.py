@@ -46,3 +46,8 @@ def shell_message(msg_type, content, session, username):
                        "msg_type": msg_type, "version": "5.3",
                        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": content}
+
+
+def widget_update(comm_id, state):
+    """The content of the comm message a browser sends when a student sets ``state`` on a widget."""
+    return {"comm_id": comm_id, "data": {"method": "update", "state": state, "buffer_paths": []}}

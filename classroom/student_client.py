@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 
-from kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1
+from kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1, widget_update
 
 XSRF_FIELD = re.compile(r'name="_xsrf"\s+value="([^"]+)"')
 def new_session():
@@ -155,8 +155,7 @@ class Kernel:
     async def update_widget(self, model_id, state, timeout=120):
         """What a browser sends when a student moves a control: a comm message setting ``state``
         on the widget ``model_id``. Returns once the kernel is idle again (its answers sent)."""
-        msg_id = await self._send_shell("comm_msg", {"comm_id": model_id, "data": {
-            "method": "update", "state": state, "buffer_paths": []}})
+        msg_id = await self._send_shell("comm_msg", widget_update(model_id, state))
         return await self._replies(msg_id, f"update of {model_id}", timeout, reply=False)
 
     async def execute(self, code, timeout=120):

@@ -629,8 +629,9 @@ function watchControls(el) {
     const root = explorerRoot(el);
     if (!root) return;
     labelControls(root);
-    observer = new MutationObserver(() => {
-      if (queued) return;
+    // A redraw of this figure is a mutation too: only changes outside it can add a control.
+    observer = new MutationObserver((mutations) => {
+      if (queued || mutations.every((m) => el.contains(m.target))) return;
       queued = true;
       requestAnimationFrame(() => { queued = false; labelControls(root); });
     });
