@@ -9,6 +9,11 @@ user, with homes under ``shared_home_root``: no isolation, and ``serve.py`` says
 
 Every process of a classroom carries ``SPORELAB_CLASSROOM_ID`` in its environment, so that the kit
 (and its tests) can find and stop all of them, even servers a crashed hub left running.
+
+Each student's server also gets a private runtime folder (``JUPYTER_RUNTIME_DIR``, mode 0700,
+owned by the student, short enough for Unix socket paths), where its kernels' connection files and,
+with the student configuration's IPC transport, their sockets live: no other student can reach a
+kernel, and kernels starting at the same moment in twenty servers cannot collide on a TCP port.
 """
 
 import asyncio
@@ -16,17 +21,63 @@ import os
 import pwd
 import re
 import shutil
+import stat
 import subprocess
+import tempfile
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Unicode
 
 SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+UNIX_SOCKET_PATH_MAX = 107          # bytes of a Unix socket path on Linux (sun_path), without its NUL
+# What jupyter_client puts after the runtime folder for a kernel's IPC socket: /kernel-<uuid>-ipc-<n>
+KERNEL_SOCKET_NAME = len("/kernel-") + 36 + len("-ipc-") + 1
 
 
 def isolating():
     """True when servers can run as separate system users (the hub runs as root)."""
     return os.geteuid() == 0
+
+
+def default_runtime_root():
+    """Where the students' runtime folders go: /run/sporelab-classroom as root, else a folder of
+    the hub's user under the temporary directory (one user then runs every server anyway)."""
+    if isolating() and os.path.isdir("/run"):
+        return "/run/sporelab-classroom"
+    return os.path.join(tempfile.gettempdir(), f"sporelab-classroom-run-{os.geteuid()}")
+
+
+def private_folder(path, mode, uid=None, gid=None):
+    """Make ``path`` a real folder with ``mode``, owned by ``uid``:``gid`` (default: this user).
+
+    Whatever else is found there (a symbolic link, a file, a folder of another owner) is removed
+    first, never followed: a runtime folder holds a kernel's keys.
+
+    Raises:
+        RuntimeError: if what is there cannot be removed or the folder cannot be made.
+    """
+    uid = os.geteuid() if uid is None else uid
+    gid = os.getegid() if gid is None else gid
+    try:
+        try:
+            found = os.lstat(path)
+        except FileNotFoundError:
+            found = None
+        if found is not None and (not stat.S_ISDIR(found.st_mode) or found.st_uid != uid):
+            if stat.S_ISDIR(found.st_mode):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+            found = None
+        if found is None:
+            os.mkdir(path, mode)
+        if isolating():
+            os.chown(path, uid, gid)
+        os.chmod(path, mode)
+    except OSError as err:
+        raise RuntimeError(f"cannot make the private folder {path!r} (mode {mode:o}, owner {uid}): "
+                           f"{err}; remove it or set ClassroomSpawner.runtime_root elsewhere") from err
+    return path
 
 
 class MemoryCgroup:
@@ -111,6 +162,10 @@ class ClassroomSpawner(LocalProcessSpawner):
     classroom_id = Unicode(
         "", config=True,
         help="Put into every student process's environment as SPORELAB_CLASSROOM_ID.")
+    runtime_root = Unicode(
+        "", config=True,
+        help="The folder holding each student's private runtime folder (kernel connection files "
+             "and sockets); short, as Unix socket paths are. Default: default_runtime_root().")
 
     @property
     def system_user(self):
@@ -128,6 +183,32 @@ class ClassroomSpawner(LocalProcessSpawner):
         if isolating():
             return pwd.getpwnam(self.system_user).pw_dir
         return os.path.join(self.shared_home_root, self.user.name)
+
+    @property
+    def runtime_dir(self):
+        """This student's runtime folder: ``<runtime_root>/<uid>`` (root) or ``/<name>``."""
+        key = str(pwd.getpwnam(self.system_user).pw_uid) if isolating() else self.user.name
+        return os.path.join(self.runtime_root or default_runtime_root(), key)
+
+    def fresh_runtime_dir(self):
+        """An empty runtime folder only the student can use (0700), under a root only the hub's
+        user can write to; what a server left there before is gone.
+
+        Raises:
+            RuntimeError: if the folder is too long for a kernel's socket paths, or cannot be made.
+        """
+        path = self.runtime_dir
+        if len(os.fsencode(path)) + KERNEL_SOCKET_NAME > UNIX_SOCKET_PATH_MAX:
+            raise RuntimeError(
+                f"the runtime folder {path!r} is too long for a kernel's socket paths "
+                f"({len(os.fsencode(path)) + KERNEL_SOCKET_NAME} of at most {UNIX_SOCKET_PATH_MAX} "
+                f"bytes): set ClassroomSpawner.runtime_root to a shorter folder")
+        private_folder(os.path.dirname(path), 0o755 if isolating() else 0o700)
+        shutil.rmtree(path, ignore_errors=True)
+        if isolating():
+            entry = pwd.getpwnam(self.system_user)
+            return private_folder(path, 0o700, entry.pw_uid, entry.pw_gid)
+        return private_folder(path, 0o700)
 
     def _cgroup(self):
         return MemoryCgroup(self.system_user, self.mem_limit or 0)
@@ -151,6 +232,7 @@ class ClassroomSpawner(LocalProcessSpawner):
 
     async def start(self):
         await asyncio.to_thread(self.ensure_home)
+        await asyncio.to_thread(self.fresh_runtime_dir)
         self.cgroup = self._cgroup()
         await asyncio.to_thread(self.cgroup.create)
         return await super().start()
@@ -161,6 +243,15 @@ class ClassroomSpawner(LocalProcessSpawner):
         if cgroup.path is None:
             cgroup.find()            # a server started before a hub restart
         cgroup.remove()
+        self.remove_runtime_dir()
+
+    def remove_runtime_dir(self):
+        """Remove the student's runtime folder (their server and kernels are gone)."""
+        try:
+            path = self.runtime_dir
+        except KeyError:             # the student's system user is gone already
+            return
+        shutil.rmtree(path, ignore_errors=True)
 
     def make_preexec_fn(self, name):
         cgroup = getattr(self, "cgroup", None)
@@ -182,6 +273,7 @@ class ClassroomSpawner(LocalProcessSpawner):
         env["USER"] = self.system_user
         env["HOME"] = self.home
         env["SHELL"] = shutil.which("bash") or "/bin/sh"
+        env["JUPYTER_RUNTIME_DIR"] = self.runtime_dir
         if self.classroom_id:
             env["SPORELAB_CLASSROOM_ID"] = self.classroom_id
         return env

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,7 +93,8 @@ def lab_links(hub_url, repo, branch, labs_subdir="notebooks/labs", labs=None):
 
 
 def remove_test_users(prefix):
-    """Delete the system users (with homes) and memory cgroups of a test or benchmark class.
+    """Delete the system users (with homes, runtime folders) and memory cgroups of a test or
+    benchmark class.
 
     Only for the throw-away prefixes ``sporelab-test-`` and ``sporelab-bench-``: a real class's
     students keep their homes.
@@ -102,8 +104,11 @@ def remove_test_users(prefix):
         raise ValueError(f"prefix must start with 'sporelab-test-' or 'sporelab-bench-', got {prefix!r}")
     if os.geteuid() != 0:
         return
+    from classroom_spawner import default_runtime_root
     for entry in pwd.getpwall():
         if entry.pw_name.startswith(prefix):
+            # a runtime folder its server did not remove (a crashed hub), before the uid is free
+            shutil.rmtree(Path(default_runtime_root()) / str(entry.pw_uid), ignore_errors=True)
             subprocess.run(["userdel", "-r", "-f", entry.pw_name], capture_output=True, timeout=60)
     for root in (Path("/sys/fs/cgroup/memory/sporelab-classroom"), Path("/sys/fs/cgroup/sporelab-classroom")):
         for path in root.glob(f"{prefix}*") if root.is_dir() else []:

@@ -10,9 +10,23 @@ own ~/.jupyter still wins): lean, quiet, and tidy about idle kernels.
   teacher tools such as nbgrader's formgrader, see docs/DESIGN-notes.md).
 - Kernels idle for an hour are shut down by the server itself; whole servers idle for an hour
   are stopped by the hub's idle culler (serve.py).
+- Kernels talk to the server over Unix sockets in the student's private runtime folder (mode 0700,
+  made by the classroom's spawner), not TCP ports on 127.0.0.1: another student on the machine
+  cannot reach them (over TCP anyone could subscribe to a kernel's output), and kernels starting
+  at the same moment in many servers cannot draw the same free port (jupyter_client picks a port
+  by binding and releasing it; a kernel that loses the race dies, and its restarts reuse the same
+  ports). Kept on TCP where the runtime folder is too long for a socket path (107 bytes).
 """
 
+import os
+
+from jupyter_core.paths import jupyter_runtime_dir
+
 c = get_config()  # noqa: F821  (provided by Jupyter when it loads this file)
+
+KERNEL_SOCKET_NAME = len("/kernel-") + 36 + len("-ipc-") + 1     # /kernel-<uuid>-ipc-<n>
+if len(os.fsencode(jupyter_runtime_dir())) + KERNEL_SOCKET_NAME <= 107:
+    c.KernelManager.transport = "ipc"
 
 # One dict: Jupyter does not merge jpserver_extensions across config files (a JSON file beside this
 # one would replace it whole), so nbgrader's teacher-only extensions are listed here too; they are

@@ -12,6 +12,7 @@ import pwd
 import signal
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -178,6 +179,49 @@ def test_a_student_cannot_read_or_list_another_students_home(classroom):
     for path, (status, body) in api.items():
         assert status >= 400 or "initializers" not in body, (path, status, body[:200])
         assert "initializers.ipynb" not in body and TARGET not in body.replace(f"peek/{TARGET}", ""), path
+
+
+def runtime_dir_of(room, name):
+    """Where the classroom's spawner puts a student's runtime folder (its default root)."""
+    from classroom_spawner import default_runtime_root
+    key = str(pwd.getpwnam(room.prefix + name).pw_uid) if ROOT else name
+    return Path(default_runtime_root()) / key
+
+
+def test_kernels_listen_only_on_unix_sockets_in_the_students_private_runtime_folder(classroom):
+    """No TCP port for another student to reach (or for twenty starting kernels to collide on)."""
+    room, _ = classroom
+    import psutil
+
+    async def look():
+        ann = await logged_in(room, "ann")
+        kernel = await ann.start_kernel()
+        try:
+            seen = json.loads(kernel.text(await kernel.execute(
+                "import ipykernel, json, os, sys\n"
+                "info = json.load(open(ipykernel.get_connection_file()))\n"
+                "print(json.dumps({'transport': info['transport'], 'ip': info['ip'], 'pid': os.getpid(),"
+                " 'runtime': os.environ['JUPYTER_RUNTIME_DIR'], 'pipe': sys.stdout.pub_thread._pipe_port}))")))
+            # ipykernel's own pipe for the output of forked subprocesses stays on TCP (it binds a
+            # port itself, retrying, and takes only frames that carry its random id)
+            listening = [c.laddr for c in psutil.Process(seen["pid"]).net_connections(kind="inet")
+                         if c.status == psutil.CONN_LISTEN and c.laddr.port != seen["pipe"]]
+            peek = await kernel.execute(f"import os; os.listdir({str(runtime_dir_of(room, 'ben'))!r})")
+        finally:
+            await kernel.close()
+            await ann.close()
+        return seen, listening, peek["error"]
+
+    seen, listening, peek = run(look())
+    mine = runtime_dir_of(room, "ann")
+    assert seen["transport"] == "ipc" and seen["runtime"] == str(mine), seen
+    assert Path(seen["ip"]).parent == mine, seen
+    assert listening == [], f"the kernel listens on TCP: {listening}"
+    assert mine.stat().st_mode & 0o777 == 0o700           # (Jupyter adds the sticky bit)
+    if ROOT:
+        assert mine.stat().st_uid == pwd.getpwnam(room.prefix + "ann").pw_uid
+        assert runtime_dir_of(room, "ben").is_dir()
+        assert peek is not None and peek[0] == "PermissionError", peek
 
 
 def _memory_cgroup(pid):
@@ -395,3 +439,15 @@ def test_v1_websocket_frames_match_jupyter_servers_own_encoding():
     status = dict(msg, header={"msg_type": "status", "msg_id": "s"}, content={"execution_state": "idle"})
     frame = serialize_msg_to_ws_v1(status, "iopub", pack=lambda part: json.dumps(part).encode())
     assert kernel_frames.unpack_v1(frame)["content"] == {"execution_state": "idle"}
+
+
+def test_a_stopped_server_leaves_no_runtime_folder(classroom):
+    room, _ = classroom
+    folder = runtime_dir_of(room, "cy")
+    assert folder.is_dir()
+    room.api("DELETE", "/users/cy/server")
+    deadline = time.monotonic() + 60
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert not folder.exists()
+    assert room.api("GET", "/users/cy")["servers"] == {}
