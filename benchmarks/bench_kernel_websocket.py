@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -64,7 +65,8 @@ class Server:
                                      stdin=subprocess.DEVNULL)
         self.url = f"127.0.0.1:{self.port}"
 
-    def stop(self):
+    def stop(self, keep=False):
+        """Stop the server and its kernels; remove its folder unless ``keep`` (a failed run's log)."""
         children = psutil.Process(self.proc.pid).children(recursive=True)
         self.proc.terminate()
         try:
@@ -76,6 +78,10 @@ class Server:
             if child.is_running():
                 child.kill()
         self.log.close()
+        if keep:
+            print(f"the server's folder (log, runtime) is kept: {self.root}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 async def _api(server, method, path, body=None):
@@ -135,6 +141,7 @@ def _cpu(pid):
 
 async def measure(connection_class, changes, gap):
     server = Server(connection_class)
+    finished = False
     try:
         await _ready(server)
         kernel = await _kernel(server)
@@ -153,9 +160,10 @@ async def measure(connection_class, changes, gap):
             waits.append((await change(k + 10))[1])
         used = (_cpu(server.proc.pid) - cpu[0], _cpu(kernel.pid) - cpu[1])
         kernel.ws.close()
+        finished = True
         return waits, [u / changes for u in used]
     finally:
-        server.stop()
+        server.stop(keep=not finished)
 
 
 def main(argv=None):
