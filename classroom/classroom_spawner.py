@@ -47,6 +47,11 @@ def default_runtime_root():
     return os.path.join(tempfile.gettempdir(), f"sporelab-classroom-run-{os.geteuid()}")
 
 
+def student_runtime_dir(key, root=""):
+    """A student's runtime folder: ``<root>/<key>``, the key their uid (root) or their name."""
+    return os.path.join(root or default_runtime_root(), str(key))
+
+
 def private_folder(path, mode, uid=None, gid=None):
     """Make ``path`` a real folder with ``mode``, owned by ``uid``:``gid`` (default: this user).
 
@@ -187,8 +192,8 @@ class ClassroomSpawner(LocalProcessSpawner):
     @property
     def runtime_dir(self):
         """This student's runtime folder: ``<runtime_root>/<uid>`` (root) or ``/<name>``."""
-        key = str(pwd.getpwnam(self.system_user).pw_uid) if isolating() else self.user.name
-        return os.path.join(self.runtime_root or default_runtime_root(), key)
+        key = pwd.getpwnam(self.system_user).pw_uid if isolating() else self.user.name
+        return student_runtime_dir(key, self.runtime_root)
 
     def fresh_runtime_dir(self):
         """An empty runtime folder only the student can use (0700), under a root only the hub's
@@ -198,11 +203,12 @@ class ClassroomSpawner(LocalProcessSpawner):
             RuntimeError: if the folder is too long for a kernel's socket paths, or cannot be made.
         """
         path = self.runtime_dir
-        if len(os.fsencode(path)) + KERNEL_SOCKET_NAME > UNIX_SOCKET_PATH_MAX:
+        socket_path = len(os.fsencode(path)) + KERNEL_SOCKET_NAME
+        if socket_path > UNIX_SOCKET_PATH_MAX:
             raise RuntimeError(
                 f"the runtime folder {path!r} is too long for a kernel's socket paths "
-                f"({len(os.fsencode(path)) + KERNEL_SOCKET_NAME} of at most {UNIX_SOCKET_PATH_MAX} "
-                f"bytes): set ClassroomSpawner.runtime_root to a shorter folder")
+                f"({socket_path} of at most {UNIX_SOCKET_PATH_MAX} bytes): set "
+                f"ClassroomSpawner.runtime_root to a shorter folder")
         private_folder(os.path.dirname(path), 0o755 if isolating() else 0o700)
         shutil.rmtree(path, ignore_errors=True)
         if isolating():

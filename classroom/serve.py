@@ -104,11 +104,11 @@ def remove_test_users(prefix):
         raise ValueError(f"prefix must start with 'sporelab-test-' or 'sporelab-bench-', got {prefix!r}")
     if os.geteuid() != 0:
         return
-    from classroom_spawner import default_runtime_root
+    from classroom_spawner import student_runtime_dir
     for entry in pwd.getpwall():
         if entry.pw_name.startswith(prefix):
             # a runtime folder its server did not remove (a crashed hub), before the uid is free
-            shutil.rmtree(Path(default_runtime_root()) / str(entry.pw_uid), ignore_errors=True)
+            shutil.rmtree(student_runtime_dir(entry.pw_uid), ignore_errors=True)
             subprocess.run(["userdel", "-r", "-f", entry.pw_name], capture_output=True, timeout=60)
     for root in (Path("/sys/fs/cgroup/memory/sporelab-classroom"), Path("/sys/fs/cgroup/sporelab-classroom")):
         for path in root.glob(f"{prefix}*") if root.is_dir() else []:

@@ -183,9 +183,8 @@ def test_a_student_cannot_read_or_list_another_students_home(classroom):
 
 def runtime_dir_of(room, name):
     """Where the classroom's spawner puts a student's runtime folder (its default root)."""
-    from classroom_spawner import default_runtime_root
-    key = str(pwd.getpwnam(room.prefix + name).pw_uid) if ROOT else name
-    return Path(default_runtime_root()) / key
+    from classroom_spawner import student_runtime_dir
+    return Path(student_runtime_dir(pwd.getpwnam(room.prefix + name).pw_uid if ROOT else name))
 
 
 def test_kernels_listen_only_on_unix_sockets_in_the_students_private_runtime_folder(classroom):
