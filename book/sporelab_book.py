@@ -106,13 +106,18 @@ GLOB_LINE = re.compile(r"^((?:[\w./-]+/)?)\*[ \t]*$", re.MULTILINE)
 
 
 def drop_spent_globs(app, docname, source):
-    """Drop a toctree line ``folder/*`` of ``docname`` when every page in folder/ is listed by name."""
+    """Drop a toctree line ``folder/*`` of ``docname`` when every page in folder/ is listed by name.
+
+    Sphinx's ``*`` stops at ``/``: the Chinese book's ``*`` (its tutorials) matches no lab, so a lab
+    not listed by name must not keep that line alive.
+    """
     text = source[0]
     listed = set(re.findall(r"^([\w./-]+)[ \t]*$", text, re.MULTILINE))
 
     def spent(match):
+        folder = match.group(1)
         rest = [d for d in app.env.found_docs
-                if d.startswith(match.group(1)) and d != docname and d not in listed]
+                if d.startswith(folder) and "/" not in d[len(folder):] and d != docname and d not in listed]
         return match.group(0) if rest else ""
 
     source[0] = GLOB_LINE.sub(spent, text)

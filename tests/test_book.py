@@ -27,6 +27,7 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -291,6 +292,26 @@ def test_the_settings_come_from_the_environment(monkeypatch):
     assert book_config.setting("BOOK_HUB_URL", book_config.DEFAULT_HUB_URL) == "https://hub.school.example"
     assert book_config.setting("BOOK_BRANCH", book_config.DEFAULT_BRANCH) == "main"
     assert book_config.DEFAULT_REPO_URL == "https://github.com/OWNER/sporelab"   # README's placeholder
+
+
+def test_a_glob_line_is_dropped_only_when_every_page_of_its_own_folder_is_listed():
+    """``*`` matches the pages beside the index only (Sphinx's ``*`` stops at ``/``): a lab not
+    listed by name keeps ``labs/*`` but not the tutorials' ``*`` (the Chinese landing page's case)."""
+    _need("sphinx")
+    import sporelab_book
+    app = SimpleNamespace(env=SimpleNamespace(found_docs={"index", "network_parameters", "labs/depth",
+                                                          "labs/data_parallel"}))
+    index = "network_parameters\n*\n\nlabs/depth\nlabs/*\n"
+    source = [index]
+    sporelab_book.drop_spent_globs(app, "index", source)
+    assert source[0] == "network_parameters\n\n\nlabs/depth\nlabs/*\n"
+    source = [index.replace("labs/depth\n", "labs/depth\nlabs/data_parallel\n")]
+    sporelab_book.drop_spent_globs(app, "index", source)
+    assert source[0] == "network_parameters\n\n\nlabs/depth\nlabs/data_parallel\n\n"
+    app.env.found_docs.add("glossary")                  # a page beside the index, not listed
+    source = [index]
+    sporelab_book.drop_spent_globs(app, "index", source)
+    assert source[0] == index
 
 
 def test_the_examples_in_book_config_run():

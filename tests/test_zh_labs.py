@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EN = ROOT / "notebooks" / "labs"
 ZH = ROOT / "notebooks" / "zh_cn" / "labs"
-TRANSLATED = ("initializers", "convolution", "training", "depth")   # data_parallel is not (yet)
+TRANSLATED = ("initializers", "convolution", "training", "depth", "data_parallel")
 LANGUAGE_CALL = re.compile(r"""^\s*sporelab\.widgets\.set_language\(\s*["']zh_cn["']\s*\)""", re.MULTILINE)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
