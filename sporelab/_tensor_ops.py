@@ -2,7 +2,7 @@
 each with its gradient.
 
 Kept apart from ``tensor.py`` so the Tensor class stays about state. Every differentiable operator
-computes on backend arrays and hands ``autograd.record_op`` a backward function, in the style of
+computes on backend arrays and hands ``_tape.record_op`` a backward function, in the style of
 micrograd: a few lines per op.
 
 Promotion: tensor with tensor takes the higher-ranked dtype (Int64 + Float32 -> Float32). A Python
@@ -18,7 +18,7 @@ import numpy as np
 from . import device as _device
 from . import dtype as mstype
 from ._shape_errors import check_shapes as _check_shapes
-from .autograd import needs_grad, record_op
+from ._tape import needs_grad, record_op
 from .tensor import Tensor
 
 _OPERAND_TYPES = "a Tensor, a Python number, a list or a NumPy array"

@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 
+from . import _tape
 from . import dtype as mstype
 from . import device as _device
 
@@ -362,9 +363,9 @@ class Tensor:
 
     grad = None
     grad_req = "null"
-    _node = None           # set by autograd when this tensor was computed on the tape
+    _node = None           # set by the tape (_tape.record_op) when this tensor was computed on the tape
 
-    # ---- writes, counted so that backward can tell stale saved values (autograd._check_versions)
+    # ---- writes, counted so that backward can tell stale saved values (_tape._check_versions)
     _version = 0           # writes into this tensor's memory (on the root of a view)
     _base = None           # the tensor whose memory this one views (reshape, slice, detach)
     _written_by = None     # what wrote last, for the error message
@@ -405,8 +406,7 @@ class Tensor:
             RuntimeError: the tensor was not computed inside ``autograd.record()`` from tensors with
                 gradient buffers.
         """
-        from . import autograd
-        autograd._tensor_backward(self, out_grad, retain_graph)
+        _tape.fill_grad_buffers(self, out_grad, retain_graph)
 
     def detach(self):
         """The same values, cut from the gradient tape (shares memory, and so its write count)."""
