@@ -27,6 +27,7 @@ import numpy as np
 from . import _tape
 from . import dtype as mstype
 from . import device as _device
+from ._tensor_ops import TensorOps
 
 __all__ = ["Tensor"]
 
@@ -104,7 +105,7 @@ def _check_shape(shape, argument="shape"):
     return shape
 
 
-class Tensor:
+class Tensor(TensorOps):
     """A multi-dimensional array with a sporelab dtype, living on one device.
 
     Args:
@@ -181,10 +182,11 @@ class Tensor:
         self._shape = other._shape
         self._data = other._data.astype(self._dtype.nptype, copy=True)
 
-    @classmethod
-    def _wrap(cls, array, dtype=None, device=None):
-        """A Tensor around a backend array, without copying (for kernels; not for users)."""
-        tensor = cls.__new__(cls)
+    @staticmethod
+    def _wrap(array, dtype=None, device=None):
+        """A plain Tensor around a backend array, without copying (for kernels; not for users;
+        a Parameter's operators give Tensors too)."""
+        tensor = Tensor.__new__(Tensor)
         tensor._device = device or _device.current_context()
         tensor.init = None
         tensor.const_arg = False
@@ -276,6 +278,11 @@ class Tensor:
 
     def copy(self):
         return Tensor(self)
+
+    @staticmethod
+    def _from_data(data):
+        """A plain Tensor from a list or NumPy array (the other side of an operator)."""
+        return Tensor(data)
 
     # ---- printing ------------------------------------------------------------------------------
     def __str__(self):
@@ -420,5 +427,3 @@ class Tensor:
         memo[id(self)] = clone
         return clone
 
-
-from . import _tensor_ops  # noqa: E402,F401  (installs the operators, with their gradients, on Tensor)
