@@ -19,6 +19,8 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
+from .common import _part
+from .common.initializer import initializer
 from .errors import ArgumentTypeError
 from .tensor import Tensor
 
@@ -94,8 +96,12 @@ def _lazy_tensor(default_input):
     from .parallel._auto_parallel_context import _keeps_parameters_lazy
     if not _keeps_parameters_lazy():
         return None
-    from .common import _part
-    return _part.lazy_copy(default_input)
+    reserved = _part.reserve(default_input.init, default_input.shape, default_input.dtype.nptype)
+    if reserved is None:
+        return None
+    lazy = Tensor(default_input)
+    lazy.init = reserved
+    return lazy
 
 
 def _is_in_parallel_mode():
@@ -374,7 +380,6 @@ class Parameter(Tensor):
         clone.cache_enable, clone.requires_aggr = self.cache_enable, self.requires_aggr
         clone.is_param_ps, clone.init_in_server = self.is_param_ps, self.init_in_server
         if not (isinstance(init, str) and init == "same"):
-            from .common.initializer import initializer
             clone.set_data(initializer(init, self.shape, self.dtype))
         return clone
 

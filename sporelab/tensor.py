@@ -28,6 +28,8 @@ from . import _tape
 from . import dtype as mstype
 from . import device as _device
 from ._tensor_ops import TensorOps
+from .common import initializer as _initializers
+from .common._base import Initializer
 
 __all__ = ["Tensor"]
 
@@ -157,7 +159,6 @@ class Tensor(TensorOps):
         self._data = _device.to_device(_cast_checked(array, self._dtype.nptype), self._device)
 
     def _init_lazy(self, input_data, dtype, shape, init):
-        from .common.initializer import Initializer   # deferred: the engine imports no initializer at import time
         if input_data is not None:
             raise ValueError("Give either 'input_data' or 'init', not both: 'init' describes data to "
                              "be created later.")
@@ -427,3 +428,5 @@ class Tensor(TensorOps):
         memo[id(self)] = clone
         return clone
 
+
+_initializers.register_tensor_class(Tensor)
