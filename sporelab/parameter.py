@@ -22,6 +22,7 @@ from . import dtype as mstype
 from .common import _part
 from .common.initializer import initializer
 from .errors import ArgumentTypeError
+from .parallel import _hooks as _parallel
 from .tensor import Tensor
 
 __all__ = ["Parameter", "ParameterTuple", "check_prefix"]
@@ -93,8 +94,7 @@ def _lazy_tensor(default_input):
     """In semi_auto_parallel and auto_parallel (MindSpore keeps such parameters without data) and
     in hybrid_parallel, a lazy copy whose initializer has taken its seed (``common._part``), so
     ``init_data(layout)`` can create only a block; else (or when it needs the whole) None."""
-    from .parallel._auto_parallel_context import _keeps_parameters_lazy
-    if not _keeps_parameters_lazy():
+    if not _parallel.keeps_parameters_lazy():
         return None
     reserved = _part.reserve(default_input.init, default_input.shape, default_input.dtype.nptype)
     if reserved is None:
@@ -102,11 +102,6 @@ def _lazy_tensor(default_input):
     lazy = Tensor(default_input)
     lazy.init = reserved
     return lazy
-
-
-def _is_in_parallel_mode():
-    from .parallel._auto_parallel_context import _is_in_parallel_mode as in_parallel
-    return in_parallel()
 
 
 class Parameter(Tensor):
@@ -143,7 +138,7 @@ class Parameter(Tensor):
         tensor = _default_tensor(default_input)       # last: it may take a seed, so check the rest first
         self._adopt(tensor)
         self.is_default_input_init = isinstance(default_input, Tensor) and default_input.has_init
-        self.is_in_parallel = _is_in_parallel_mode()
+        self.is_in_parallel = _parallel.in_parallel_mode()
         self._name = name
         self._requires_grad = requires_grad
         self._layerwise_parallel = layerwise_parallel
@@ -317,7 +312,7 @@ class Parameter(Tensor):
         False
         >>> ms.reset_auto_parallel_context()
         """
-        if self.is_default_input_init and self.is_in_parallel != _is_in_parallel_mode():
+        if self.is_default_input_init and self.is_in_parallel != _parallel.in_parallel_mode():
             raise RuntimeError("Must set or change parallel mode before any initializer Tensor created.")
         _check_bool(set_sliced, "set_sliced")
         if layout is None:
@@ -327,12 +322,10 @@ class Parameter(Tensor):
             if set_sliced:
                 self.sliced = True
             return self
-        from .parallel import _layout
-        _layout.check_layout(layout, self.shape)
+        _parallel.check_layout(layout, self.shape)
         if self.sliced:                  # already this rank's block
             return self
-        from .communication import management
-        piece = _layout.rank_block(self, layout, management.get_rank())
+        piece = _parallel.rank_block(self, layout)
         self._data, self._shape = _device.to_device(piece, self.device), piece.shape
         self.init = self.init_mode = None
         self.sliced = set_sliced
@@ -355,8 +348,7 @@ class Parameter(Tensor):
                 PyNative mode (as MindSpore: switch to GRAPH_MODE with ``set_context(mode=...)``).
         """
         _check_bool(init_in_server, "init_in_server")
-        from .parallel._ps_context import _get_role, _is_ps_mode
-        if not _is_ps_mode() or _get_role() not in ("MS_WORKER", "MS_PSERVER", "MS_SCHED"):
+        if not _parallel.ps_role_ready():
             raise RuntimeError("Must complete following two steps before calling set_param_ps: \n"
                                "1. context.set_ps_context(enable_ps=True) \n"
                                "2. export MS_ROLE environment variable \n"
