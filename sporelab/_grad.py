@@ -8,10 +8,10 @@
 [2.]),)
 """
 
-import contextlib
-
-from . import autograd as _tape
+from . import _tape
 from . import device as _device
+from .parameter import Parameter
+from .tensor import Tensor
 
 
 def _check_positions(grad_position):
@@ -30,8 +30,6 @@ def _check_positions(grad_position):
 
 
 def _check_weights(weights):
-    from .parameter import Parameter
-    from .tensor import Tensor
     if weights is None:
         return None
     items = (weights,) if isinstance(weights, Parameter) else weights
@@ -57,18 +55,7 @@ def _check(fn, grad_position, weights, has_aux):
     return positions, params
 
 
-@contextlib.contextmanager
-def _targets(leaves):
-    saved = _tape._state.targets
-    _tape._state.targets = {**saved, **{id(t): t for t in leaves}}
-    try:
-        yield
-    finally:
-        _tape._state.targets = saved
-
-
 def _inputs_at(args, positions):
-    from .tensor import Tensor
     for p in positions or ():
         if p >= len(args):
             raise ValueError(f"The argument 'grad_position' {p} is out of range: the function got {len(args)} input(s).")
@@ -79,27 +66,24 @@ def _inputs_at(args, positions):
 
 
 def _run(fn, args, kwargs, positions, params, has_aux):
-    from .tensor import Tensor
     inputs = _inputs_at(args, positions)
     active = [p for p in params or () if p.requires_grad]
-    with _targets(inputs + active):
+    with _tape.differentiating(inputs + active):
         result = fn(*args, **kwargs)
         output = result[0] if has_aux else result
         if not isinstance(output, Tensor):
             raise TypeError(f"The function passed to grad must return a Tensor{' (first of a tuple, has_aux=True)' if has_aux else ''}, "
                             f"but it returned {type(output).__name__}.")
-        found = _tape._backprop(output, _tape._head(output, None)) if _tape._tracked(output) else {}
+        found = _tape.leaf_gradients(output)
     return result, _collect(inputs, params, found)
 
 
 def _zeros_like(tensor):
-    from .tensor import Tensor
     xp = _device.array_module(tensor.device)
     return Tensor._wrap(xp.zeros(tensor.shape, tensor.dtype.nptype), tensor.dtype, tensor.device)
 
 
 def _as_grad(tensor, found):
-    from .tensor import Tensor
     if id(tensor) not in found:
         return _zeros_like(tensor)
     return Tensor._wrap(found[id(tensor)][1], tensor.dtype, tensor.device)

@@ -1,9 +1,15 @@
-"""Tensor operators: arithmetic with MindSpore's dtype promotion, comparisons, shape ops, reductions,
-each with its gradient.
+"""``TensorOps``, the operators ``Tensor`` inherits: arithmetic with MindSpore's dtype promotion,
+comparisons, shape ops, reductions, each with its gradient.
 
-Kept apart from ``tensor.py`` so the Tensor class stays about state. Every differentiable operator
-computes on backend arrays and hands ``autograd.record_op`` a backward function, in the style of
-micrograd: a few lines per op.
+Kept apart from ``tensor.py`` so the Tensor class stays about state; ``class Tensor(TensorOps)``.
+Every method is generated from a row of a table (``_BINARY``, ``_UNARY``, ...) and assigned by name
+in the class body (``__add__ = _binary("add")``), so ``help(Tensor)`` lists them. Every
+differentiable operator computes on backend arrays and hands ``_tape.record_op`` a backward
+function, in the style of micrograd: a few lines per op.
+
+``TensorOps`` needs two things of the class that mixes it in (it cannot import ``tensor.py``,
+which imports it): ``_wrap(array, dtype, device)``, a plain Tensor around a backend array, and
+``_from_data(data)``, a plain Tensor from a list or a NumPy array.
 
 Promotion: tensor with tensor takes the higher-ranked dtype (Int64 + Float32 -> Float32). A Python
 scalar is "weak": it keeps the tensor's dtype unless its kind is wider (Int32 tensor * 2.5 ->
@@ -18,8 +24,7 @@ import numpy as np
 from . import device as _device
 from . import dtype as mstype
 from ._shape_errors import check_shapes as _check_shapes
-from .autograd import needs_grad, record_op
-from .tensor import Tensor
+from ._tape import needs_grad, record_op
 
 _OPERAND_TYPES = "a Tensor, a Python number, a list or a NumPy array"
 
@@ -37,7 +42,7 @@ def _scalar_dtype(tensor_dtype, value):
 
 def _as_operand(tensor, other, name):
     """(other as a Tensor or Python scalar, result dtype) for ``tensor (op) other``."""
-    if isinstance(other, Tensor):
+    if isinstance(other, TensorOps):
         if other.device != tensor.device:
             raise RuntimeError(f"Operator '{name}' got tensors on different devices ({tensor.device} "
                                f"and {other.device}); move one with .to(ctx) first.")
@@ -45,7 +50,7 @@ def _as_operand(tensor, other, name):
     if isinstance(other, (numbers.Number, np.bool_)) and not isinstance(other, np.generic):
         return other, _scalar_dtype(tensor.dtype, other)
     if isinstance(other, (list, tuple, np.ndarray, np.generic)):
-        converted = Tensor(other)
+        converted = tensor._from_data(other)
         if converted.device != tensor.device:
             converted = converted.to(tensor.device)
         return converted, mstype.promote(tensor.dtype, converted.dtype)
@@ -54,7 +59,7 @@ def _as_operand(tensor, other, name):
 
 
 def _value(operand, dtype):
-    if isinstance(operand, Tensor):
+    if isinstance(operand, TensorOps):
         return operand._array.astype(dtype.nptype, copy=False)
     return operand
 
@@ -78,85 +83,67 @@ def _log_where_positive(xp, a):
     return xp.log(xp.where(a > 0, a, 1))
 
 
-# name: (forward, backward(g, a, b, out, xp) -> (ga, gb))
+# name: (forward, backward(g, a, b, out, xp) -> (ga, gb), saves(left_tracked, right_tracked) ->
+# which of (left, right, output) the backward reads: as PyTorch saves them, for w * x with x data
+# only x). No backward: the op is not differentiable.
 _BINARY = {
-    "add": (operator.add, lambda g, a, b, out, xp: (g, g)),
-    "sub": (operator.sub, lambda g, a, b, out, xp: (g, -g)),
-    "mul": (operator.mul, lambda g, a, b, out, xp: (g * b, g * a)),
-    "truediv": (operator.truediv, lambda g, a, b, out, xp: (g / b, -g * a / (b * b))),
+    "add": (operator.add, lambda g, a, b, out, xp: (g, g),
+            lambda lt, rt: (False, False, False)),
+    "sub": (operator.sub, lambda g, a, b, out, xp: (g, -g),
+            lambda lt, rt: (False, False, False)),
+    "mul": (operator.mul, lambda g, a, b, out, xp: (g * b, g * a),
+            lambda lt, rt: (rt, lt, False)),
+    "truediv": (operator.truediv, lambda g, a, b, out, xp: (g / b, -g * a / (b * b)),
+                lambda lt, rt: (rt, True, False)),
     "pow": (operator.pow, lambda g, a, b, out, xp: (
-        g * b * a ** (b - 1), g * out * _log_where_positive(xp, a) if hasattr(b, "shape") else None)),
-    "matmul": (operator.matmul, lambda g, a, b, out, xp: _matmul_grads(g, a, b)),
-    "floordiv": (operator.floordiv, None),
-    "mod": (operator.mod, lambda g, a, b, out, xp: (g, -g * xp.floor_divide(a, b))),
+        g * b * a ** (b - 1), g * out * _log_where_positive(xp, a) if hasattr(b, "shape") else None),
+            lambda lt, rt: (True, True, rt)),
+    "matmul": (operator.matmul, lambda g, a, b, out, xp: _matmul_grads(g, a, b),
+               lambda lt, rt: (rt, lt, False)),
+    "floordiv": (operator.floordiv, None, None),
+    "mod": (operator.mod, lambda g, a, b, out, xp: (g, -g * xp.floor_divide(a, b)),
+            lambda lt, rt: (rt, rt, False)),
 }
 
 
-# name: (left, right, output) read by the backward, given which of left and right need gradients
-# (as PyTorch saves them: for w * x with x data, only x).
-_SAVED = {
-    "add": lambda lt, rt: (False, False, False),
-    "sub": lambda lt, rt: (False, False, False),
-    "mul": lambda lt, rt: (rt, lt, False),
-    "matmul": lambda lt, rt: (rt, lt, False),
-    "truediv": lambda lt, rt: (rt, True, False),
-    "pow": lambda lt, rt: (True, True, rt),
-    "mod": lambda lt, rt: (rt, rt, False),
-}
-
-
-def _record_binary(name, left, right, out, backward, a, b):
-    tracked = [isinstance(t, Tensor) and needs_grad(t) for t in (left, right)]
-    keep_left, keep_right, keep_out = _SAVED[name](*tracked)
+def _record_binary(left, right, out, backward, saves, a, b):
+    tracked = [isinstance(t, TensorOps) and needs_grad(t) for t in (left, right)]
+    keep_left, keep_right, keep_out = saves(*tracked)
     saved = [t for t, keep in ((left, keep_left), (right, keep_right)) if keep]
     xp = _device.array_module(out.device)
     record_op(out, (left, right), lambda g: backward(g, a, b, out._data, xp), saved=saved,
               saves_output=keep_out)
 
 
-def _apply_binary(name, left, right, result):
-    forward, backward = _BINARY[name]
-    _check_shapes(name, left, right)
-    a, b = _value(left, result), _value(right, result)
-    out = Tensor._wrap(forward(a, b), result, (left if isinstance(left, Tensor) else right).device)
-    if backward is not None and result.kind in "fc":
-        _record_binary(name, left, right, out, backward, a, b)
-    return out
-
-
-def _binary(name):
+def _binary(name, reflected=False):
+    """``__name__`` (or, reflected, ``__rname__``: ``2 - x`` is ``x.__rsub__(2)``) from its row."""
+    forward, backward, saves = _BINARY[name]
     true_divide = name == "truediv"
 
-    def operands(self, other):
+    def method(self, other):
         other, result = _as_operand(self, other, name)
         if true_divide and result.kind not in "fc":
             result = mstype.float32
-        return other, result
-
-    def method(self, other):
-        other, result = operands(self, other)
-        return _apply_binary(name, self, other, result)
-
-    def reflected(self, other):
-        other, result = operands(self, other)
-        return _apply_binary(name, other, self, result)
-    return method, reflected
-
-
-def _comparison(fn, name):
-    def method(self, other):
-        other, result = _as_operand(self, other, name)
-        _check_shapes(name, self, other)
-        return Tensor._wrap(fn(_value(self, result), _value(other, result)), mstype.bool_, self.device)
+        left, right = (other, self) if reflected else (self, other)
+        _check_shapes(name, left, right)
+        a, b = _value(left, result), _value(right, result)
+        out = self._wrap(forward(a, b), result, self.device)
+        if backward is not None and result.kind in "fc":
+            _record_binary(left, right, out, backward, saves, a, b)
+        return out
+    method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
     return method
 
 
-for _name in _BINARY:
-    _method, _reflected = _binary(_name)
-    setattr(Tensor, f"__{_name}__", _method)
-    setattr(Tensor, f"__r{_name}__", _reflected)
-for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
-    setattr(Tensor, f"__{_name}__", _comparison(getattr(operator, _name), _name))
+def _comparison(name):
+    fn = getattr(operator, name)
+
+    def method(self, other):
+        other, result = _as_operand(self, other, name)
+        _check_shapes(name, self, other)
+        return self._wrap(fn(_value(self, result), _value(other, result)), mstype.bool_, self.device)
+    method.__name__ = f"__{name}__"
+    return method
 
 
 # ---- elementwise unary ---------------------------------------------------------------------------
@@ -167,7 +154,7 @@ def unary(self, name, forward, backward, float_only=False, reads=("x",)):
     dtype = mstype.float32 if float_only and self.dtype.kind not in "fc" else self.dtype
     xp = _device.array_module(self.device)
     x = self._array.astype(dtype.nptype, copy=False)
-    out = Tensor._wrap(forward(xp, x), dtype, self.device)
+    out = self._wrap(forward(xp, x), dtype, self.device)
     if dtype.kind in "fc":
         record_op(out, (self,), lambda g: (backward(g, x, out._data, xp),),
                   saved=(self,) if "x" in reads else (), saves_output="out" in reads)
@@ -194,11 +181,6 @@ def _unary_method(name):
     return method
 
 
-for _name in _UNARY:
-    setattr(Tensor, _name, _unary_method(_name))
-Tensor.__neg__ = Tensor.neg
-Tensor.__abs__ = Tensor.abs
-Tensor.__pos__ = lambda self: self
 
 
 # ---- shape ---------------------------------------------------------------------------------------
@@ -216,7 +198,7 @@ def _shares_memory(xp, array, base):
 
 
 def _view(self, array, backward):
-    out = Tensor._wrap(array, self.dtype, self.device)
+    out = self._wrap(array, self.dtype, self.device)
     if _shares_memory(_device.array_module(self.device), array, self._array):
         out._base = self         # a write into either is a write into both (autograd's version check)
     if self.dtype.kind in "fc":
@@ -227,7 +209,8 @@ def _view(self, array, backward):
 def reshape(self, *shape):
     """A tensor with the same data and a new shape; one dimension may be -1 (inferred).
 
-    >>> Tensor(np.arange(6)).reshape(2, 3).shape
+    >>> import sporelab as ms
+    >>> ms.Tensor(np.arange(6)).reshape(2, 3).shape
     (2, 3)
     """
     shape = _shape_args(shape, "shape")
@@ -250,7 +233,7 @@ def transpose(self, *axes):
 
 
 def getitem(self, index):
-    if isinstance(index, Tensor):
+    if isinstance(index, TensorOps):
         index = index._array
     xp = _device.array_module(self.device)
 
@@ -264,21 +247,25 @@ def getitem(self, index):
 def astype(self, dtype):
     """A copy converted to ``dtype`` (``ms.float32``, ``np.float32`` or ``'float32'``)."""
     target = mstype.to_dtype(dtype)
-    out = Tensor._wrap(self._array.astype(target.nptype), target, self.device)
+    out = self._wrap(self._array.astype(target.nptype), target, self.device)
     if target.kind in "fc" and self.dtype.kind in "fc":
         record_op(out, (self,), lambda g: (g.astype(self.dtype.nptype),), saved=())
     return out
 
 
-Tensor.reshape = reshape
-Tensor.transpose = transpose
-Tensor.T = property(lambda self: transpose(self))
-Tensor.flatten = lambda self: reshape(self, -1)
-Tensor.squeeze = lambda self, axis=None: reshape(self, self._array.squeeze(axis).shape)
-Tensor.expand_dims = lambda self, axis: reshape(
-    self, _device.array_module(self.device).expand_dims(self._array, axis).shape)
-Tensor.__getitem__ = getitem
-Tensor.astype = astype
+def flatten(self):
+    """The tensor as one dimension (a view where the memory allows)."""
+    return reshape(self, -1)
+
+
+def squeeze(self, axis=None):
+    """The tensor without its length-1 axes (only ``axis`` when given)."""
+    return reshape(self, self._array.squeeze(axis).shape)
+
+
+def expand_dims(self, axis):
+    """The tensor with a new length-1 axis at ``axis``."""
+    return reshape(self, _device.array_module(self.device).expand_dims(self._array, axis).shape)
 
 
 # ---- reductions ----------------------------------------------------------------------------------
@@ -321,7 +308,7 @@ def _reduce(name, result_dtype):
             raise ValueError(f"{name}() of an empty tensor has no value.")
         dtype = result_dtype(self.dtype)
         x = self._array.astype(dtype.nptype, copy=False) if name in ("sum", "mean") else self._array
-        out = Tensor._wrap(getattr(x, name)(axis=axis, keepdims=keepdims), dtype, self.device)
+        out = self._wrap(getattr(x, name)(axis=axis, keepdims=keepdims), dtype, self.device)
         if name in ("sum", "mean", "max", "min") and dtype.kind in "fc":
             xp = _device.array_module(self.device)
             picks = name in ("max", "min")      # they read the input and the result; sum and mean neither
@@ -341,9 +328,58 @@ def _averaged(dtype):
     return dtype if dtype.kind in "fc" else mstype.float32
 
 
-Tensor.sum = _reduce("sum", _summed)
-Tensor.mean = _reduce("mean", _averaged)
-Tensor.max = _reduce("max", lambda dtype: dtype)
-Tensor.min = _reduce("min", lambda dtype: dtype)
-Tensor.any = _reduce("any", lambda dtype: mstype.bool_)
-Tensor.all = _reduce("all", lambda dtype: mstype.bool_)
+class TensorOps:
+    """The operators of ``Tensor``, each generated from its row above (see the module docstring
+    for what the subclass provides)."""
+
+    __slots__ = ()
+
+    __add__ = _binary("add")
+    __radd__ = _binary("add", reflected=True)
+    __sub__ = _binary("sub")
+    __rsub__ = _binary("sub", reflected=True)
+    __mul__ = _binary("mul")
+    __rmul__ = _binary("mul", reflected=True)
+    __truediv__ = _binary("truediv")
+    __rtruediv__ = _binary("truediv", reflected=True)
+    __pow__ = _binary("pow")
+    __rpow__ = _binary("pow", reflected=True)
+    __matmul__ = _binary("matmul")
+    __rmatmul__ = _binary("matmul", reflected=True)
+    __floordiv__ = _binary("floordiv")
+    __rfloordiv__ = _binary("floordiv", reflected=True)
+    __mod__ = _binary("mod")
+    __rmod__ = _binary("mod", reflected=True)
+
+    __eq__ = _comparison("eq")
+    __ne__ = _comparison("ne")
+    __lt__ = _comparison("lt")
+    __le__ = _comparison("le")
+    __gt__ = _comparison("gt")
+    __ge__ = _comparison("ge")
+
+    neg = __neg__ = _unary_method("neg")
+    abs = __abs__ = _unary_method("abs")
+    exp = _unary_method("exp")
+    log = _unary_method("log")
+    sqrt = _unary_method("sqrt")
+    square = _unary_method("square")
+
+    def __pos__(self):
+        return self
+
+    reshape = reshape
+    transpose = transpose
+    T = property(transpose, doc="The tensor with its axes reversed.")
+    flatten = flatten
+    squeeze = squeeze
+    expand_dims = expand_dims
+    __getitem__ = getitem
+    astype = astype
+
+    sum = _reduce("sum", _summed)
+    mean = _reduce("mean", _averaged)
+    max = _reduce("max", lambda dtype: dtype)
+    min = _reduce("min", lambda dtype: dtype)
+    any = _reduce("any", lambda dtype: mstype.bool_)
+    all = _reduce("all", lambda dtype: mstype.bool_)

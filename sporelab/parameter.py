@@ -19,7 +19,10 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
+from .common import _part
+from .common.initializer import initializer
 from .errors import ArgumentTypeError
+from .parallel import _hooks as _parallel
 from .tensor import Tensor
 
 __all__ = ["Parameter", "ParameterTuple", "check_prefix"]
@@ -91,16 +94,14 @@ def _lazy_tensor(default_input):
     """In semi_auto_parallel and auto_parallel (MindSpore keeps such parameters without data) and
     in hybrid_parallel, a lazy copy whose initializer has taken its seed (``common._part``), so
     ``init_data(layout)`` can create only a block; else (or when it needs the whole) None."""
-    from .parallel._auto_parallel_context import _keeps_parameters_lazy
-    if not _keeps_parameters_lazy():
+    if not _parallel.keeps_parameters_lazy():
         return None
-    from .common import _part
-    return _part.lazy_copy(default_input)
-
-
-def _is_in_parallel_mode():
-    from .parallel._auto_parallel_context import _is_in_parallel_mode as in_parallel
-    return in_parallel()
+    reserved = _part.reserve(default_input.init, default_input.shape, default_input.dtype.nptype)
+    if reserved is None:
+        return None
+    lazy = Tensor(default_input)
+    lazy.init = reserved
+    return lazy
 
 
 class Parameter(Tensor):
@@ -137,7 +138,7 @@ class Parameter(Tensor):
         tensor = _default_tensor(default_input)       # last: it may take a seed, so check the rest first
         self._adopt(tensor)
         self.is_default_input_init = isinstance(default_input, Tensor) and default_input.has_init
-        self.is_in_parallel = _is_in_parallel_mode()
+        self.is_in_parallel = _parallel.in_parallel_mode()
         self._name = name
         self._requires_grad = requires_grad
         self._layerwise_parallel = layerwise_parallel
@@ -311,7 +312,7 @@ class Parameter(Tensor):
         False
         >>> ms.reset_auto_parallel_context()
         """
-        if self.is_default_input_init and self.is_in_parallel != _is_in_parallel_mode():
+        if self.is_default_input_init and self.is_in_parallel != _parallel.in_parallel_mode():
             raise RuntimeError("Must set or change parallel mode before any initializer Tensor created.")
         _check_bool(set_sliced, "set_sliced")
         if layout is None:
@@ -321,12 +322,10 @@ class Parameter(Tensor):
             if set_sliced:
                 self.sliced = True
             return self
-        from .parallel import _layout
-        _layout.check_layout(layout, self.shape)
+        _parallel.check_layout(layout, self.shape)
         if self.sliced:                  # already this rank's block
             return self
-        from .communication import management
-        piece = _layout.rank_block(self, layout, management.get_rank())
+        piece = _parallel.rank_block(self, layout)
         self._data, self._shape = _device.to_device(piece, self.device), piece.shape
         self.init = self.init_mode = None
         self.sliced = set_sliced
@@ -349,8 +348,7 @@ class Parameter(Tensor):
                 PyNative mode (as MindSpore: switch to GRAPH_MODE with ``set_context(mode=...)``).
         """
         _check_bool(init_in_server, "init_in_server")
-        from .parallel._ps_context import _get_role, _is_ps_mode
-        if not _is_ps_mode() or _get_role() not in ("MS_WORKER", "MS_PSERVER", "MS_SCHED"):
+        if not _parallel.ps_role_ready():
             raise RuntimeError("Must complete following two steps before calling set_param_ps: \n"
                                "1. context.set_ps_context(enable_ps=True) \n"
                                "2. export MS_ROLE environment variable \n"
@@ -374,7 +372,6 @@ class Parameter(Tensor):
         clone.cache_enable, clone.requires_aggr = self.cache_enable, self.requires_aggr
         clone.is_param_ps, clone.init_in_server = self.is_param_ps, self.init_in_server
         if not (isinstance(init, str) and init == "same"):
-            from .common.initializer import initializer
             clone.set_data(initializer(init, self.shape, self.dtype))
         return clone
 

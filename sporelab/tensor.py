@@ -24,8 +24,12 @@ import numbers
 
 import numpy as np
 
+from . import _tape
 from . import dtype as mstype
 from . import device as _device
+from ._tensor_ops import TensorOps
+from .common import initializer as _initializers
+from .common._base import Initializer
 
 __all__ = ["Tensor"]
 
@@ -103,7 +107,7 @@ def _check_shape(shape, argument="shape"):
     return shape
 
 
-class Tensor:
+class Tensor(TensorOps):
     """A multi-dimensional array with a sporelab dtype, living on one device.
 
     Args:
@@ -155,7 +159,6 @@ class Tensor:
         self._data = _device.to_device(_cast_checked(array, self._dtype.nptype), self._device)
 
     def _init_lazy(self, input_data, dtype, shape, init):
-        from .common.initializer import Initializer   # deferred: the engine imports no initializer at import time
         if input_data is not None:
             raise ValueError("Give either 'input_data' or 'init', not both: 'init' describes data to "
                              "be created later.")
@@ -180,10 +183,11 @@ class Tensor:
         self._shape = other._shape
         self._data = other._data.astype(self._dtype.nptype, copy=True)
 
-    @classmethod
-    def _wrap(cls, array, dtype=None, device=None):
-        """A Tensor around a backend array, without copying (for kernels; not for users)."""
-        tensor = cls.__new__(cls)
+    @staticmethod
+    def _wrap(array, dtype=None, device=None):
+        """A plain Tensor around a backend array, without copying (for kernels; not for users;
+        a Parameter's operators give Tensors too)."""
+        tensor = Tensor.__new__(Tensor)
         tensor._device = device or _device.current_context()
         tensor.init = None
         tensor.const_arg = False
@@ -276,6 +280,11 @@ class Tensor:
     def copy(self):
         return Tensor(self)
 
+    @staticmethod
+    def _from_data(data):
+        """A plain Tensor from a list or NumPy array (the other side of an operator)."""
+        return Tensor(data)
+
     # ---- printing ------------------------------------------------------------------------------
     def __str__(self):
         if self.has_init:
@@ -362,9 +371,9 @@ class Tensor:
 
     grad = None
     grad_req = "null"
-    _node = None           # set by autograd when this tensor was computed on the tape
+    _node = None           # set by the tape (_tape.record_op) when this tensor was computed on the tape
 
-    # ---- writes, counted so that backward can tell stale saved values (autograd._check_versions)
+    # ---- writes, counted so that backward can tell stale saved values (_tape._check_versions)
     _version = 0           # writes into this tensor's memory (on the root of a view)
     _base = None           # the tensor whose memory this one views (reshape, slice, detach)
     _written_by = None     # what wrote last, for the error message
@@ -405,8 +414,7 @@ class Tensor:
             RuntimeError: the tensor was not computed inside ``autograd.record()`` from tensors with
                 gradient buffers.
         """
-        from . import autograd
-        autograd._tensor_backward(self, out_grad, retain_graph)
+        _tape.fill_grad_buffers(self, out_grad, retain_graph)
 
     def detach(self):
         """The same values, cut from the gradient tape (shares memory, and so its write count)."""
@@ -421,4 +429,4 @@ class Tensor:
         return clone
 
 
-from . import _tensor_ops  # noqa: E402,F401  (installs the operators, with their gradients, on Tensor)
+_initializers.register_tensor_class(Tensor)

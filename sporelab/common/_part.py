@@ -37,7 +37,7 @@ import numpy as np
 from . import _sampling
 from ._base import Initializer
 
-__all__ = ["Part", "Reserved", "reserve", "lazy_copy", "fill_uniform", "fill_chunks"]
+__all__ = ["Part", "Reserved", "reserve", "fill_uniform", "fill_chunks"]
 
 
 class Part:
@@ -162,14 +162,3 @@ def reserve(init, shape, dtype):
     Reserved(init, 0).fill_part(np.empty(ones, dtype), Part(shape, (0,) * len(shape), ones))
     return Reserved(init, _sampling.next_seed() if init._random else None)
 
-
-def lazy_copy(tensor):
-    """A lazy copy of the lazy ``tensor`` with its seed reserved (``reserve``), or None when its
-    initializer needs the whole tensor."""
-    from ..tensor import Tensor      # deferred: the tensor module imports the initializers lazily too
-    reserved = reserve(tensor.init, tensor.shape, tensor.dtype.nptype)
-    if reserved is None:
-        return None
-    lazy = Tensor(tensor)
-    lazy.init = reserved
-    return lazy

@@ -68,6 +68,17 @@ __all__ = [
 
 _INIT_TYPES = "'Tensor', 'number', 'string' or 'initializer'"
 
+# The class initializer() builds lazy tensors of: sporelab.tensor.Tensor, which hands itself down
+# when it is imported (register_tensor_class), because common/ sits below the tensor layer and
+# imports none of it.
+_tensor_class = None
+
+
+def register_tensor_class(cls):
+    """Make ``initializer()`` accept and build tensors of ``cls`` (``tensor.py`` calls it once)."""
+    global _tensor_class
+    _tensor_class = cls
+
 
 def _normalise_shape(shape):
     """``shape`` as a tuple of positive ints (an int n gives (n,)), or a teaching error."""
@@ -129,8 +140,7 @@ def initializer(init, shape=None, dtype=_mstype.float32):
         >>> initializer(0.5, 2, ms.float32).asnumpy().tolist()
         [0.5, 0.5]
     """
-    from ..tensor import Tensor     # deferred: tensor.py imports this module lazily too
-
+    Tensor = _tensor_class
     if not isinstance(init, (Tensor, numbers.Number, str, Initializer)):
         hint = "Pass e.g. 'normal', Normal(sigma=0.01), 0.0 or a Tensor."
         if isinstance(init, type) and issubclass(init, Initializer):

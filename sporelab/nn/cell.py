@@ -19,7 +19,7 @@ Names are attribute paths (``fc1.weight``), given when a child is assigned (the 
 from collections import OrderedDict
 
 from .. import device as _device
-from ..parallel import _auto_parallel_context as _pctx
+from ..parallel import _hooks as _parallel
 from ..parameter import DEFAULT_NAME, Parameter, ParameterTuple, check_prefix
 from ..tensor import Tensor
 
@@ -334,7 +334,7 @@ class Cell:
             f"(e.g. `return self.fc1(x)`); `net(x)` then runs it.")
 
     def __call__(self, *inputs, **kwargs):
-        if _pctx._state and "_broadcast_checked" not in self.__dict__:
+        if "_broadcast_checked" not in self.__dict__ and _parallel.context_is_set():
             self._broadcast_parameters()
         return self.construct(*inputs, **kwargs)
 
@@ -348,12 +348,9 @@ class Cell:
         """At the first call in data/hybrid parallel with ``parameter_broadcast=True``: every
         rank takes rank 0's values of ``parameters_broadcast_dict()`` (in their own dtype)."""
         cells = [cell for _, cell in self.cells_and_names()]
-        if _pctx._get_parameter_broadcast():
-            from ..communication import _collectives, management
-            if not management.GlobalComm.INITED:
-                management.init()
+        if _parallel.needs_broadcast():
             params = list((self.parameters_broadcast_dict() or {}).values())
-            arrays = _collectives.bcast_many([p._array for p in params], management.communicator())
+            arrays = _parallel.broadcast_from_root([p._array for p in params])
             for param, array in zip(params, arrays):
                 param._write(_device.to_device(array, param.device), "the parameter broadcast")
         for cell in cells:

@@ -23,7 +23,7 @@ array([0.5])
 import numpy as np
 
 from .. import dtype as mstype
-from ..autograd import record_op
+from .._tape import record_op
 from ..device import array_module
 from ..tensor import Tensor
 

@@ -24,7 +24,7 @@ Tensor(shape=[2], dtype=Float32, value=
 """
 
 from .. import device as _device
-from ..autograd import record_op
+from .._tape import record_op
 from ..communication import _collectives, management
 from ..tensor import Tensor
 

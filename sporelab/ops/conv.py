@@ -34,7 +34,7 @@ Tensor-level wrapper that checks its arguments and promotes dtypes.
 import numpy as np
 
 from .. import dtype as mstype
-from ..autograd import needs_grad, record_op
+from .._tape import needs_grad, record_op
 from ..device import array_module
 from ..tensor import Tensor
 from . import conv_cuda

@@ -4,7 +4,7 @@ softmax cross-entropy is one fused op, for numerical stability and a simple grad
 
 from .. import device as _device
 from .. import dtype as mstype
-from ..autograd import record_op
+from .._tape import record_op
 from ..tensor import Tensor
 
 __all__ = ["softmax_cross_entropy", "log_softmax"]

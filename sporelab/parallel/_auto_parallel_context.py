@@ -21,6 +21,9 @@ starts: sporelab has no automatic operator sharding).
 import copy
 import warnings
 
+from ..communication import management
+from ..random import get_seed
+
 __all__ = ["ParallelMode", "set_auto_parallel_context", "get_auto_parallel_context",
            "reset_auto_parallel_context"]
 
@@ -195,7 +198,6 @@ def _get_device_num():
         return 1
     if "device_num" in _explicit:
         return _state["device_num"]
-    from ..communication import management
     if not management.GlobalComm.INITED:
         management.init()
     return management.get_group_size()
@@ -223,7 +225,6 @@ def _get_parameter_broadcast():
     """
     broadcast = _state.get("parameter_broadcast", False)
     if _is_distributed() and not broadcast:
-        from ..random import get_seed
         if get_seed() is None:
             warnings.warn("You are suggested to use mindspore.context.set_auto_parallel_context"
                           "(parameter_broadcast=True) or mindspore.common.set_seed() to share parameters "

@@ -15,6 +15,9 @@ blocks along the split dimensions; a rank holds the block at its grid coordinate
 
 import numpy as np
 
+from .. import device as _device
+from ..common._part import Part
+
 __all__ = ["check_layout", "tensor_strategy", "slice_index", "rank_block", "region", "block"]
 
 
@@ -87,9 +90,7 @@ def rank_block(tensor, layout, rank):
     strategy = tensor_strategy(dev_mat, tensor_map)
     index = slice_index(dev_mat, tensor_map, rank)
     if not tensor.has_init:
-        from .. import device as _device
         return block(_device.to_host(tensor._array), strategy, index)
-    from ..common._part import Part
     starts, block_shape = region(tensor.shape, strategy, index)
     piece = np.empty(block_shape, tensor.dtype.nptype)
     tensor.init.fill_part(piece, Part(tensor.shape, starts, block_shape))

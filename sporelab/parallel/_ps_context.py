@@ -13,6 +13,8 @@ True
 
 import os
 
+from ..communication import _mpi
+
 __all__ = ["set_ps_context", "get_ps_context", "reset_ps_context"]
 
 _KEYS = {"enable_ps": (False, bool), "config_file_path": ("", str), "scheduler_manage_port": (11202, int),
@@ -67,7 +69,6 @@ def _get_role():
         if role not in _ROLES:
             raise ValueError(f"The environment variable MS_ROLE must be one of {list(_ROLES)}, but got {role!r}.")
         return role
-    from ..communication import _mpi
     world = _mpi.comm_world()
     if world.Get_size() == 1:
         return "MS_WORKER"
