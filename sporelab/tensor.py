@@ -429,4 +429,4 @@ class Tensor(TensorOps):
         return clone
 
 
-_initializers.register_tensor_class(Tensor)
+_initializers._register_tensor_class(Tensor)

@@ -69,12 +69,12 @@ __all__ = [
 _INIT_TYPES = "'Tensor', 'number', 'string' or 'initializer'"
 
 # The class initializer() builds lazy tensors of: sporelab.tensor.Tensor, which hands itself down
-# when it is imported (register_tensor_class), because common/ sits below the tensor layer and
+# when it is imported (_register_tensor_class), because common/ sits below the tensor layer and
 # imports none of it.
 _tensor_class = None
 
 
-def register_tensor_class(cls):
+def _register_tensor_class(cls):
     """Make ``initializer()`` accept and build tensors of ``cls`` (``tensor.py`` calls it once)."""
     global _tensor_class
     _tensor_class = cls
