@@ -12,6 +12,8 @@ import numbers
 
 import numpy as np
 
+from .._checks import check_choice, check_real
+
 __all__ = ["Initializer", "_register", "_INITIALIZER_ALIAS", "_resolve_name"]
 
 _INITIALIZER_ALIAS = {}
@@ -213,9 +215,7 @@ def _check_real(owner, name, value, minimum=None, strict=False, why=""):
     Rejects bools, non-numbers, NaN and infinities; with ``minimum``, values below it (or equal,
     when ``strict``).
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"For {owner}, the argument '{name}' must be a real number (int or float), "
-                        f"but got {value!r} of type {type(value).__name__}.")
+    check_real(value, f"For {owner}, the argument '{name}' must be a real number (int or float)")
     try:
         as_float = float(value)
     except OverflowError:
@@ -230,12 +230,6 @@ def _check_real(owner, name, value, minimum=None, strict=False, why=""):
 
 def _check_choice(owner, name, value, choices, lower=False):
     """``value`` (lower-cased if ``lower``) when it is one of ``choices``, else a teaching error."""
-    if not isinstance(value, str):
-        raise TypeError(f"For {owner}, the argument '{name}' must be a string, one of "
-                        f"{', '.join(map(repr, choices))}, but got {value!r} of type "
-                        f"{type(value).__name__}.")
-    key = value.lower() if lower else value
-    if key not in choices:
-        raise ValueError(f"For {owner}, the argument '{name}' must be one of "
-                         f"{', '.join(map(repr, choices))}, but got {value!r}.")
-    return key
+    listed = ", ".join(map(repr, choices))
+    return check_choice(value, choices, f"For {owner}, the argument '{name}' must be one of {listed}", lower=lower,
+                        type_prefix=f"For {owner}, the argument '{name}' must be a string, one of {listed}")

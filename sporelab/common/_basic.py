@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from .._checks import check_real
 from ._base import Initializer, _check_real, _register
 from ._sampling import NORMAL_REACH, _pick_sampler, truncated_reach, fill_normal, fill_truncated_normal, fill_uniform
 
@@ -197,10 +198,8 @@ class Normal(Initializer):
 def _check_bound(name, value):
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"For TruncatedNormal, the argument '{name}' must be None or a real number "
-                        f"(an absolute bound; +-inf allowed), but got {value!r} of type "
-                        f"{type(value).__name__}.")
+    check_real(value, f"For TruncatedNormal, the argument '{name}' must be None or a real number (an absolute "
+                      f"bound; +-inf allowed)")
     try:
         bound = float(value)
     except OverflowError:          # an int beyond float range is an infinite bound in practice

@@ -5,10 +5,10 @@ data is created (``init_data()`` / ``asnumpy()``), since ``initializer()`` only 
 """
 
 import math
-import numbers
 
 import numpy as np
 
+from .._checks import is_int
 from ..random import generator
 from ._base import Initializer, _check_real, _register, _whole_shape
 from ._basic import _normal_extent
@@ -135,7 +135,7 @@ class Dirac(Initializer):
     _exact = True
 
     def __init__(self, groups=1):
-        if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, numbers.Integral):
+        if not is_int(groups):
             raise TypeError(f"For Dirac, the argument 'groups' must be an int, but got {groups!r} of "
                             f"type {type(groups).__name__}.")
         if groups < 1:

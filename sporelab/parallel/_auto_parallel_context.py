@@ -21,6 +21,8 @@ starts: sporelab has no automatic operator sharding).
 import copy
 import warnings
 
+from .._checks import is_int
+
 __all__ = ["ParallelMode", "set_auto_parallel_context", "get_auto_parallel_context",
            "reset_auto_parallel_context"]
 
@@ -70,7 +72,7 @@ def _non_negative(key, value):
 
 def _int_list(key, value):
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int):
+        if not is_int(item):
             raise TypeError(f"The context configuration parameter '{key}' must be a list of int, but got "
                             f"an element of type {type(item).__name__}.")
 
