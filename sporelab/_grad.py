@@ -10,6 +10,7 @@
 
 from . import _tape
 from . import device as _device
+from ._checks import check_bool, is_int
 from .parameter import Parameter
 from .tensor import Tensor
 
@@ -19,7 +20,7 @@ def _check_positions(grad_position):
         return None
     positions = grad_position if isinstance(grad_position, tuple) else (grad_position,)
     for p in positions:
-        if isinstance(p, bool) or not isinstance(p, int):
+        if not is_int(p):
             raise TypeError(f"The argument 'grad_position' must be an int, a tuple of ints or None, "
                             f"but got {grad_position!r}.")
         if p < 0:
@@ -47,8 +48,7 @@ def _check_weights(weights):
 def _check(fn, grad_position, weights, has_aux):
     if not callable(fn):
         raise TypeError(f"The argument 'fn' must be callable, but got {type(fn).__name__}.")
-    if not isinstance(has_aux, bool):
-        raise TypeError(f"The argument 'has_aux' must be bool, but got {type(has_aux).__name__}.")
+    check_bool(has_aux, "The argument 'has_aux' must be bool", got="type")
     positions, params = _check_positions(grad_position), _check_weights(weights)
     if positions is None and params is None:
         raise ValueError("'grad_position' and 'weights' cannot both be None: say what to differentiate.")

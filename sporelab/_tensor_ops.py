@@ -23,6 +23,7 @@ import numpy as np
 
 from . import device as _device
 from . import dtype as mstype
+from ._checks import is_int
 from ._shape_errors import check_shapes as _check_shapes
 from ._tape import needs_grad, record_op
 
@@ -186,7 +187,7 @@ def _unary_method(name):
 # ---- shape ---------------------------------------------------------------------------------------
 def _shape_args(args, name):
     shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in shape):
+    if not all(is_int(d) for d in shape):
         raise TypeError(f"The argument '{name}' must be ints or one tuple of ints, but got {args!r}.")
     return tuple(int(d) for d in shape)
 
@@ -274,7 +275,7 @@ def _axis(axis, ndim):
         return None
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     for a in axes:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+        if not is_int(a):
             raise TypeError(f"The argument 'axis' must be an int or a tuple of ints, but got {axis!r}.")
         if not -max(ndim, 1) <= a < max(ndim, 1):
             raise ValueError(f"The argument 'axis' {a} is out of range for a tensor with {ndim} dimension(s).")

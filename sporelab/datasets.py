@@ -11,17 +11,17 @@ same data on every machine.
 ((100, 2), dtype('int32'))
 """
 
-import numbers
-
 import numpy as np
+
+from ._checks import is_int, is_real
 
 __all__ = ["bars", "spiral"]
 
 
 def _check(count, seed, minimum=1):
-    if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < minimum:
+    if not is_int(count) or count < minimum:
         raise ValueError(f"The argument 'count' must be an int >= {minimum}, but got {count!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise ValueError(f"The argument 'seed' must be a non-negative int, but got {seed!r}.")
 
 
@@ -39,9 +39,9 @@ def bars(count, size=12, noise=0.3, seed=0):
         ValueError: a non-positive count, a size below 4, a negative noise or seed.
     """
     _check(count, seed)
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 4:
+    if not is_int(size) or size < 4:
         raise ValueError(f"The argument 'size' must be an int >= 4, but got {size!r}.")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
+    if not is_real(noise) or not noise >= 0:
         raise ValueError(f"The argument 'noise' must be a number >= 0, but got {noise!r}.")
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, count).astype(np.int32)
@@ -64,9 +64,9 @@ def spiral(count, turns=1.5, noise=0.1, seed=0):
         ValueError: fewer than 2 points, non-positive turns, a negative noise or seed.
     """
     _check(count, seed, minimum=2)
-    if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not turns > 0:
+    if not is_real(turns) or not turns > 0:
         raise ValueError(f"The argument 'turns' must be a positive number, but got {turns!r}.")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
+    if not is_real(noise) or not noise >= 0:
         raise ValueError(f"The argument 'noise' must be a number >= 0, but got {noise!r}.")
     rng = np.random.default_rng(seed)
     y = np.arange(count) % 2

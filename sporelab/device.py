@@ -17,6 +17,8 @@ True
 
 import numpy as np
 
+from ._checks import is_int
+
 __all__ = ["Context", "cpu", "gpu", "num_gpus", "current_context", "set_context", "get_context",
            "GRAPH_MODE", "PYNATIVE_MODE",
            "array_module", "to_host", "to_device"]
@@ -41,7 +43,7 @@ class Context:
     def __init__(self, device_type, device_id=0):
         if device_type not in _DEVICE_TYPES:
             raise ValueError(f"The argument 'device_type' must be 'cpu' or 'gpu', but got {device_type!r}.")
-        if isinstance(device_id, bool) or not isinstance(device_id, (int, np.integer)):
+        if not is_int(device_id):
             raise TypeError(f"The argument 'device_id' must be an int, but got {type(device_id).__name__}.")
         if device_id < 0:
             raise ValueError(f"The argument 'device_id' must be >= 0, but got {device_id}.")

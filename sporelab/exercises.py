@@ -23,8 +23,8 @@ False
 
 import functools
 import math
-import numbers
 
+from ._checks import check_real
 from .i18n import N_, _, language
 
 __all__ = ["he_uniform_bound", "xavier_normal_std", "truncated_normal_cut", "conv_output_shape",
@@ -60,8 +60,7 @@ _NUMBER = N_("a number")
 def _close(answer, expected, rel=1e-2):
     """|answer - expected| <= rel x |expected|: the tolerance a docstring states ("within 1% of"),
     measured from the expected value so that it is the same above and below it."""
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise TypeError(f"The answer must be a number, but got {type(answer).__name__} ({answer!r}).")
+    check_real(answer, f"The answer must be a number, but got {type(answer).__name__} ({answer!r}).", got=None)
     answer = float(answer)
     return math.isfinite(answer) and abs(answer - expected) <= rel * abs(expected) + 1e-12
 

@@ -27,6 +27,7 @@
 import numpy as np
 
 from . import device as _device
+from ._checks import is_int
 from .tensor import Tensor
 
 __all__ = ["create", "KVStore"]
@@ -91,7 +92,7 @@ class KVStore:
     def _keys_values(key, value, argument="value"):
         keys = key if isinstance(key, (list, tuple)) else [key]
         for k in keys:
-            if isinstance(k, bool) or not isinstance(k, (int, str)):
+            if not (is_int(k) or isinstance(k, str)):
                 raise TypeError(f"A key must be an int or a str, but got {type(k).__name__}.")
         values = [value] if not isinstance(key, (list, tuple)) else list(value) if isinstance(value, (list, tuple)) else None
         if values is None or len(values) != len(keys):

@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 from . import device as _device
+from ._checks import check_bool
 from . import dtype as mstype
 from .common import _part
 from .common.initializer import initializer
@@ -50,9 +51,7 @@ def check_prefix(prefix, argument="prefix"):
 
 
 def _check_bool(value, argument):
-    if not isinstance(value, bool):
-        raise TypeError(f"The argument `{argument}` must be bool type, but got {type(value).__name__}.")
-    return value
+    return check_bool(value, f"The argument `{argument}` must be bool type", got="type")
 
 
 def _check_name(name):

@@ -18,6 +18,8 @@ import contextlib
 
 import numpy as np
 
+from ._checks import is_int
+
 __all__ = ["set_seed", "get_seed", "generator", "seeded"]
 
 _seed = None
@@ -40,7 +42,7 @@ def set_seed(seed):
     1
     """
     global _seed, _generator
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+    if not is_int(seed):
         raise TypeError(f"The argument 'seed' must be type of int, but got {type(seed).__name__} ({seed!r}).")
     if seed < 0:
         raise ValueError(f"The argument 'seed' must be a non-negative int, but got {seed}.")

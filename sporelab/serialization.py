@@ -34,6 +34,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import dtype as mstype
+from ._checks import check_bool, is_int
 from .parameter import Parameter
 from .tensor import Tensor
 
@@ -48,9 +49,7 @@ _SAVE_OBJ_HINT = ("a Cell, or a list of dicts {'name': str, 'data': Parameter or
 
 
 def _check_bool(value, argument, func):
-    if not isinstance(value, bool):
-        raise TypeError(f"For '{func}', the argument '{argument}' must be a bool, but got "
-                        f"{value!r} of type {type(value).__name__}.")
+    check_bool(value, f"For '{func}', the argument '{argument}' must be a bool")
 
 
 def _check_entry_name(name, argument):
@@ -407,7 +406,7 @@ def _valid_spec(spec):
             and spec["name"] == spec["name"].strip() and len(spec["name"]) <= 1024
             and spec.get("dtype") in _DTYPES
             and isinstance(spec.get("shape"), list)
-            and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in spec["shape"]))
+            and all(is_int(d) and d >= 0 for d in spec["shape"]))
 
 
 def _read_array(npz, index, spec):

@@ -27,6 +27,7 @@ import numpy as np
 from . import _tape
 from . import dtype as mstype
 from . import device as _device
+from ._checks import check_shape
 from ._tensor_ops import TensorOps
 from .common import initializer as _initializers
 from .common._base import Initializer
@@ -94,14 +95,8 @@ def _cast_checked(array, nptype):
 
 
 def _check_shape(shape, argument="shape"):
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    if not isinstance(shape, (list, tuple)):
-        raise TypeError(f"The argument '{argument}' must be a tuple or list of positive ints, "
-                        f"but got {shape!r} of type {type(shape).__name__}.")
-    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in shape):
-        raise ValueError(f"The argument '{argument}' must hold positive ints, but got {tuple(shape)!r}.")
-    shape = tuple(int(d) for d in shape)
+    shape = check_shape(shape, f"The argument '{argument}' must be a tuple or list of positive ints",
+                        f"The argument '{argument}' must hold positive ints")
     if math.prod(shape) > np.iinfo(np.intp).max:
         raise ValueError(f"The argument '{argument}' {shape} has more elements than an array can index.")
     return shape

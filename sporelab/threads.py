@@ -24,6 +24,8 @@ threadpoolctl; where threadpoolctl is missing, the setting is recorded and nothi
 
 import os
 
+from ._checks import is_int
+
 __all__ = ["set_blas_threads", "get_blas_threads", "ENV_VAR", "DEFAULT_THREADS"]
 
 ENV_VAR = "SPORELAB_BLAS_THREADS"
@@ -49,12 +51,12 @@ def _controller():
 def _check(n, argument):
     if n is None:
         return None
-    if isinstance(n, bool) or not isinstance(n, int):
+    if not is_int(n):
         raise TypeError(f"The argument '{argument}' must be a positive int or None, "
                         f"but got {n!r} of type {type(n).__name__}.")
     if n < 1:
         raise ValueError(f"The argument '{argument}' must be a positive int or None, but got {n}.")
-    return n
+    return int(n)
 
 
 def set_blas_threads(n):

@@ -5,11 +5,14 @@ calling it on a NumPy array fills the array in place. ``initializer(...)`` attac
 lazy Tensor, which calls it when the values are first needed.
 """
 
+import functools
 import inspect
 import math
 import numbers
 
 import numpy as np
+
+from .._checks import check_choice, check_real
 
 __all__ = ["Initializer", "_register", "_INITIALIZER_ALIAS", "_resolve_name"]
 
@@ -28,6 +31,13 @@ class Initializer:
                 arr.fill(0.5)
 
         initializer(Halves(), [2, 3], ms.float32)
+
+    The built-in initializers define ``_initialize(self, arr, part=None)``: with a ``part`` (a
+    ``_part.Part``), ``arr`` is that block of a tensor of ``part.shape`` and must receive exactly
+    the values a whole fill would put there (a sliced Parameter keeps one block of its tensor, see
+    ``_part``). They take the whole shape from ``_whole_shape(arr, part)`` and hand ``part`` on to
+    the fills of ``_sampling``, which do the block work. An ``_initialize`` without ``part`` (as
+    above) fills whole tensors only, and a sliced Parameter built from it is cut from the whole.
 
     Calling ``init(arr)`` fills ``arr`` and returns None. A float32 or float64 array is filled
     directly. Any other dtype (float16, ints, bool, complex) is filled through a float32 scratch
@@ -63,7 +73,7 @@ class Initializer:
 
         Only for initializers whose ``_fills_parts()`` is True.
         """
-        self._fill(arr, part.shape, lambda target: self._initialize_part(target, part))
+        self._fill(arr, part.shape, lambda target: self._initialize(target, part))
 
     def _fill(self, arr, shape, initialize):
         direct = self._exact or (arr.dtype in _DIRECT_DTYPES and arr.flags.c_contiguous)
@@ -76,21 +86,17 @@ class Initializer:
         with np.errstate(invalid="ignore", over="ignore"):
             arr[...] = work
 
-    def _initialize(self, arr):
+    def _initialize(self, arr, part=None):
         raise NotImplementedError(
             f"{type(self).__name__} must define _initialize(self, arr), which fills the NumPy "
             f"array 'arr' in place (for example arr.fill(0.5)).")
 
-    def _initialize_part(self, arr, part):
-        """Fill ``arr`` with block ``part`` of what ``_initialize`` fills a ``part.shape`` array with."""
-        raise NotImplementedError(f"{type(self).__name__} creates whole tensors only.")
-
     def _fills_parts(self):
-        """True when the class that defines ``_initialize`` also defines ``_initialize_part`` (a
-        subclass that changes ``_initialize`` must not inherit a block fill that ignores it)."""
+        """True when the nearest ``_initialize`` takes ``part`` (a subclass that redefines it as
+        ``_initialize(self, arr)`` must not inherit a block fill that ignores its own)."""
         for klass in type(self).__mro__:
             if "_initialize" in vars(klass):
-                return "_initialize_part" in vars(klass)
+                return _takes_part(vars(klass)["_initialize"])
         return False
 
     def _extent(self, shape, work_dtype):
@@ -119,6 +125,17 @@ class Initializer:
     def __repr__(self):
         kwargs = getattr(self, "_kwargs", {})
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def _whole_shape(arr, part):
+    """The shape of the whole tensor being filled: ``arr``'s own, or ``part.shape`` when ``arr``
+    is one block of it."""
+    return arr.shape if part is None else part.shape
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_part(initialize):
+    return "part" in inspect.signature(initialize).parameters
 
 
 def _dtype_range(dtype):
@@ -198,9 +215,7 @@ def _check_real(owner, name, value, minimum=None, strict=False, why=""):
     Rejects bools, non-numbers, NaN and infinities; with ``minimum``, values below it (or equal,
     when ``strict``).
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"For {owner}, the argument '{name}' must be a real number (int or float), "
-                        f"but got {value!r} of type {type(value).__name__}.")
+    check_real(value, f"For {owner}, the argument '{name}' must be a real number (int or float)")
     try:
         as_float = float(value)
     except OverflowError:
@@ -215,12 +230,6 @@ def _check_real(owner, name, value, minimum=None, strict=False, why=""):
 
 def _check_choice(owner, name, value, choices, lower=False):
     """``value`` (lower-cased if ``lower``) when it is one of ``choices``, else a teaching error."""
-    if not isinstance(value, str):
-        raise TypeError(f"For {owner}, the argument '{name}' must be a string, one of "
-                        f"{', '.join(map(repr, choices))}, but got {value!r} of type "
-                        f"{type(value).__name__}.")
-    key = value.lower() if lower else value
-    if key not in choices:
-        raise ValueError(f"For {owner}, the argument '{name}' must be one of "
-                         f"{', '.join(map(repr, choices))}, but got {value!r}.")
-    return key
+    listed = ", ".join(map(repr, choices))
+    return check_choice(value, choices, f"For {owner}, the argument '{name}' must be one of {listed}", lower=lower,
+                        type_prefix=f"For {owner}, the argument '{name}' must be a string, one of {listed}")

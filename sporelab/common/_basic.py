@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from .._checks import check_real
 from ._base import Initializer, _check_real, _register
 from ._sampling import NORMAL_REACH, _pick_sampler, truncated_reach, fill_normal, fill_truncated_normal, fill_uniform
 
@@ -25,10 +26,7 @@ class Zero(Initializer):
 
     _exact = True
 
-    def _initialize(self, arr):
-        arr.fill(0)
-
-    def _initialize_part(self, arr, part):
+    def _initialize(self, arr, part=None):
         arr.fill(0)
 
 
@@ -46,10 +44,7 @@ class One(Initializer):
 
     _exact = True
 
-    def _initialize(self, arr):
-        arr.fill(1)
-
-    def _initialize_part(self, arr, part):
+    def _initialize(self, arr, part=None):
         arr.fill(1)
 
 
@@ -86,7 +81,7 @@ class Constant(Initializer):
         super().__init__(value=value)
         self.value = value
 
-    def _initialize(self, arr):
+    def _initialize(self, arr, part=None):
         if arr.dtype.kind in "fc" and not _fits_float(self.value, arr.dtype):
             raise self._does_not_fit(arr.dtype)          # a finite value too large: refuse, not inf
         try:
@@ -103,9 +98,6 @@ class Constant(Initializer):
         return ValueError(f"For Constant, the argument 'value' ({self.value!r}) does not fit the dtype "
                           f"{dtype} of the tensor, whose range is [{info.min:.8g}, {info.max:.8g}]; "
                           f"choose a value in its range or another dtype.")
-
-    def _initialize_part(self, arr, part):
-        self._initialize(arr)
 
 
 def _fits_float(value, dtype):
@@ -156,10 +148,7 @@ class Uniform(Initializer):
         super().__init__(scale=scale)
         self.scale = scale
 
-    def _initialize(self, arr):
-        fill_uniform(arr, self.scale)
-
-    def _initialize_part(self, arr, part):
+    def _initialize(self, arr, part=None):
         fill_uniform(arr, self.scale, part)
 
     def _extent(self, shape, work_dtype):
@@ -198,10 +187,7 @@ class Normal(Initializer):
         super().__init__(sigma=sigma, mean=mean)
         self.sigma, self.mean = sigma, mean
 
-    def _initialize(self, arr):
-        fill_normal(arr, self.mean, self.sigma)
-
-    def _initialize_part(self, arr, part):
+    def _initialize(self, arr, part=None):
         fill_normal(arr, self.mean, self.sigma, part)
 
     def _extent(self, shape, work_dtype):
@@ -212,10 +198,8 @@ class Normal(Initializer):
 def _check_bound(name, value):
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"For TruncatedNormal, the argument '{name}' must be None or a real number "
-                        f"(an absolute bound; +-inf allowed), but got {value!r} of type "
-                        f"{type(value).__name__}.")
+    check_real(value, f"For TruncatedNormal, the argument '{name}' must be None or a real number (an absolute "
+                      f"bound; +-inf allowed)")
     try:
         bound = float(value)
     except OverflowError:          # an int beyond float range is an infinite bound in practice
@@ -290,11 +274,7 @@ class TruncatedNormal(Initializer):
 
     _random = True
 
-    def _initialize(self, arr):
-        low, high = self._bounds()
-        fill_truncated_normal(arr, self.mean, self.sigma, low, high)
-
-    def _initialize_part(self, arr, part):
+    def _initialize(self, arr, part=None):
         low, high = self._bounds()
         fill_truncated_normal(arr, self.mean, self.sigma, low, high, part)
 

@@ -12,9 +12,8 @@ PyTorch's ``torch.nn.init.calculate_gain`` (MindSpore's copy lacks only ``selu``
 """
 
 import math
-import numbers
 
-import numpy as np
+from .._checks import check_shape, is_real
 
 __all__ = ["calculate_fan_in_and_fan_out", "_calculate_fan_in_and_fan_out",
            "_calculate_correct_fan", "calculate_gain"]
@@ -25,21 +24,11 @@ _NONLINEARITIES = _LINEAR_LIKE + ("tanh", "relu", "leaky_relu", "selu")
 _MODES = ("fan_in", "fan_out")
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def _as_shape(shape):
     """A tuple of non-negative ints from a shape, or from anything with a ``.shape``."""
-    shape = getattr(shape, "shape", shape)
-    if _is_int(shape):
-        shape = (shape,)
-    if not isinstance(shape, (tuple, list)):
-        raise TypeError(f"The argument 'shape' must be a tuple or list of ints (or an array with a "
-                        f".shape), but got {shape!r} of type {type(shape).__name__}.")
-    if not all(_is_int(d) and d >= 0 for d in shape):
-        raise ValueError(f"The argument 'shape' must hold non-negative ints, but got {tuple(shape)!r}.")
-    return tuple(int(d) for d in shape)
+    return check_shape(getattr(shape, "shape", shape),
+                       "The argument 'shape' must be a tuple or list of ints (or an array with a .shape)",
+                       "The argument 'shape' must hold non-negative ints", allow_zero=True)
 
 
 def _calculate_fan_in_and_fan_out(shape):
@@ -99,7 +88,7 @@ def _leaky_slope(param):
     """The negative slope of leaky_relu from ``param`` (None means 0.01), or a ValueError."""
     if param is None:
         return 0.01
-    if isinstance(param, numbers.Real) and not isinstance(param, (bool, np.bool_)):
+    if is_real(param):
         try:
             slope = float(param)
         except OverflowError:          # an int beyond float range: the gain tends to 0

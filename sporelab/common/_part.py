@@ -53,6 +53,14 @@ class Part:
     def __repr__(self):
         return f"Part(shape={self.shape}, starts={self.starts}, block_shape={self.block_shape})"
 
+    def local(self, indices):
+        """The points of ``indices`` (index arrays into the whole tensor, as ``np.nonzero`` gives)
+        that lie in this block, as index arrays into the block."""
+        inside = np.ones(np.shape(indices[0]), bool)
+        for index, start, size in zip(indices, self.starts, self.block_shape):
+            inside &= (index >= start) & (index < start + size)
+        return tuple(index[inside] - start for index, start in zip(indices, self.starts))
+
     def runs(self):
         """``(firsts, length)``: where each contiguous run of the block starts in the whole tensor's
         row-major order (an int64 array, in the block's own row-major order) and their common length."""

@@ -6,7 +6,7 @@ narrower distribution to a wider layer. They need a weight of at least 2 dimensi
 
 import math
 
-from ._base import Initializer, _check_choice, _check_real, _register
+from ._base import Initializer, _check_choice, _check_real, _register, _whole_shape
 from ._fan import _NONLINEARITIES, _calculate_correct_fan, _calculate_fan_in_and_fan_out, calculate_gain
 from ._basic import _normal_extent
 from ._sampling import fill_normal, fill_truncated_normal, fill_uniform
@@ -54,11 +54,8 @@ class XavierUniform(_XavierBase):
         >>> w = initializer('xavier_uniform', [64, 3, 3, 3], ms.float32)
     """
 
-    def _initialize(self, arr):
-        fill_uniform(arr, self._bound(arr.shape))
-
-    def _initialize_part(self, arr, part):
-        fill_uniform(arr, self._bound(part.shape), part)
+    def _initialize(self, arr, part=None):
+        fill_uniform(arr, self._bound(_whole_shape(arr, part)), part)
 
     def _bound(self, shape):
         fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
@@ -93,11 +90,8 @@ class XavierNormal(_XavierBase):
         >>> w = initializer('xavier_normal', [64, 3, 3, 3], ms.float32)
     """
 
-    def _initialize(self, arr):
-        fill_normal(arr, 0.0, self._std(arr.shape))
-
-    def _initialize_part(self, arr, part):
-        fill_normal(arr, 0.0, self._std(part.shape), part)
+    def _initialize(self, arr, part=None):
+        fill_normal(arr, 0.0, self._std(_whole_shape(arr, part)), part)
 
     def _std(self, shape):
         fan_in, fan_out = _calculate_fan_in_and_fan_out(shape)
@@ -160,11 +154,8 @@ class HeUniform(_HeBase):
         >>> w = initializer('he_uniform', [64, 3, 3, 3], ms.float32)
     """
 
-    def _initialize(self, arr):
-        fill_uniform(arr, math.sqrt(3.0) * self._std(arr.shape))
-
-    def _initialize_part(self, arr, part):
-        fill_uniform(arr, math.sqrt(3.0) * self._std(part.shape), part)
+    def _initialize(self, arr, part=None):
+        fill_uniform(arr, math.sqrt(3.0) * self._std(_whole_shape(arr, part)), part)
 
     def _extent(self, shape, work_dtype):
         bound = math.sqrt(3.0) * self._std(shape)
@@ -200,11 +191,8 @@ class HeNormal(_HeBase):
         >>> w = initializer('he_normal', [64, 3, 3, 3], ms.float32)
     """
 
-    def _initialize(self, arr):
-        fill_normal(arr, 0.0, self._std(arr.shape))
-
-    def _initialize_part(self, arr, part):
-        fill_normal(arr, 0.0, self._std(part.shape), part)
+    def _initialize(self, arr, part=None):
+        fill_normal(arr, 0.0, self._std(_whole_shape(arr, part)), part)
 
     def _extent(self, shape, work_dtype):
         return (*_normal_extent(0.0, self._std(shape), work_dtype), {"negative_slope": self.negative_slope})
@@ -257,11 +245,8 @@ class VarianceScaling(Initializer):
 
     _random = True
 
-    def _initialize(self, arr):
-        self._initialize_part(arr, None)
-
-    def _initialize_part(self, arr, part):
-        spread = self._spread(arr.shape if part is None else part.shape)
+    def _initialize(self, arr, part=None):
+        spread = self._spread(_whole_shape(arr, part))
         if self.distribution == "uniform":
             fill_uniform(arr, spread, part)
         elif self.distribution == "untruncated_normal":

@@ -5,12 +5,12 @@ data is created (``init_data()`` / ``asnumpy()``), since ``initializer()`` only 
 """
 
 import math
-import numbers
 
 import numpy as np
 
+from .._checks import is_int
 from ..random import generator
-from ._base import Initializer, _check_real, _register
+from ._base import Initializer, _check_real, _register, _whole_shape
 from ._basic import _normal_extent
 from ._sampling import fill_normal
 
@@ -37,14 +37,10 @@ class Identity(Initializer):
 
     _exact = True
 
-    def _initialize(self, arr):
-        self._check(arr.shape)
-        arr[...] = np.eye(arr.shape[0], arr.shape[1], dtype=arr.dtype)
-
-    def _initialize_part(self, arr, part):
-        self._check(part.shape)
-        (row, col), (rows, cols) = part.starts, part.block_shape
-        arr[...] = np.eye(rows, cols, k=row - col, dtype=arr.dtype)    # ones where i + row == j + col
+    def _initialize(self, arr, part=None):
+        self._check(_whole_shape(arr, part))
+        row, col = (0, 0) if part is None else part.starts       # the block's corner in the whole
+        arr[...] = np.eye(arr.shape[0], arr.shape[1], k=row - col, dtype=arr.dtype)    # i + row == j + col
 
     @staticmethod
     def _check(shape):
@@ -139,7 +135,7 @@ class Dirac(Initializer):
     _exact = True
 
     def __init__(self, groups=1):
-        if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, numbers.Integral):
+        if not is_int(groups):
             raise TypeError(f"For Dirac, the argument 'groups' must be an int, but got {groups!r} of "
                             f"type {type(groups).__name__}.")
         if groups < 1:
@@ -147,18 +143,10 @@ class Dirac(Initializer):
         super().__init__(groups=int(groups))
         self.groups = int(groups)
 
-    def _initialize(self, arr):
-        ones = self._ones(arr.shape)
+    def _initialize(self, arr, part=None):
+        ones = self._ones(_whole_shape(arr, part))
         arr.fill(0)
-        arr[ones] = 1
-
-    def _initialize_part(self, arr, part):
-        ones = self._ones(part.shape)
-        inside = np.ones(ones[0].shape, bool)
-        for index, start, size in zip(ones, part.starts, part.block_shape):
-            inside &= (index >= start) & (index < start + size)
-        arr.fill(0)
-        arr[tuple(index[inside] - start for index, start in zip(ones, part.starts))] = 1
+        arr[ones if part is None else part.local(ones)] = 1
 
     def _ones(self, shape):
         """The index arrays of the ones of a ``shape`` weight (after checking the shape)."""

@@ -50,6 +50,7 @@ import numbers
 import numpy as np
 
 from .. import dtype as _mstype
+from .._checks import check_shape
 from ..errors import ArgumentTypeError
 from ._base import _INITIALIZER_ALIAS, Initializer, _register, _resolve_name
 from ._basic import Constant, Normal, One, TruncatedNormal, Uniform, Zero
@@ -82,17 +83,11 @@ def _register_tensor_class(cls):
 
 def _normalise_shape(shape):
     """``shape`` as a tuple of positive ints (an int n gives (n,)), or a teaching error."""
-    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
-        shape = (shape,)
-    if not isinstance(shape, (list, tuple)):
-        raise ArgumentTypeError(f"For 'initializer', the argument 'shape' must be a tuple or list of "
-                                f"positive ints (or one int), such as [64, 3, 3, 3], but got {shape!r} "
-                                f"of type {type(shape).__name__}.")
-    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in shape):
-        raise ValueError(f"For 'initializer', the argument 'shape' is invalid, the value of 'shape' "
-                         f"must be positive integer, but got {tuple(shape)!r}. Every dimension "
-                         f"must be an int >= 1.")
-    shape = tuple(int(d) for d in shape)
+    shape = check_shape(shape, "For 'initializer', the argument 'shape' must be a tuple or list of positive "
+                               "ints (or one int), such as [64, 3, 3, 3]",
+                        "For 'initializer', the argument 'shape' is invalid, the value of 'shape' must be "
+                        "positive integer", value_suffix=" Every dimension must be an int >= 1.",
+                        type_error=ArgumentTypeError)
     if math.prod(shape) > np.iinfo(np.intp).max:
         raise ValueError(f"For 'initializer', the argument 'shape' {shape} has more than "
                          f"{np.iinfo(np.intp).max} elements, more than any array can index; check "

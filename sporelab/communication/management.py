@@ -18,6 +18,7 @@ MPI world, so scripts written for Ascend or GPU run unchanged.
 import os
 
 from . import _mpi
+from .._checks import is_int
 
 __all__ = ["init", "release", "get_rank", "get_local_rank", "get_group_size", "get_local_rank_size",
            "get_world_rank_from_group_rank", "get_group_rank_from_world_rank", "create_group",
@@ -165,7 +166,7 @@ def get_group_rank_from_world_rank(world_rank_id, group):
 
 
 def _check_rank_id(name, argument, value, size):
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise TypeError(f"For '{name}', the argument '{argument}' must be type of int, but got "
                         f"'{argument}' type : {type(value)}.")
     if not 0 <= value < size:

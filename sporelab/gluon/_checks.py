@@ -1,38 +1,26 @@
 """Argument checks shared by the Gluon Parameter and ParameterDict: each names the argument it rejects."""
 
-import numbers
-
 import numpy as np
 
 from .. import device as _device
 from .. import dtype as mstype
+from .._checks import check_bool, check_real, check_shape
 from ..tensor import Tensor
 
 _GRAD_REQS = ("write", "add", "null")
 _STYPES = ("default", "row_sparse", "csr")
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def _check_bool(value, argument):
-    if not isinstance(value, bool):
-        raise TypeError(f"The argument '{argument}' must be True or False, but got {value!r}.")
-    return value
+    return check_bool(value, f"The argument '{argument}' must be True or False", got="value")
 
 
 def _check_shape(shape):
     """A tuple of ints >= -1 from an int or a tuple/list; 0 and -1 mark unknown dimensions."""
-    if _is_int(shape):
-        shape = (shape,)
-    if not isinstance(shape, (tuple, list)) or not all(_is_int(d) for d in shape):
-        raise TypeError(f"The argument 'shape' must be an int or a tuple of ints (0 or -1 for an unknown "
-                        f"dimension), but got {shape!r}.")
-    if any(d < -1 for d in shape):
-        raise ValueError(f"The argument 'shape' must hold dimensions >= 1, or 0 / -1 for unknown ones, "
-                         f"but got {tuple(shape)!r}.")
-    return tuple(int(d) for d in shape)
+    return check_shape(shape, "The argument 'shape' must be an int or a tuple of ints (0 or -1 for an unknown "
+                              "dimension)",
+                       "The argument 'shape' must hold dimensions >= 1, or 0 / -1 for unknown ones",
+                       allow_unknown=True, dims_are_types=True, type_got="value")
 
 
 def _shape_is_known(shape):
@@ -93,8 +81,7 @@ def _as_host_array(data, argument="data"):
 def _check_mult(value, argument):
     """A finite multiplier >= 0 (0 freezes a weight); NaN, inf or a negative one would silently
     spoil or reverse training, so they are refused like the Trainer's hyper-parameters."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"The argument '{argument}' must be a number such as 1.0, but got {value!r}.")
+    check_real(value, f"The argument '{argument}' must be a number such as 1.0", got="value")
     if not 0 <= value < float("inf"):
         raise ValueError(f"The argument '{argument}' must be a finite number >= 0 such as 1.0 "
                          f"(0 freezes the weight), but got {value!r}.")

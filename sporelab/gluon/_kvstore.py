@@ -19,6 +19,7 @@ import os
 import numpy as np
 
 from .. import kvstore as _kv
+from .._checks import check_bool
 
 __all__ = ["check_arguments", "decide", "broadcast_initial_weights", "allreduce_grads"]
 
@@ -27,8 +28,8 @@ def check_arguments(kvstore, update_on_kvstore):
     """Raise TypeError for a kvstore that is not a str, a KVStore or None, or a non-bool switch."""
     if kvstore is not None and not isinstance(kvstore, (str, _kv.KVStore)):
         raise TypeError(f"kvstore must be KVStore, str or None, but got {type(kvstore).__name__}.")
-    if update_on_kvstore is not None and not isinstance(update_on_kvstore, bool):
-        raise TypeError(f"update_on_kvstore must be a bool or None, but got {type(update_on_kvstore).__name__}.")
+    if update_on_kvstore is not None:
+        check_bool(update_on_kvstore, "update_on_kvstore must be a bool or None", got="type")
     if isinstance(kvstore, str) and kvstore not in _kv._TYPES:
         raise ValueError(f"Unknown KVStore type {kvstore!r}; sporelab has {list(_kv._TYPES[:4])}.")
 

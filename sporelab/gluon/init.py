@@ -25,11 +25,11 @@ provided: Gluon's ``Parameter.initialize`` never uses it.
 
 import json
 import math
-import numbers
 import warnings
 
 import numpy as np
 
+from .._checks import check_choice, check_real
 from ..common._sampling import fill_normal, fill_uniform
 from ..common._fan import calculate_fan_in_and_fan_out
 
@@ -146,9 +146,7 @@ def _parse(text, argument):
 
 
 def _check_number(value, argument, positive=False, non_negative=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"The argument '{argument}' must be a number, but got {value!r} of type "
-                        f"{type(value).__name__}.")
+    check_real(value, f"The argument '{argument}' must be a number")
     if not math.isfinite(value) or (positive and value <= 0) or (non_negative and value < 0):
         need = "a positive" if positive else "a non-negative" if non_negative else "a finite"
         raise ValueError(f"The argument '{argument}' must be {need} number, but got {value!r}.")
@@ -156,10 +154,8 @@ def _check_number(value, argument, positive=False, non_negative=False):
 
 
 def _check_choice(value, argument, choices, prefix):
-    if value not in choices:
-        raise ValueError(f"{prefix} {value!r}: the argument '{argument}' must be one of "
-                         f"{', '.join(repr(c) for c in choices)}.")
-    return value
+    return check_choice(value, choices, f"{prefix} {value!r}: the argument '{argument}' must be one of "
+                                        f"{', '.join(repr(c) for c in choices)}.", got=None)
 
 
 def _random_fill(arr, filler):

@@ -21,9 +21,9 @@ Tensor(shape=[2], dtype=Float32, value=
 [0., 0.])
 """
 
-import numbers
 
 from .. import device as _device
+from .._checks import is_real
 from ..ops import updates
 from . import _kvstore
 from .parameter import Parameter
@@ -66,7 +66,7 @@ def _hyper_parameters(optimizer, optimizer_params):
     for key, value in hyper.items():
         if value is None and key == "clip_gradient":
             continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < float("inf"):
+        if not is_real(value) or not 0 <= value < float("inf"):
             raise ValueError(f"optimizer_params['{key}'] must be a non-negative number, but got {value!r}.")
     return name, hyper
 
@@ -123,7 +123,7 @@ class Trainer:
 
     def set_learning_rate(self, lr):
         """Change the base learning rate for the following steps."""
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < float("inf"):
+        if not is_real(lr) or not 0 <= lr < float("inf"):
             raise ValueError(f"The argument 'lr' must be a non-negative number, but got {lr!r}.")
         self._hyper["learning_rate"] = float(lr)
 
@@ -138,7 +138,7 @@ class Trainer:
                 kvstore (``update_on_kvstore``), where MXNet's server keeps the first scale. Nothing
                 changes then: step again with the previous batch size.
         """
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or not 0 < batch_size < float("inf"):
+        if not is_real(batch_size) or not 0 < batch_size < float("inf"):
             raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
         self._check_and_rescale_grad(self._scale / batch_size)
         if not self._kv_initialized:

@@ -19,6 +19,7 @@ Names are attribute paths (``fc1.weight``), given when a child is assigned (the 
 from collections import OrderedDict
 
 from .. import device as _device
+from .._checks import check_bool, is_int
 from ..parallel import _hooks as _parallel
 from ..parameter import DEFAULT_NAME, Parameter, ParameterTuple, check_prefix
 from ..tensor import Tensor
@@ -46,9 +47,7 @@ class Cell:
     """
 
     def __init__(self, auto_prefix=True, flags=None):
-        if not isinstance(auto_prefix, bool):
-            raise TypeError(f"For 'Cell', the argument 'auto_prefix' must be a bool, but got "
-                            f"{type(auto_prefix).__name__}.")
+        check_bool(auto_prefix, "For 'Cell', the argument 'auto_prefix' must be a bool", got="type")
         object.__setattr__(self, "_params", OrderedDict())
         object.__setattr__(self, "_cells", OrderedDict())
         object.__setattr__(self, "_auto_prefix", auto_prefix)
@@ -319,8 +318,7 @@ class Cell:
 
         Returns the cell, so ``net.set_train()`` can be chained.
         """
-        if not isinstance(mode, bool):
-            raise TypeError(f"For 'set_train', the argument 'mode' must be a bool, but got {type(mode).__name__}.")
+        check_bool(mode, "For 'set_train', the argument 'mode' must be a bool", got="type")
         for _, cell in self.cells_and_names():
             object.__setattr__(cell, "training", mode)
         return self
@@ -421,7 +419,7 @@ class SequentialCell(Cell):
         cells = self.cell_list
         if isinstance(index, slice):
             return type(self)(cells[index])
-        if isinstance(index, bool) or not isinstance(index, int):
+        if not is_int(index):
             raise TypeError(f"For 'SequentialCell', the index must be an int or a slice, but got "
                             f"{type(index).__name__}.")
         if not -len(cells) <= index < len(cells):

@@ -27,6 +27,7 @@ gradient to float32 for the wire, which would make float64 training lossy. See d
 """
 
 from .. import device as _device
+from .._checks import check_bool
 from ..communication import _collectives, management
 from ..parameter import Parameter
 from ..tensor import Tensor
@@ -78,9 +79,8 @@ class DistributedGradReducer(Cell):
                  group=management.GlobalComm.WORLD_COMM_GROUP):
         super().__init__(auto_prefix=False)
         parameters = _check_parameters(parameters)
-        if mean is not None and not isinstance(mean, bool):
-            raise TypeError(f"For 'DistributedGradReducer', the argument 'mean' must be a bool or None, "
-                            f"but got {type(mean).__name__}.")
+        if mean is not None:
+            check_bool(mean, "For 'DistributedGradReducer', the argument 'mean' must be a bool or None", got="type")
         if not isinstance(group, str):
             raise TypeError(f"For 'DistributedGradReducer', the argument 'group' must be a str, but got "
                             f"{type(group).__name__}.")

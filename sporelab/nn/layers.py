@@ -11,9 +11,9 @@ Dense<input_channels=3, output_channels=4, has_bias=True>
  [3. 3. 3. 3.]]
 """
 
-import numbers
 
 from .. import ops
+from .._checks import check_bool as _check_bool, is_real
 from ..common.initializer import Initializer, initializer
 from ..ops.conv import check_positive_int
 from ..parameter import Parameter
@@ -24,10 +24,7 @@ __all__ = ["Dense", "Flatten", "ReLU", "Sigmoid", "Tanh", "get_activation"]
 
 
 def check_bool(value, name, op):
-    if not isinstance(value, bool):
-        raise TypeError(f"For '{op}', the argument '{name}' must be a bool (True or False), but got "
-                        f"{value!r} of type {type(value).__name__}.")
-    return value
+    return _check_bool(value, f"For '{op}', the argument '{name}' must be a bool (True or False)")
 
 
 def _wrap_hint(value):
@@ -56,7 +53,7 @@ def make_parameter(init, shape, name, op):
         if init.shape != tuple(shape):
             raise ValueError(f"For '{op}', {name} init shape error. The shape of '{arg}' must be "
                              f"{tuple(shape)}, but got {init.shape}.")
-    elif isinstance(init, bool) or not isinstance(init, (str, Initializer, numbers.Real)):
+    elif not (is_real(init) or isinstance(init, (str, Initializer))):
         raise TypeError(f"For '{op}', the argument '{arg}' must be a str such as 'normal', an Initializer "
                         f"such as Normal(0.2), a number or a Tensor of shape {tuple(shape)}, but got "
                         f"{type(init).__name__}.{_wrap_hint(init)}")

@@ -7,6 +7,7 @@
 Tensor(shape=[], dtype=Float32, value= 2.5)
 """
 
+from .._checks import check_bool
 from ..ops import losses
 from ..tensor import Tensor
 from .cell import Cell
@@ -77,8 +78,7 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
 
     def __init__(self, sparse=False, reduction="none"):
         super().__init__(reduction)
-        if not isinstance(sparse, bool):
-            raise TypeError(f"The argument 'sparse' must be bool, but got {type(sparse).__name__}.")
+        check_bool(sparse, "The argument 'sparse' must be bool", got="type")
         self.sparse = sparse
 
     def construct(self, logits, labels):

@@ -17,9 +17,9 @@ some parameters their own learning rate or weight decay::
 array([0.5, 1.5], dtype=float32)
 """
 
-import numbers
 
 from .. import device as _device
+from .._checks import check_bool, check_real
 from ..ops import updates
 from ..parameter import Parameter, ParameterTuple
 from ..tensor import Tensor
@@ -32,8 +32,7 @@ _GROUP_KEYS = ("params", "lr", "weight_decay", "order_params")
 def _check_number(value, argument, low=0.0, high=None, include_low=True):
     if isinstance(value, Tensor) and value.size == 1:
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"The argument '{argument}' must be a float, but got {type(value).__name__}.")
+    check_real(value, f"The argument '{argument}' must be a float", got="type")
     too_low = value < low if include_low else value <= low
     if too_low or value != value:
         raise ValueError(f"The argument '{argument}' must be {'>=' if include_low else '>'} {low}, but got {value}.")
@@ -163,8 +162,7 @@ class SGD(Optimizer):
         super().__init__(learning_rate, params, weight_decay)
         self.momentum = _check_number(momentum, "momentum")
         self.dampening = _check_number(dampening, "dampening")
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"The argument 'nesterov' must be bool, but got {type(nesterov).__name__}.")
+        check_bool(nesterov, "The argument 'nesterov' must be bool", got="type")
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening == 0.")
         self.nesterov = nesterov

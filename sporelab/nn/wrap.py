@@ -12,6 +12,7 @@ True
 """
 
 from .._grad import value_and_grad
+from .._checks import is_real
 from .cell import Cell
 from .optim import Optimizer
 
@@ -89,7 +90,7 @@ class TrainOneStepCell(Cell):
             raise TypeError(f"The argument 'network' must be a Cell, but got {type(network).__name__}.")
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"The argument 'optimizer' must be an nn Optimizer such as nn.SGD, but got {type(optimizer).__name__}.")
-        if isinstance(sens, bool) or not isinstance(sens, (int, float)):
+        if not is_real(sens):
             raise TypeError(f"The argument 'sens' must be a float, but got {type(sens).__name__}.")
         self.network = network
         self.optimizer = optimizer

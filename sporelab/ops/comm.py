@@ -24,6 +24,7 @@ Tensor(shape=[2], dtype=Float32, value=
 """
 
 from .. import device as _device
+from .._checks import is_int
 from .._tape import record_op
 from ..communication import _collectives, management
 from ..tensor import Tensor
@@ -153,12 +154,12 @@ class Broadcast:
     """
 
     def __init__(self, root_rank, group=management.GlobalComm.WORLD_COMM_GROUP):
-        if isinstance(root_rank, bool) or not isinstance(root_rank, int):
+        if not is_int(root_rank):
             raise TypeError(f"For 'Broadcast', the argument 'root_rank' must be an int, but got "
                             f"{type(root_rank).__name__}.")
         if root_rank < 0:
             raise ValueError(f"For 'Broadcast', the argument 'root_rank' must be >= 0, but got {root_rank}.")
-        self.root_rank, self.group = root_rank, _check_group("Broadcast", group)
+        self.root_rank, self.group = int(root_rank), _check_group("Broadcast", group)
 
     def __repr__(self):
         return f"Broadcast(root_rank={self.root_rank}, group={self.group!r})"

@@ -34,6 +34,7 @@ Tensor-level wrapper that checks its arguments and promotes dtypes.
 import numpy as np
 
 from .. import dtype as mstype
+from .._checks import is_int as _is_int
 from .._tape import needs_grad, record_op
 from ..device import array_module
 from ..tensor import Tensor
@@ -50,10 +51,6 @@ CHUNK_BYTES = 1 << 19
 
 
 # ---- argument checks (shared with nn.Conv2d) --------------------------------------------------
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def check_positive_int(value, name, op):
     """``value`` as an int > 0; TypeError for a non-int (bool included), ValueError for <= 0."""
     if not _is_int(value):

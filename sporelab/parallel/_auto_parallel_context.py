@@ -21,6 +21,7 @@ starts: sporelab has no automatic operator sharding).
 import copy
 import warnings
 
+from .._checks import is_int
 from ..communication import management
 from ..random import get_seed
 
@@ -73,7 +74,7 @@ def _non_negative(key, value):
 
 def _int_list(key, value):
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int):
+        if not is_int(item):
             raise TypeError(f"The context configuration parameter '{key}' must be a list of int, but got "
                             f"an element of type {type(item).__name__}.")
 

@@ -16,14 +16,14 @@ blocks along the split dimensions; a rank holds the block at its grid coordinate
 import numpy as np
 
 from .. import device as _device
+from .._checks import is_int
 from ..common._part import Part
 
 __all__ = ["check_layout", "tensor_strategy", "slice_index", "rank_block", "region", "block"]
 
 
 def _int_list(value, argument):
-    if not isinstance(value, (list, tuple)) or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                                                   for v in value):
+    if not isinstance(value, (list, tuple)) or not all(is_int(v) for v in value):
         raise TypeError(f"The layout's '{argument}' must be a list of int, but got {value!r}.")
     return [int(v) for v in value]
 

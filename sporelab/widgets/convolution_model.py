@@ -18,6 +18,7 @@ import numpy as np
 
 import sporelab as ms
 from sporelab import nn
+from sporelab._checks import is_int, is_real
 from sporelab.common.initializer import Initializer
 from sporelab.i18n import _
 from sporelab.ops.conv import check_padding, conv2d_pads
@@ -312,7 +313,7 @@ class ConvModel:
             value = settings.get(name)
             if value is None and (name == "channels" or name not in settings):
                 continue
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+            if not is_int(value):
                 raise TypeError(f"For 'ConvModel', the argument '{name}' must be an int, but got {value!r}.")
             if value < low:
                 raise ValueError(f"For 'ConvModel', the argument '{name}' must be >= {low}, but got {value}.")
@@ -420,7 +421,7 @@ def _check_weight_init(init):
         if init.ndim not in (2, 4):
             raise ValueError(f"For 'ConvModel', the argument 'weight_init' as an array must be a 2-D kernel "
                              f"(kh, kw) or the 4-D weight, but got shape {init.shape}.")
-    elif isinstance(init, bool) or not isinstance(init, (str, numbers.Real, Initializer, ms.Tensor)):
+    elif not (is_real(init) or isinstance(init, (str, Initializer, ms.Tensor))):
         raise TypeError(f"For 'ConvModel', the argument 'weight_init' must be a name such as 'edge' or "
                         f"'he_uniform', an Initializer, a number, a Tensor or a NumPy kernel, but got "
                         f"{type(init).__name__}.")

@@ -16,12 +16,12 @@ True
 4.0
 """
 
-import numbers
 
 import numpy as np
 
 import sporelab as ms
 from sporelab import nn
+from sporelab._checks import check_bool, is_int
 
 __all__ = ["DataParallelModel"]
 
@@ -50,10 +50,9 @@ class DataParallelModel:
         new = {"workers": self.workers if workers is None else workers, "batch": self.batch if batch is None else batch,
                "mean": self.mean if mean is None else mean, "seed": self.seed if seed is None else seed}
         for key in ("workers", "batch", "seed"):
-            if isinstance(new[key], bool) or not isinstance(new[key], numbers.Integral):
+            if not is_int(new[key]):
                 raise TypeError(f"The argument '{key}' must be an int, but got {type(new[key]).__name__}.")
-        if not isinstance(new["mean"], bool):
-            raise TypeError(f"The argument 'mean' must be a bool, but got {type(new['mean']).__name__}.")
+        check_bool(new["mean"], "The argument 'mean' must be a bool", got="type")
         if not 1 <= new["workers"] <= MAX_WORKERS:
             raise ValueError(f"The argument 'workers' must be in [1, {MAX_WORKERS}], but got {new['workers']}.")
         if new["batch"] < new["workers"]:

@@ -28,12 +28,12 @@ No ipywidgets or matplotlib here: the view (``depth.py``) only draws these numbe
 """
 
 import math
-import numbers
 
 import numpy as np
 
 import sporelab as ms
 from sporelab import nn
+from sporelab._checks import check_choice, check_real, is_int
 from sporelab.common import initializer as _init
 from sporelab.i18n import _ as _t
 
@@ -204,7 +204,7 @@ def _gradient_verdict(input_grad):
 
 
 def _check_int(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         raise TypeError(f"DepthModel: the argument '{name}' must be an int, but got {value!r} of type "
                         f"{type(value).__name__}.")
     if not low <= value <= high:
@@ -214,16 +214,12 @@ def _check_int(name, value, low, high):
 
 
 def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"DepthModel: the argument '{name}' must be one of {list(choices)}, but got "
-                         f"{value!r}.")
-    return value
+    return check_choice(value, choices, f"DepthModel: the argument '{name}' must be one of {list(choices)}")
 
 
 def _check_sigma(sigma):
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
-        raise TypeError(f"DepthModel: the argument 'sigma' must be a positive number (the standard "
-                        f"deviation of Normal), but got {type(sigma).__name__}.")
+    check_real(sigma, "DepthModel: the argument 'sigma' must be a positive number (the standard deviation "
+                      "of Normal)", got="type")
     if not 0 < sigma <= 100:
         raise ValueError(f"DepthModel: the argument 'sigma' must be in (0, 100], but got {sigma!r}; "
                          f"try 0.01 (the r1.x default) or 1.0.")

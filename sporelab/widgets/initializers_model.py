@@ -15,13 +15,13 @@ and the line of code that reproduces the sample. No ipywidgets, no matplotlib: N
 """
 
 import math
-import numbers
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 import sporelab as ms
 from sporelab import gluon
+from sporelab._checks import is_int
 from sporelab.common import initializer as msinit
 
 from ..i18n import _
@@ -128,7 +128,7 @@ class Result:
 
 
 def _check_int(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         raise TypeError(f"The argument '{name}' must be an int in [{low}, {high}], but got {value!r} "
                         f"of type {type(value).__name__}.")
     if not low <= value <= high:

@@ -37,12 +37,11 @@ True
 ['0.weight', '0.bias', '2.weight', '2.bias']
 """
 
-import numbers
-
 import numpy as np
 
 import sporelab as ms
 from sporelab import Tensor, datasets, nn
+from sporelab._checks import check_bool, check_real, is_int
 from sporelab.ops import updates
 
 __all__ = ["TrainingModel", "NETWORKS", "INITS", "OPTIMIZERS", "GRAD_REQS", "as_2d", "histogram"]
@@ -64,8 +63,7 @@ def _choice(value, options, argument):
 
 
 def _number(value, argument, low=0.0, strict=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"The argument '{argument}' must be a number, but got {type(value).__name__}.")
+    check_real(value, f"The argument '{argument}' must be a number", got="type")
     value = float(value)
     if not np.isfinite(value) or value < low or (strict and value == low):
         raise ValueError(f"The argument '{argument}' must be a finite number {'>' if strict else '>='} "
@@ -74,7 +72,7 @@ def _number(value, argument, low=0.0, strict=False):
 
 
 def _int(value, argument, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+    if not is_int(value) or value < low:
         raise ValueError(f"The argument '{argument}' must be an int >= {low}, but got {value!r}.")
     return int(value)
 
@@ -289,8 +287,7 @@ class TrainingModel:
         if lr_mult is not None:
             new["lr_mult"] = _number(lr_mult, "lr_mult")
         if requires_grad is not None:
-            if not isinstance(requires_grad, bool):
-                raise TypeError(f"The argument 'requires_grad' must be bool, but got {type(requires_grad).__name__}.")
+            check_bool(requires_grad, "The argument 'requires_grad' must be bool", got="type")
             new["requires_grad"] = requires_grad
         if grad_req is not None:
             new["grad_req"] = _choice(grad_req, GRAD_REQS, "grad_req")
@@ -437,9 +434,8 @@ class TrainingModel:
         """
         shape = self.shape(name)
         view = as_2d(np.empty(shape, np.int8)).shape
-        parts = (index,) if isinstance(index, numbers.Integral) and not isinstance(index, bool) else index
-        if not isinstance(parts, tuple) or not all(isinstance(i, numbers.Integral) and not isinstance(i, bool)
-                                                   for i in parts):
+        parts = (index,) if is_int(index) else index
+        if not isinstance(parts, tuple) or not all(is_int(i) for i in parts):
             raise TypeError(f"The argument 'index' must be an int or a tuple of ints such as (0, 1), "
                             f"but got {index!r}.")
         size = int(np.prod(shape))
@@ -469,8 +465,7 @@ class TrainingModel:
         """
         param = self._param(name)
         position = self.flat_index(name, index)
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"The argument 'value' must be a number, but got {type(value).__name__}.")
+        check_real(value, "The argument 'value' must be a number", got="type")
         largest = float(np.finfo(param.dtype.nptype).max)
         if not abs(value) <= largest:
             raise ValueError(f"The argument 'value' must be a finite number within +-{largest:.3g} (the "

@@ -262,6 +262,32 @@ def test_a_custom_subclass_needs_only_initialize():
     assert initializer(Halves(), [2], ms.float16).asnumpy().dtype == np.float16
 
 
+def test_one_fill_hook_decides_whether_blocks_can_be_filled():
+    from sporelab.common._part import Part, reserve
+
+    class Rows(Initializer):          # row i of the whole tensor holds i, in any block of it
+        def _initialize(self, arr, part=None):
+            first = 0 if part is None else part.starts[0]
+            arr[...] = np.arange(first, first + arr.shape[0])[:, None]
+
+    class WholeOnly(Rows):
+        def _initialize(self, arr):
+            arr.fill(2)
+
+    assert Rows()._fills_parts() and not WholeOnly()._fills_parts()
+    assert reserve(WholeOnly(), (4, 2), np.float32) is None
+    block = np.empty((2, 2), np.float32)
+    reserve(Rows(), (4, 2), np.float32).fill_part(block, Part((4, 2), (2, 0), (2, 2)))
+    assert block.tolist() == [[2.0, 2.0], [3.0, 3.0]]
+
+
+def test_part_local_keeps_the_points_inside_the_block():
+    from sporelab.common._part import Part
+    part = Part((4, 6), (2, 3), (2, 3))
+    rows, cols = part.local((np.array([0, 2, 3, 3, 2]), np.array([0, 3, 5, 6, 2])))
+    assert rows.tolist() == [0, 1] and cols.tolist() == [0, 2]
+
+
 def test_a_subclass_without_initialize_says_what_to_write():
     class Empty(Initializer):
         def __init__(self):          # does not even call super().__init__
