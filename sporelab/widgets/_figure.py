@@ -24,12 +24,12 @@ import numpy as np
 
 from ..i18n import _
 from ._colormaps import LEVELS as _IMAGE_LEVELS, TABLES
+from ._palette import NOTE_COLOR
 from ._ticks import axis_limits, nice_ticks
 
 __all__ = ["resolve", "to_wire", "render_png", "colormap_tables", "COLORMAPS", "NOTE_COLOR"]
 
 COLORMAPS = ("viridis", "cividis", "gray", "PuOr")
-NOTE_COLOR = "#b00020"          # red with 7:1 contrast on white (WCAG AAA)
 _MARGIN = 0.05                  # of the data range, around lines and points
 _ARRAYS = {"stairs": ("edges", "heights"), "line": ("x", "y"), "image": ("values",)}
 

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ._figure import NOTE_COLOR
+from ._palette import NOTE_COLOR
 from ._fonts import families, rc
 
 __all__ = ["draw_png"]
