@@ -3,7 +3,7 @@
 An explorer's view describes its figure as plain data (panels, marks, legends: dicts, str, floats
 and NumPy arrays). ``resolve`` settles everything a renderer would otherwise decide for itself
 (axis limits, tick positions and labels, what to say about NaN, infinity or an empty range), so
-the browser (``widgets/figure.js``) and matplotlib (``render_png``) draw exactly the same numbers.
+the browser (``widgets/src/``, bundled by ``_live``) and matplotlib (``render_png``) draw exactly the same numbers.
 ``to_wire`` packs the resolved description for the browser: arrays travel as binary buffers
 (float32, images as uint8 colour-map indices), so NaN and infinity arrive intact and a change
 costs a few kilobytes.
