@@ -50,6 +50,26 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The live figure's renderer, widgets/ (issue 20): its dev tools at the versions in
+# widgets/package-lock.json, then its JSDoc types checked by tsc and its node tests. Building
+# sporelab needs none of this: setup.py bundles widgets/src/ with Python alone.
+JS_TOOLS := widgets/node_modules/.package-lock.json
+$(JS_TOOLS): widgets/package.json widgets/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's nodejs and npm for the renderer's checks"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	cd widgets && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: js-check
+js-check: $(JS_TOOLS)
+	cd widgets && npm run --silent typecheck && npm test --silent
+
+# make test runs the renderer's checks before pytest (a rule of its own, so the test recipe stays one).
+test: js-check
+
 venv-lab: $(VENV)/.lab-stamp $(LAB_OVERRIDES)
 venv-test: $(VENV)/.test-stamp $(LAB_OVERRIDES) $(AXE)
 

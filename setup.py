@@ -1,51 +1,55 @@
-"""Build hook: the browser sources in the top-level ``widgets/`` folder ship inside the package.
+"""Build hook: the live figure's renderer ships inside the package, built, with no node needed.
 
-``widgets/*.js`` and ``widgets/*.css`` (the live figure's anywidget module, issue 11) are copied
-into ``sporelab/widgets/static/`` of the build, so every wheel built from the repository (or from
-its sdist, which carries ``widgets/`` through MANIFEST.in) holds them. The copy goes into the build
-directory only, never into the source tree: an editable install (``pip install -e``) has no copy
-and ``sporelab/widgets/_live.py`` reads the top-level file, so an edit there is seen at once.
+The renderer is written as ES modules in the top-level ``widgets/src/`` (a small JS package with its
+own type check and node tests). anywidget loads one module, so build_py joins them with
+``sporelab/widgets/_bundle.py`` (Python's standard library only: Binder's ``pip install .`` may have
+no node) into ``<build_lib>/sporelab/widgets/static/figure.js``. Every wheel built from the
+repository, or from its sdist (which carries ``widgets/`` through MANIFEST.in), holds it. Nothing is
+written into the source tree: an editable install (``pip install -e``) has no copy, and
+``sporelab/widgets/_live.py`` bundles the checkout's ``widgets/src/`` itself, the same way.
 
 Everything else about the package is in pyproject.toml.
 """
 
-import shutil
+import importlib.util
 from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-SOURCES = Path(__file__).resolve().parent / "widgets"
-STATIC = Path("sporelab", "widgets", "static")
-PATTERNS = ("*.js", "*.css")
+ROOT = Path(__file__).resolve().parent
+SOURCES = ROOT / "widgets" / "src"
+BUILT = Path("sporelab", "widgets", "static", "figure.js")
 
 
-def browser_sources():
-    """The files of ``widgets/`` that the package carries, sorted."""
-    return sorted(path for pattern in PATTERNS for path in SOURCES.glob(pattern))
+def _bundler():
+    """sporelab/widgets/_bundle.py, loaded by path: importing sporelab would need NumPy here."""
+    spec = importlib.util.spec_from_file_location("_sporelab_bundle", ROOT / "sporelab" / "widgets" / "_bundle.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-class build_py_with_browser_sources(build_py):
-    """setuptools' build_py, then ``widgets/*.js|css`` -> ``<build_lib>/sporelab/widgets/static/``."""
+class build_py_with_figure_module(build_py):
+    """setuptools' build_py, then ``widgets/src/*.js`` bundled -> ``<build_lib>/sporelab/widgets/static/figure.js``."""
 
     def run(self):
         super().run()
         if getattr(self, "editable_mode", False):
-            return                      # editable: _live.py reads widgets/ in the checkout itself
-        sources = browser_sources()
-        if not sources:
-            raise RuntimeError(f"no browser sources ({', '.join(PATTERNS)}) in {SOURCES}: a sporelab "
-                               "wheel without widgets/figure.js could not draw its explorers")
-        target = Path(self.build_lib) / STATIC
-        target.mkdir(parents=True, exist_ok=True)
-        for source in sources:
-            shutil.copyfile(source, target / source.name)
+            return                      # editable: _live.py bundles widgets/src/ in the checkout itself
+        bundler = _bundler()
+        if not (SOURCES / bundler.ENTRY).is_file():
+            raise RuntimeError(f"no {bundler.ENTRY} in {SOURCES}: a sporelab wheel without the figure "
+                               "renderer could not draw its explorers")
+        target = Path(self.build_lib) / BUILT
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(bundler.bundle(SOURCES), encoding="utf-8")
 
     def get_outputs(self, include_bytecode=True):
         outputs = super().get_outputs(include_bytecode)
         if getattr(self, "editable_mode", False):
             return outputs
-        return outputs + [str(Path(self.build_lib) / STATIC / s.name) for s in browser_sources()]
+        return outputs + [str(Path(self.build_lib) / BUILT)]
 
 
-setup(cmdclass={"build_py": build_py_with_browser_sources})
+setup(cmdclass={"build_py": build_py_with_figure_module})

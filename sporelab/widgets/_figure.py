@@ -3,7 +3,7 @@
 An explorer's view describes its figure as plain data (panels, marks, legends: dicts, str, floats
 and NumPy arrays). ``resolve`` settles everything a renderer would otherwise decide for itself
 (axis limits, tick positions and labels, what to say about NaN, infinity or an empty range), so
-the browser (``widgets/figure.js``) and matplotlib (``render_png``) draw exactly the same numbers.
+the browser (``widgets/src/``, bundled by ``_live``) and matplotlib (``render_png``) draw exactly the same numbers.
 ``to_wire`` packs the resolved description for the browser: arrays travel as binary buffers
 (float32, images as uint8 colour-map indices), so NaN and infinity arrive intact and a change
 costs a few kilobytes.
@@ -24,12 +24,12 @@ import numpy as np
 
 from ..i18n import _
 from ._colormaps import LEVELS as _IMAGE_LEVELS, TABLES
+from ._palette import NOTE_COLOR
 from ._ticks import axis_limits, nice_ticks
 
 __all__ = ["resolve", "to_wire", "render_png", "colormap_tables", "COLORMAPS", "NOTE_COLOR"]
 
 COLORMAPS = ("viridis", "cividis", "gray", "PuOr")
-NOTE_COLOR = "#b00020"          # red with 7:1 contrast on white (WCAG AAA)
 _MARGIN = 0.05                  # of the data range, around lines and points
 _ARRAYS = {"stairs": ("edges", "heights"), "line": ("x", "y"), "image": ("values",)}
 

@@ -6,7 +6,7 @@ is DejaVu first (the English figures do not change), then the CJK fonts that are
 order of ``CJK_FONTS``: Noto Sans CJK SC first (Debian/Ubuntu ``fonts-noto-cjk``: the test
 machine, Binder through ``binder/apt.txt``, most Linux desktops), then what Windows, macOS and
 other Linux distributions ship. Families that are not installed are left out, so matplotlib never
-logs "findfont: Font family ... not found". The browser gets the same chain (``widgets/figure.js``).
+logs "findfont: Font family ... not found". The browser gets the same chain (``widgets/src/svg.js``).
 
 >>> families("sans-serif")[0], families("monospace")[0]
 ('DejaVu Sans', 'DejaVu Sans Mono')

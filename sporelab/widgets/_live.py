@@ -3,8 +3,10 @@
 The kernel only computes numbers: ``show(description)`` resolves the description
 (``_figure.resolve``: limits, ticks, notes), keeps it for tests and for ``png()``, and sends it as
 one traitlet whose arrays travel as binary buffers, in one message with the explorer's caption (the
-HTML under the figure: statistics, the code line). The browser draws it as SVG with
-``widgets/figure.js`` (copied into the package as ``static/figure.js`` when sporelab is built).
+HTML under the figure: statistics, the code line). The browser draws it as SVG with the ES
+modules of ``widgets/src/`` at the top of the repository, bundled into one module
+(``_bundle.py``): a built sporelab carries the bundle as ``static/figure.js`` (setup.py writes
+it), and an editable checkout bundles its sources once per process (``browser_module``).
 
 >>> import numpy as np
 >>> pane = LiveFigure()
@@ -19,33 +21,54 @@ HTML under the figure: statistics, the code line). The browser draws it as SVG w
 True
 """
 
+import functools
 import pathlib
 
 import anywidget
 import traitlets
 from ipywidgets.widgets.widget import _remove_buffers
 
+from ._bundle import ENTRY, bundle
 from ._figure import colormap_tables, render_png, resolve, to_wire
 
-__all__ = ["LiveFigure", "asset"]
+__all__ = ["LiveFigure", "asset", "browser_module"]
 
 _PACKAGE = pathlib.Path(__file__).parent
+_STATIC = _PACKAGE / "static"                          # a built sporelab's assets (setup.py)
+_SOURCES = _PACKAGE.parent.parent / "widgets" / "src"  # a checkout's renderer modules
+MODULE = "figure.js"                                   # the bundled renderer, as the wheel names it
 
 
 def asset(name):
-    """The path of a browser asset: the package's copy (wheels), else the checkout's ``widgets/``."""
-    for folder in (_PACKAGE / "static", _PACKAGE.parent.parent / "widgets"):
-        if (folder / name).is_file():
-            return folder / name
-    raise RuntimeError(f"sporelab's browser asset {name!r} is missing from {_PACKAGE / 'static'}: "
-                       f"reinstall sporelab (pip install sporelab), or run from a checkout with widgets/{name}")
+    """The path of a browser asset that a built sporelab carries (``static/<name>``).
+
+    Raises:
+        RuntimeError: there is no such file (an editable checkout has none: see ``browser_module``).
+    """
+    if (_STATIC / name).is_file():
+        return _STATIC / name
+    raise RuntimeError(f"sporelab's browser asset {name!r} is missing from {_STATIC}: reinstall sporelab "
+                       "(pip install --force-reinstall sporelab), whose build writes it")
 
 
-def _optional_asset(name):
-    try:
-        return asset(name)
-    except RuntimeError:
-        return ""
+@functools.cache
+def browser_module():
+    """The live figure's ES module as anywidget loads it (str): the built ``static/figure.js``, else,
+    in an editable checkout, ``widgets/src/`` bundled (once per process: restart the kernel to see
+    an edit there).
+
+    Raises:
+        RuntimeError: neither exists, so no explorer could draw its figure.
+    """
+    if (_STATIC / MODULE).is_file():
+        return (_STATIC / MODULE).read_text(encoding="utf-8")
+    if (_SOURCES / ENTRY).is_file():
+        return bundle(_SOURCES)
+    raise RuntimeError(
+        f"sporelab's figure renderer is missing: neither {_STATIC / MODULE} (written when sporelab is "
+        f"built) nor {_SOURCES / ENTRY} (a checkout's sources) exists, so the explorers cannot draw. "
+        "Reinstall sporelab (pip install --force-reinstall sporelab), or in a checkout restore "
+        "widgets/src/ (git checkout -- widgets/src) and run pip install -e . again")
 
 
 class LiveFigure(anywidget.AnyWidget):
@@ -57,15 +80,17 @@ class LiveFigure(anywidget.AnyWidget):
         figure (dict, synced): the wire form of ``description`` (``_figure.to_wire``).
         caption (str, synced): HTML drawn under the figure (``show(..., caption=)``).
         colormaps (dict, synced once): name -> 255 RGB triplets.
+        _esm (str, synced once): the renderer, ``browser_module()``, read when a figure is built.
     """
 
-    _esm = _optional_asset("figure.js")
-    _css = _optional_asset("figure.css")
     figure = traitlets.Dict().tag(sync=True)
     caption = traitlets.Unicode("").tag(sync=True)
     colormaps = traitlets.Dict().tag(sync=True)
 
     def __init__(self, description=None, **kwargs):
+        # Read here, not at import: importing the widgets (and the engine) works without the
+        # asset, and a figure that would be blank is an error that says what to do.
+        LiveFigure._esm = browser_module()
         super().__init__(colormaps=colormap_tables(), **kwargs)
         self.description, self.renders, self._quiet = None, 0, False
         if description is not None:

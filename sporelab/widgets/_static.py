@@ -1,4 +1,4 @@
-"""matplotlib's drawing of a resolved figure description (the static twin of widgets/figure.js).
+"""matplotlib's drawing of a resolved figure description (the static twin of the renderer in widgets/src/).
 
 Used for ``explorer.pane.png()``: the labs' stored figures, the README images, readers without a
 kernel (GitHub, nbviewer). It draws only what ``_figure.resolve`` decided: the same limits, ticks,
@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ._figure import NOTE_COLOR
+from ._palette import NOTE_COLOR
 from ._fonts import families, rc
 
 __all__ = ["draw_png"]

@@ -10,13 +10,15 @@ Log axes tick at powers of ten (and at 2 and 5 times them when fewer than three 
 ['10⁻³', '10⁻²', '10⁻¹', '1', '10']
 >>> axis_limits([[2.0, 2.0]], "linear", None, 0.05)
 ([1.0, 3.0], 2.0)
+>>> [short_number(v) for v in (0.58, 120, 3.37e-10, float("nan"))]
+['0.58', '120', '3.4e-10', 'NaN']
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["axis_limits", "nice_ticks"]
+__all__ = ["axis_limits", "nice_ticks", "short_number"]
 
 _STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 _SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
@@ -105,3 +107,15 @@ def nice_ticks(lim, scale, count=5):
     if scale == "log":
         return _log_ticks(low, high, count)
     return _linear_ticks(low, high, count)
+
+
+def short_number(value):
+    """Two significant digits, plain from 1e-4 to 1e4 (0.58, 120), else 2e-9, 3.4e-10; inf, NaN."""
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "inf"
+    rounded = float(f"{value:.2g}")
+    text = f"{rounded:g}" if rounded == 0 or 1e-4 <= abs(rounded) < 1e4 else f"{rounded:.1e}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return text

@@ -24,7 +24,7 @@ text stay the layer's own).
 import numpy as np
 
 from ..i18n import N_, _
-from ._view import PALETTE
+from ._palette import PALETTE
 
 __all__ = ["figure_description", "tiles", "shrink", "value_range", "map_factor", "PANELS", "MAP_CELLS", "WIDTH",
            "HEIGHT"]

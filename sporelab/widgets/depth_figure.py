@@ -19,7 +19,8 @@ import numpy as np
 
 from ..i18n import N_, _
 from ._palette import PALETTE
-from .depth_model import BINS, _fmt
+from ._ticks import short_number
+from .depth_model import BINS
 
 __all__ = ["figure_description", "axis_limits", "log_limits", "PANELS", "WIDTH", "HEIGHT"]
 
@@ -67,7 +68,7 @@ def _log_axis(low, high):
     step = 1 if high - low <= 6 else 3 if high - low <= 15 else 6
     ticks = [10.0 ** e for e in range(low, high + 1) if e % step == 0]
     return {"scale": "log", "lim": [10.0 ** low, 10.0 ** high], "ticks": ticks,
-            "labels": [_fmt(t).replace("-", _MINUS) for t in ticks]}
+            "labels": [short_number(t).replace("-", _MINUS) for t in ticks]}
 
 
 def _layer_axis(n):
@@ -188,16 +189,16 @@ def _texts(model, shown):
 
 def _alt(model):
     s, stats = model.settings, model.stats
-    per_layer = ", ".join(_fmt(v) for v in stats.std)
+    per_layer = ", ".join(short_number(v) for v in stats.std)
     n = s["depth"]
     return _("Depth explorer: {n} x {layer}({width}) with {act}, initializer {init}. Verdict: {verdict}. "
              "Activation std per layer (input 1): {per_layer}. Last layer: {flat:.0%} of its values in the flat "
              "region. Gradient norms: weights {w_top} at layer {n}, {w_bottom} at layer 1; layer inputs {x_top} at "
              "layer {n}, {x_bottom} at layer 1. {samples} activation values per layer.").format(
                  n=n, layer=s["layer"], width=s["width"], act=s["activation"], init=repr(model.initializer()),
-                 verdict=model.verdict, per_layer=per_layer, flat=stats.flat[-1], w_top=_fmt(stats.weight_grad[-1]),
-                 w_bottom=_fmt(stats.weight_grad[0]), x_top=_fmt(stats.input_grad[-1]),
-                 x_bottom=_fmt(stats.input_grad[0]), samples=stats.samples)
+                 verdict=model.verdict, per_layer=per_layer, flat=stats.flat[-1], w_top=short_number(stats.weight_grad[-1]),
+                 w_bottom=short_number(stats.weight_grad[0]), x_top=short_number(stats.input_grad[-1]),
+                 x_bottom=short_number(stats.input_grad[0]), samples=stats.samples)
 
 
 def figure_description(model, limits=None):

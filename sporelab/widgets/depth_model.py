@@ -27,8 +27,6 @@ No ipywidgets or matplotlib here: the view (``depth.py``) only draws these numbe
 'vanish'
 """
 
-import math
-
 import numpy as np
 
 import sporelab as ms
@@ -36,6 +34,7 @@ from sporelab import nn
 from sporelab._checks import check_choice, check_real, is_int
 from sporelab.common import initializer as _init
 from sporelab.i18n import _ as _t
+from sporelab.widgets._ticks import short_number
 
 __all__ = ["DepthModel", "DepthStats", "histogram_counts", "flat_fraction", "verdict", "BINS", "FACTOR",
            "SATURATED"]
@@ -114,18 +113,6 @@ def flat_fraction(values, activation):
     return 0.0
 
 
-def _fmt(value):
-    """Two significant digits, plain from 1e-4 to 1e4 (0.58, 120), else 2e-9, 3.4e-10; inf, NaN."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else "inf"
-    rounded = float(f"{value:.2g}")
-    text = f"{rounded:g}" if rounded == 0 or 1e-4 <= abs(rounded) < 1e4 else f"{rounded:.1e}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
-    return text
-
-
 def verdict(activation, std, flat, input_grad):
     """The diagnosis of one run: ``(kind, text)``, computed from per-layer numbers.
 
@@ -166,12 +153,12 @@ def verdict(activation, std, flat, input_grad):
 def _healthy_forward(first, last, layers, lead=True):
     """The healthy forward sentence; ``lead`` starts it with 'healthy:' (not after a gradient problem)."""
     text = _t("activation std stays within a factor of {factor:g} ({first} to {last} over {layers})").format(
-        factor=FACTOR, first=_fmt(first), last=_fmt(last), layers=layers)
+        factor=FACTOR, first=short_number(first), last=short_number(last), layers=layers)
     return _t("healthy: {text}").format(text=text) if lead else text
 
 
 def _forward_verdict(activation, first, last, flat_last, layers):
-    numbers = {"first": _fmt(first), "last": _fmt(last), "layers": layers}
+    numbers = {"first": short_number(first), "last": short_number(last), "layers": layers}
     if last < first / FACTOR:
         return "vanish", _t("activations vanish: std falls from {first} to {last} over {layers}").format(**numbers)
     if last > first * FACTOR:
@@ -192,7 +179,7 @@ def _gradient_verdict(input_grad):
             layer=bad[-1] + 1)
     if n < 2:
         return "healthy", ""
-    numbers = {"top": _fmt(top), "bottom": _fmt(bottom), "n": n, "factor": FACTOR}
+    numbers = {"top": short_number(top), "bottom": short_number(bottom), "n": n, "factor": FACTOR}
     if bottom < top / FACTOR:
         return "vanish", _t("gradients vanish toward the input: ||dL/d input|| falls from {top} at layer {n} to "
                             "{bottom} at layer 1").format(**numbers)

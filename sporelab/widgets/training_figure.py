@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..i18n import _
-from ._view import PALETTE
+from ._palette import NOTE_COLOR, PALETTE
 from .training_model import as_2d, histogram
 
 __all__ = ["figure_description", "nice_ceiling", "steady_limit", "BINS", "MAX_POINTS"]
@@ -31,7 +31,6 @@ __all__ = ["figure_description", "nice_ceiling", "steady_limit", "BINS", "MAX_PO
 BINS = 31                  # odd: zero sits in the middle of a bin
 MAX_POINTS = 150           # the loss curve sent: at most this many points (2 px apart: a long Play stays small)
 CMAP = "PuOr"              # signed values: diverging, readable with colour-vision deficiency
-NOTE_COLOR = "#b00020"     # _figure.NOTE_COLOR: the red of every "look here" note
 WIDTH, HEIGHT = 1120, 580  # CSS px: fills a 1280-px notebook
 
 # A 2 x 5 grid: left 0.055, right 0.93 (room for the last colour bar's labels), top 0.85, bottom

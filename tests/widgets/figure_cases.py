@@ -1,4 +1,4 @@
-"""Figure descriptions for the browser tests of widgets/figure.js: every mark and the hard values.
+"""Figure descriptions for the browser tests of the renderer (widgets/src/): every mark and the hard values.
 
 Each case is a plain description (docs/figure-format.md) whose panel ids start with the case's
 name, so a test finds its drawing by ``data-panel``. The browser test pastes this file's source

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from sporelab.widgets._ticks import short_number
 from sporelab.widgets.depth import PRESETS, DepthExplorer
 from sporelab.widgets.depth_figure import PANELS, figure_description, log_limits
-from sporelab.widgets.depth_model import BINS, DepthModel, _fmt, flat_fraction, histogram_counts, verdict
+from sporelab.widgets.depth_model import BINS, DepthModel, flat_fraction, histogram_counts, verdict
 
 
 # ---- model: the lesson's four classic cases (seed 0, width 128, batch 128) -----------------------
@@ -20,7 +21,7 @@ def test_tanh_with_r1x_default_normal_vanishes():
     assert std[9] < 1e-6 * std[0]
     assert np.all(np.diff(std) < 0)
     assert model.verdict_kind == "vanish"
-    assert model.verdict.startswith(f"activations vanish: std falls from {_fmt(std[0])} to {_fmt(std[9])} "
+    assert model.verdict.startswith(f"activations vanish: std falls from {short_number(std[0])} to {short_number(std[9])} "
                                     f"over 10 layers; gradients vanish toward the input")
 
 
@@ -234,8 +235,8 @@ def test_verdict_strings():
                              "std stays within a factor of 10 (1 to 1.5 over 2 layers)")
 
 
-def test_fmt():
-    assert [_fmt(v) for v in (0.58, 120, 2e-9, 3.37e-10, 8.5e5, 0.0, float("inf"), float("nan"))] == [
+def test_short_number():
+    assert [short_number(v) for v in (0.58, 120, 2e-9, 3.37e-10, 8.5e5, 0.0, float("inf"), float("nan"))] == [
         "0.58", "120", "2e-9", "3.4e-10", "8.5e5", "0", "inf", "NaN"]
 
 
@@ -329,7 +330,7 @@ def test_description_numbers_are_the_model_numbers():
     assert [t["text"] for t in figure["texts"][:2]] == [first, second]
     assert figure["texts"][2]["text"] == ("Activation values after ReLU, 10 of 30 layers, evenly spaced "
                                           "(fixed bins; values beyond [0, 4] counted at the edges)")
-    assert model.verdict in figure["alt"] and _fmt(stats.std[-1]) in figure["alt"]
+    assert model.verdict in figure["alt"] and short_number(stats.std[-1]) in figure["alt"]
     legend = _panel(figure, "grad")["legend"]
     assert legend["loc"] == "above" and [i["label"] for i in legend["items"]] == [
         "weights: ||dL/dW||", "layer inputs: ||dL/dx||"]

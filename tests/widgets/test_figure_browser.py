@@ -1,4 +1,4 @@
-"""widgets/figure.js in a real browser: LiveFigure drawn in JupyterLab 4 and Notebook 7 (issue 11).
+"""The live figure renderer (widgets/src/, bundled) in a real browser: LiveFigure drawn in JupyterLab 4 and Notebook 7 (issue 11).
 
 A generated notebook shows one ``LiveFigure`` per case of tests/widgets/figure_cases.py (every
 mark type, legends, colour bars; NaN, +-inf, all-equal samples, a single weight, a 64-channel
@@ -449,7 +449,7 @@ def test_axe_names_the_controls_beside_a_figure(session, capsys):
         print(f"\n[axe] {session.app}, ipywidgets 8 controls alone: "
               + (", ".join(f"{v['id']} ({v['impact']}) x{len(v['nodes'])}" for v in alone) or "no violation"))
     assert {v["id"]: len(v["nodes"]) for v in axe.blocking(alone)} == IPYWIDGETS_GAPS, (
-        "ipywidgets' own accessibility gaps changed: revisit labelControls() in widgets/figure.js\n" + axe.describe(alone))
+        "ipywidgets' own accessibility gaps changed: revisit labelControls() in widgets/src/controls.js\n" + axe.describe(alone))
     axe.check(session.page, CONTROLS_BESIDE_FIGURE, f"{session.app}: ipywidgets controls beside a LiveFigure")
     names = session.page.locator(CONTROLS_BESIDE_FIGURE).evaluate(
         "o => [...o.querySelectorAll('[role=slider]')].map(h => h.getAttribute('aria-labelledby') && "
@@ -493,7 +493,7 @@ def test_a_wheel_install_draws_in_the_browser(browser, wheel_python, tmp_path_fa
                 "import sporelab, pathlib, sporelab.widgets._live as _live\n"
                 f"assert pathlib.Path(sporelab.__file__).is_relative_to({str(venv)!r}), sporelab.__file__\n"
                 "assert _live.asset('figure.js') == pathlib.Path(sporelab.__file__).parent / 'widgets/static/figure.js'\n"
-                "assert str(LiveFigure._esm) == _live.asset('figure.js').read_text()")
+                "assert live._esm == _live.browser_module() == _live.asset('figure.js').read_text()")
             for name in CASE_NAMES:
                 figure = session.figure(PANELS[name][0])
                 assert figure and figure["panels"] == PANELS[name] and figure["problems"] == 0, (name, figure)

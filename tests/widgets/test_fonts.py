@@ -59,4 +59,5 @@ def test_binder_and_the_makefile_install_the_font_the_chain_starts_with():
     packages = [line.partition("#")[0].strip() for line in (repo / "binder" / "apt.txt").read_text().splitlines()]
     assert "fonts-noto-cjk" in packages and "fonts-noto-cjk" in (repo / "Makefile").read_text()
     assert _fonts.CJK_FONTS[0] == "Noto Sans CJK SC"          # what fonts-noto-cjk installs
-    assert "'Noto Sans CJK SC'" in (repo / "widgets" / "figure.js").read_text()    # the browser's chain
+    from sporelab.widgets._live import browser_module
+    assert "'Noto Sans CJK SC'" in browser_module()                                  # the browser's chain

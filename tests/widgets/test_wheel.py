@@ -1,11 +1,16 @@
-"""A wheel built from the repository carries the browser sources of widgets/ (issue 11)."""
+"""A wheel built from the repository carries the renderer bundled from widgets/src/ (issues 11, 20)."""
 
 import importlib.util
+import os
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from sporelab.widgets import _live
+from sporelab.widgets._bundle import bundle
 
 _spec = importlib.util.spec_from_file_location("_sporelab_wheel_build", Path(__file__).parent / "wheel_build.py")
 wheel_build = importlib.util.module_from_spec(_spec)
@@ -21,21 +26,33 @@ def wheel(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_wheel_carries_every_browser_source_unchanged(wheel):
-    sources = sorted(p for p in (REPO / "widgets").iterdir() if p.suffix in (".js", ".css"))
-    assert "figure.js" in [p.name for p in sources]
+def test_wheel_carries_the_bundle_the_editable_checkout_builds(wheel):
+    """One renderer, whichever way sporelab is installed: the wheel's static/figure.js is, byte for
+    byte, what _live.browser_module() bundles from widgets/src/ in this (editable) checkout."""
     with zipfile.ZipFile(wheel) as archive:
-        shipped = sorted(n for n in archive.namelist() if n.startswith(STATIC))
-        assert shipped == [STATIC + p.name for p in sources]
-        for path in sources:
-            assert archive.read(STATIC + path.name) == path.read_bytes(), f"{path.name} differs in the wheel"
+        assert sorted(n for n in archive.namelist() if n.startswith(STATIC)) == [STATIC + "figure.js"]
+        shipped = archive.read(STATIC + "figure.js").decode("utf-8")
+    assert shipped == _live.browser_module() == bundle(REPO / "widgets" / "src")
+    assert "export default { render };" in shipped and "\nimport " not in shipped
+
+
+def test_the_bundle_parses_as_an_es_module(tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is missing: make js-check installs it (Debian nodejs)")
+        pytest.skip("node is not installed here (make js-check installs it)")
+    module = tmp_path / "figure.mjs"
+    module.write_text(_live.browser_module(), encoding="utf-8")
+    out = subprocess.run([node, "--check", str(module)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
 
 
 @pytest.mark.slow
 def test_wheel_installed_sporelab_reads_its_own_copy(wheel, tmp_path):
     python = wheel_build.install_in_fresh_venv(wheel, tmp_path)
     code = ("import sporelab, sporelab.widgets._live as live; print(sporelab.__file__); "
-            "print(live.asset('figure.js')); print(str(live.LiveFigure._esm) == live.asset('figure.js').read_text())")
+            "print(live.asset('figure.js')); print(live.LiveFigure()._esm == live.asset('figure.js').read_text())")
     out = subprocess.run([str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert out.returncode == 0, out.stderr
@@ -47,7 +64,7 @@ def test_wheel_installed_sporelab_reads_its_own_copy(wheel, tmp_path):
 
 
 def test_checkout_has_no_copied_sources():
-    """static/ is build output: a stale copy in the checkout would shadow widgets/figure.js."""
+    """static/ is build output: a stale copy in the checkout would shadow widgets/src/."""
     assert not (REPO / "sporelab" / "widgets" / "static").exists()
     ignored = subprocess.run(["git", "check-ignore", "-q", "sporelab/widgets/static/figure.js"], cwd=REPO)
     assert ignored.returncode == 0, "sporelab/widgets/static/ must be git-ignored"

@@ -30,8 +30,9 @@ def build_wheel(dest):
     for name in BUILD_FILES:
         path = REPO / name
         if path.is_dir():
-            # static/ is git-ignored build output: a stale copy must never reach the wheel
-            shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__", "static", "*.egg-info"))
+            # static/ is git-ignored build output: a stale copy must never reach the wheel;
+            # node_modules/ holds the renderer's dev tools (typescript), not part of a build
+            shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__", "static", "*.egg-info", "node_modules"))
         else:
             shutil.copy2(path, source / name)
     subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "wheel", "--no-deps",
