@@ -1,15 +1,12 @@
 """A wheel built from the repository carries the browser sources of widgets/ (issue 11)."""
 
-import importlib.util
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("_sporelab_wheel_build", Path(__file__).parent / "wheel_build.py")
-wheel_build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(wheel_build)
+from tests.widgets import wheel_build
 
 REPO = wheel_build.REPO
 STATIC = "sporelab/widgets/static/"
