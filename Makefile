@@ -107,7 +107,7 @@ book: venv-book
 # classroom/course/release/ by `nbgrader generate_assignment`.
 .PHONY: assignments
 assignments: venv-test
-	$(PY) classroom/assignments.py release
+	$(PY) -m classroom.assignments release
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
@@ -134,7 +134,7 @@ $(CHP): classroom/package.json classroom/package-lock.json
 # The students' environment (classroom/student_env.py): the kit's .venv when every user can run it,
 # else one under /opt/sporelab-classroom built from Debian's python3.
 venv-classroom: $(VENV)/.classroom-stamp $(CHP)
-	$(PY) classroom/student_env.py ensure
+	$(PY) -m classroom.student_env ensure
 
 classroom: venv-classroom
-	$(PY) classroom/serve.py --ip $(HOST) --port $(CLASSROOM_PORT)
+	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT)
