@@ -101,7 +101,7 @@ bench: venv-test
 
 # Re-execute every notebook in place and normalise it: running it twice leaves git clean.
 notebooks: venv-test
-	$(PY) tools/notebooks.py run
+	$(PY) -m tools.notebooks run
 
 # On a machine with an NVIDIA GPU: CuPy (the gpu extra, or the one already installed when offline),
 # every gpu-marked test on real CuPy, the gluon_parameter notebook on gpu(0), the GPU benchmarks, one
@@ -109,7 +109,7 @@ notebooks: venv-test
 GPU_PYTHON ?= python3
 .PHONY: gpu-check
 gpu-check:
-	@$(GPU_PYTHON) tools/gpu_check.py
+	@$(GPU_PYTHON) -m tools.gpu_check
 
 # The book: the notebooks as a website in build/book/ (stored outputs, no kernel, no network).
 # Launch buttons: BOOK_REPO_URL, BOOK_BRANCH, BOOK_HUB_URL, BOOK_BINDER_URL from the environment or
@@ -121,13 +121,13 @@ $(VENV)/.book-stamp: pyproject.toml | $(PY)
 venv-book: $(VENV)/.book-stamp
 
 book: venv-book
-	$(PY) book/build.py
+	$(PY) -m book.build
 
 # nbgrader assignments generated from the labs (classroom/assignments.py), released into
 # classroom/course/release/ by `nbgrader generate_assignment`.
 .PHONY: assignments
 assignments: venv-test
-	$(PY) classroom/assignments.py release
+	$(PY) -m classroom.assignments release
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
@@ -154,7 +154,7 @@ $(CHP): classroom/package.json classroom/package-lock.json
 # The students' environment (classroom/student_env.py): the kit's .venv when every user can run it,
 # else one under /opt/sporelab-classroom built from Debian's python3.
 venv-classroom: $(VENV)/.classroom-stamp $(CHP)
-	$(PY) classroom/student_env.py ensure
+	$(PY) -m classroom.student_env ensure
 
 classroom: venv-classroom
-	$(PY) classroom/serve.py --ip $(HOST) --port $(CLASSROOM_PORT)
+	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT)

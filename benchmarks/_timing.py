@@ -1,4 +1,4 @@
-"""The one timing helper the engine benchmarks share (run as scripts: `from _timing import ...`)."""
+"""The one timing helper the engine benchmarks share (`from benchmarks._timing import ...`)."""
 
 import statistics
 import time

@@ -1,6 +1,6 @@
 """Conv2d forward speed: sporelab against PyTorch on the CPU, float32, pad 'same', 3x3 kernels.
 
-Run: ``cd /work/main && .venv/bin/python benchmarks/bench_conv.py``
+Run: ``cd /work/main && .venv/bin/python -m benchmarks.bench_conv``
 
 For each shape it times ``torch.nn.functional.conv2d`` (under ``torch.no_grad()``, torch's own
 thread count), sporelab's whole layer call ``nn.Conv2d(...)(x)`` and its bare kernel
@@ -15,11 +15,9 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import sporelab as ms  # noqa: E402
-from sporelab import nn  # noqa: E402
-from sporelab.ops.conv import conv2d_forward  # noqa: E402
+import sporelab as ms
+from sporelab import nn
+from sporelab.ops.conv import conv2d_forward
 
 TARGET = 1.5
 SHAPES = [  # (N, C_in, H, W, C_out)

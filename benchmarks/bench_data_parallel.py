@@ -12,7 +12,7 @@ Dense(576, 2), softmax cross-entropy, 12x12 bar images). Each of P processes tak
 samples/s of P=1, and the communication share of a step at P=2 (on the slowest rank) is <= 15 %. P=4 (oversubscribed on 2 cores)
 is reported as measured.
 
-Run: ``python benchmarks/bench_data_parallel.py`` (it launches ``mpiexec`` itself).
+Run: ``python -m benchmarks.bench_data_parallel`` (it launches ``mpiexec`` itself).
 """
 
 import json

@@ -1,6 +1,6 @@
 """Kernel CPU and data sent per control change, for every control of every explorer (issue 11).
 
-Run: ``.venv/bin/python benchmarks/bench_explorers.py [--explorer NAME] [--list]``
+Run: ``.venv/bin/python -m benchmarks.bench_explorers [--explorer NAME] [--list]``
 
 For each explorer built with its defaults (what a student sees first), every visible, enabled
 control is moved: each slider to its minimum, middle and maximum, each dropdown to each option,

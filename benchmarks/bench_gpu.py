@@ -10,7 +10,7 @@ Targets (issue 12): geometric mean of the forward ratios sporelab/torch on (1,3,
 Each timing is a batch of calls followed by one device synchronisation, divided by the batch: what
 a training loop sees (launch overhead included), median of several batches.
 
-    python benchmarks/bench_gpu.py [--json results.json]
+    python -m benchmarks.bench_gpu [--json results.json]
 """
 
 import json

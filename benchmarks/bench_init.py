@@ -1,6 +1,6 @@
 """Initializer speed against PyTorch, and the laziness of ``initializer()``.
 
-Run: ``cd /work/main && .venv/bin/python benchmarks/bench_init.py``
+Run: ``cd /work/main && .venv/bin/python -m benchmarks.bench_init``
 
 For 10**7 float32 values, in the same process and on the same cores:
 
@@ -20,7 +20,7 @@ import numpy as np
 import sporelab as ms
 from sporelab.common.initializer import Normal, TruncatedNormal, initializer
 
-from _timing import median_seconds
+from benchmarks._timing import median_seconds
 
 N = 10 ** 7
 

@@ -1,6 +1,6 @@
 """A widget change's way through a Jupyter server, with and without Nagle's algorithm (issue 11).
 
-Run: ``.venv/bin/python benchmarks/bench_kernel_websocket.py [--changes N] [--gap S]``
+Run: ``.venv/bin/python -m benchmarks.bench_kernel_websocket [--changes N] [--gap S]``
 
 Two private Jupyter servers from this environment (127.0.0.1, a random token, bounded waits,
 stopped by PID with their kernels): one with binder/jupyter_server_config.py (the kernel websocket
@@ -33,9 +33,8 @@ import psutil
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "classroom"))
-from kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1, widget_update  # noqa: E402
+from classroom.kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1, widget_update
+
 DEFAULT_CLASS = "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection"
 SETUP = "from sporelab.widgets import InitializerExplorer\ne = InitializerExplorer()\nprint(e.seed.comm.comm_id)"
 

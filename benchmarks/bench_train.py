@@ -12,7 +12,7 @@ import numpy as np
 import sporelab as ms
 from sporelab import Tensor, datasets, nn
 
-from _timing import median_seconds
+from benchmarks._timing import median_seconds
 
 TARGET = 2.0
 CASES = [("bars 32x1x12x12, conv 1->4", 32, 1, 12, 4), ("32x32 images 64x3x32x32, conv 3->16", 64, 3, 32, 16)]

@@ -6,7 +6,7 @@ the explorer recomputes the network's forward and backward pass and shows the fi
 all synchronously, so the wall time of the assignment is the kernel's share of what a student feels.
 The 30 changes mix every kind of control (seed, sigma, initializer, activation, width, depth).
 
-Run: ``cd /work/main && .venv/bin/python benchmarks/bench_widget_depth.py``; exit code 1 on FAIL.
+Run: ``cd /work/main && .venv/bin/python -m benchmarks.bench_widget_depth``; exit code 1 on FAIL.
 """
 
 import statistics

@@ -1,6 +1,6 @@
 """Kernel CPU and bytes sent per control change of ``InitializerExplorer`` (drawn in the browser).
 
-Run: ``cd /work/main && .venv/bin/python benchmarks/bench_widget_initializer.py [--big]``
+Run: ``cd /work/main && .venv/bin/python -m benchmarks.bench_widget_initializer [--big]``
 
 Every control is set, one at a time from the explorer's defaults, to its minimum, middle and
 maximum (every option of a dropdown, both states of a checkbox; the button is clicked); argument

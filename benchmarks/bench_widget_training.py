@@ -5,7 +5,7 @@ for both networks with the explorer's default settings (xavier_uniform, Adam, lr
 Target (issue 11): median <= 8 ms of kernel CPU (``time.process_time``) per played step, for
 each network. The Play widget ticks every 150 ms, so the kernel is idle most of the time.
 
-    cd /work/main && .venv/bin/python benchmarks/bench_widget_training.py
+    cd /work/main && .venv/bin/python -m benchmarks.bench_widget_training
 """
 
 import statistics

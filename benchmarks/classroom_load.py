@@ -2,9 +2,9 @@
 
 Run (as root on the class server, or as a normal user for a shared-user class):
 
-    .venv/bin/python benchmarks/classroom_load.py                 # 20 students, own classroom
-    .venv/bin/python benchmarks/classroom_load.py --students 5 --rounds 5
-    .venv/bin/python benchmarks/classroom_load.py --url http://hub:8000 --password PW
+    .venv/bin/python -m benchmarks.classroom_load                 # 20 students, own classroom
+    .venv/bin/python -m benchmarks.classroom_load --students 5 --rounds 5
+    .venv/bin/python -m benchmarks.classroom_load --url http://hub:8000 --password PW
                                                                    # an existing hub (no RSS)
 
 Each simulated student (classroom/student_client.py, what a browser does): logs in through the
@@ -34,10 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "classroom"))
-
-from student_client import Student  # noqa: E402
+from classroom.student_client import Student
 
 EXPLORER = "from sporelab.widgets import InitializerExplorer\ne = InitializerExplorer()\nprint(e.seed.model_id)\ne"
 UPDATE = "e.seed.value = (e.seed.value + 1) % 1000"
@@ -227,7 +224,8 @@ def main(argv=None):
         out, sample = asyncio.run(lesson(args.url, args.password, names, args.rounds, via=args.via))
         report(args, out, sample)
         return 0 if not out["failures"] else 1
-    from serve import Classroom, remove_test_users
+    from classroom.serve import Classroom
+    from tests.classroom._users import remove_test_users
     import socket
 
     def port():

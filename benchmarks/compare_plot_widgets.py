@@ -4,9 +4,9 @@ Not a ``bench_`` script (``make bench`` skips it): bqplot and plotly are not spo
 Run it against a side folder so the project's venv stays as it is:
 
     .venv/bin/python -m pip install --target /tmp/cmp bqplot plotly traittypes
-    .venv/bin/python benchmarks/compare_plot_widgets.py live
-    PYTHONPATH=/tmp/cmp .venv/bin/python benchmarks/compare_plot_widgets.py bqplot
-    PYTHONPATH=/tmp/cmp .venv/bin/python benchmarks/compare_plot_widgets.py plotly
+    .venv/bin/python -m benchmarks.compare_plot_widgets live
+    PYTHONPATH=/tmp/cmp .venv/bin/python -m benchmarks.compare_plot_widgets bqplot
+    PYTHONPATH=/tmp/cmp .venv/bin/python -m benchmarks.compare_plot_widgets plotly
 
 Each update is InitializerExplorer's figure: a 60-bin histogram of 1728 weights, a 200-point
 theory curve and a new title, with every widget message serialised as the kernel would.

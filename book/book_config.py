@@ -77,7 +77,7 @@ def sphinx_config(language, path_to_docs):
         author="the sporelab authors",
         copyright="the sporelab authors",
         language=language,
-        extensions=["myst_nb", "sporelab_book"],
+        extensions=["myst_nb", "book.sporelab_book"],
         root_doc="index",
         exclude_patterns=["**/.ipynb_checkpoints", "_build"],
         templates_path=[os.path.join(here, "_templates")],

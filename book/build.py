@@ -1,6 +1,6 @@
 """Build the sporelab book: the committed notebooks as a static website, offline, nothing executed.
 
-    python book/build.py [--out build/book] [--notebooks notebooks] [--lang en zh_cn]
+    python -m book.build [--out build/book] [--notebooks notebooks] [--lang en zh_cn]
 
 Two Sphinx builds (myst-nb renders each notebook's stored outputs, sphinx-book-theme lays out the
 pages), each with warnings as errors, so a broken link between notebooks fails the build:
@@ -19,6 +19,7 @@ printed with the staged file's path, e.g. ``OUT-work/src/en/labs/depth.ipynb``).
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -65,7 +66,9 @@ def build(lang, notebooks, out, work, quiet=True):
            "-d", str(doctrees), str(src), str(html)]
     if quiet:
         cmd.insert(3, "-q")
-    status = subprocess.run(cmd, cwd=REPO).returncode
+    # The repository first on the path: conf.py imports book.book_config, Sphinx book.sporelab_book.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    status = subprocess.run(cmd, cwd=REPO, env=env).returncode
     if status == 0:
         shutil.copytree(html, out / sub, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".buildinfo*"))
     return status

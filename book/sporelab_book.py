@@ -35,7 +35,7 @@ from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-import book_config
+from book import book_config
 
 logger = logging.getLogger(__name__)
 

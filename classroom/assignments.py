@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Turn the lab notebooks into nbgrader assignments: the labs stay the single source.
 
-    python classroom/assignments.py generate    write course/source/<lab>/<lab>.ipynb from notebooks/labs/
-    python classroom/assignments.py check       exit 1 when a committed source is stale
-    python classroom/assignments.py release     generate, then `nbgrader generate_assignment` each lab
+    python -m classroom.assignments generate    write course/source/<lab>/<lab>.ipynb from notebooks/labs/
+    python -m classroom.assignments check       exit 1 when a committed source is stale
+    python -m classroom.assignments release     generate, then `nbgrader generate_assignment` each lab
 
 A lab's exercise cell is ``answer = None   # your answer: ...`` followed by
 ``exercises.<check>(answer)``. In the assignment it becomes two cells:

@@ -1,5 +1,11 @@
 """JupyterHub configuration of the sporelab classroom (started by ``serve.py``; see README).
 
+JupyterHub loads this file by its path and the spawner by its module path (as TLJH names
+``tljh.spawner``): ``serve.py`` starts the hub with the repository root on ``PYTHONPATH``, so the
+``classroom`` package imports like any other. The hub keeps that variable to itself: the
+spawner's ``env_keep`` leaves it out, so a student's server finds sporelab in the students'
+environment (student_env.py), never in the teacher's checkout.
+
 Everything specific to one class comes from the settings file that ``serve.py`` writes
 (``SPORELAB_CLASSROOM_SETTINGS``: ports, folders, prefix, memory limit) and from its secrets file
 (mode 0600: class password, teacher password, proxy token, admin token), so that no secret travels
@@ -18,16 +24,12 @@ Choices, each measured (docs/DESIGN-notes.md, "Issue 9"):
 
 import json
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from classroom_spawner import ClassroomSpawner  # noqa: E402
+from classroom.env_vars import SETTINGS
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
 
-settings = json.load(open(os.environ["SPORELAB_CLASSROOM_SETTINGS"]))
+settings = json.load(open(os.environ[SETTINGS]))
 secrets = json.load(open(settings["secrets_file"]))
 state = settings["state_dir"]
 
@@ -64,7 +66,7 @@ c.JupyterHub.load_roles = [
 ]
 
 # --- each student's server ----------------------------------------------------------------------
-c.JupyterHub.spawner_class = ClassroomSpawner
+c.JupyterHub.spawner_class = "classroom.classroom_spawner.ClassroomSpawner"
 c.ClassroomSpawner.system_user_prefix = settings["user_prefix"]
 c.ClassroomSpawner.shared_home_root = settings["homes_dir"]
 c.ClassroomSpawner.classroom_id = settings["classroom_id"]

@@ -10,7 +10,7 @@ The proxy is external on purpose: when the hub dies (a crash, an upgrade), stude
 through the proxy with their servers and kernels; ``serve.py`` restarts the hub, which finds them
 again from its database. ``Classroom`` is also what the tests and the load benchmark drive.
 
-    python classroom/serve.py --ip 127.0.0.1 --port 8000     # or: make classroom [HOST=] [PORT=]
+    python -m classroom.serve --ip 127.0.0.1 --port 8000     # or: make classroom [HOST=] [PORT=]
 
 Environment: ``CLASSROOM_PASSWORD`` (the class's password, at least 8 characters; random and
 printed when unset), ``CLASSROOM_TEACHER_PASSWORD`` (at least 32 characters; random and printed
@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,13 +31,12 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import student_env  # noqa: E402
+from classroom import student_env
+from classroom.env_vars import MARKER, SETTINGS
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CHP = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
-MARKER = "SPORELAB_CLASSROOM_ID"
 
 
 def _check_password(value, what, minimum):
@@ -90,32 +88,6 @@ def lab_links(hub_url, repo, branch, labs_subdir="notebooks/labs", labs=None):
                                        quote_via=urllib.parse.quote, safe="")
         links[lab] = f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"
     return links
-
-
-def remove_test_users(prefix):
-    """Delete the system users (with homes, runtime folders) and memory cgroups of a test or
-    benchmark class.
-
-    Only for the throw-away prefixes ``sporelab-test-`` and ``sporelab-bench-``: a real class's
-    students keep their homes.
-    """
-    import pwd
-    if not prefix.startswith(("sporelab-test-", "sporelab-bench-")):
-        raise ValueError(f"prefix must start with 'sporelab-test-' or 'sporelab-bench-', got {prefix!r}")
-    if os.geteuid() != 0:
-        return
-    from classroom_spawner import student_runtime_dir
-    for entry in pwd.getpwall():
-        if entry.pw_name.startswith(prefix):
-            # a runtime folder its server did not remove (a crashed hub), before the uid is free
-            shutil.rmtree(student_runtime_dir(entry.pw_uid), ignore_errors=True)
-            subprocess.run(["userdel", "-r", "-f", entry.pw_name], capture_output=True, timeout=60)
-    for root in (Path("/sys/fs/cgroup/memory/sporelab-classroom"), Path("/sys/fs/cgroup/sporelab-classroom")):
-        for path in root.glob(f"{prefix}*") if root.is_dir() else []:
-            try:
-                path.rmdir()
-            except OSError:
-                pass
 
 
 def _git(*args):
@@ -229,9 +201,11 @@ class Classroom:
         ], CONFIGPROXY_AUTH_TOKEN=self.secrets["proxy_token"])
 
     def start_hub(self, timeout=90):
+        """Start JupyterHub with this repository on its path: it imports the spawner from here."""
+        python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
         self.hub = self._popen("hub", [sys.executable, "-m", "jupyterhub", "-f",
                                        str(HERE / "jupyterhub_config.py")],
-                               SPORELAB_CLASSROOM_SETTINGS=str(self.private / "settings.json"))
+                               **{SETTINGS: str(self.private / "settings.json"), "PYTHONPATH": python_path})
         self.wait_ready(timeout)
 
     def start_culler(self):
@@ -243,7 +217,7 @@ class Classroom:
     def start(self, timeout=90):
         if not os.access(Path(self.settings["bin_dir"]) / "jupyterhub-singleuser", os.X_OK):
             raise RuntimeError(f"the students' environment {self.settings['bin_dir']} is missing: "
-                               f"run `make classroom` (python classroom/student_env.py ensure)")
+                               f"run `make classroom` (python -m classroom.student_env ensure)")
         if not os.access(self.chp, os.X_OK):
             raise RuntimeError(f"configurable-http-proxy not found at {self.chp}: "
                                f"run `make classroom` (it installs it with npm)")

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 
-from kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1, widget_update
+from classroom.kernel_frames import WS_V1, pack_v1, shell_message, unpack_v1, widget_update
 
 XSRF_FIELD = re.compile(r'name="_xsrf"\s+value="([^"]+)"')
 def new_session():

@@ -34,6 +34,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from book import book_config
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 SHOTS = REPO / "test-artifacts" / "book"
@@ -45,9 +47,6 @@ BUILD_TIMEOUT = 300                                      # s for one build of bo
 PAGE_TIMEOUT_MS = 30_000
 ENV = {"BOOK_REPO_URL": "https://github.com/example-org/sporelab", "BOOK_BRANCH": "teaching",
        "BOOK_HUB_URL": "https://hub.example.net/", "BOOK_BINDER_URL": "https://binder.example.net"}
-
-sys.path.insert(0, str(REPO / "book"))
-import book_config  # noqa: E402
 
 
 def _in_ci():
@@ -69,7 +68,7 @@ def _need(module):
 
 
 def _build(out, notebooks=NOTEBOOKS, langs=("en", "zh_cn"), env=None):
-    cmd = [sys.executable, str(REPO / "book" / "build.py"), "--out", str(out),
+    cmd = [sys.executable, "-m", "book.build", "--out", str(out),
            "--notebooks", str(notebooks), "--lang", *langs]
     return subprocess.run(cmd, cwd=REPO, env={**os.environ, **(env or ENV)}, capture_output=True,
                           text=True, timeout=BUILD_TIMEOUT)

@@ -20,7 +20,7 @@ def _run(*args):
 def test_without_a_gpu_it_says_so_in_one_line_and_fails():
     if ms.num_gpus() > 0:
         pytest.skip("this machine has a GPU")
-    done = _run("tools/gpu_check.py")
+    done = _run("-m", "tools.gpu_check")
     assert done.returncode == 1 and done.stderr == ""
     assert done.stdout.count("\n") == 1 and done.stdout.startswith("gpu-check: no NVIDIA GPU on this machine (")
 
@@ -34,7 +34,7 @@ def test_make_gpu_check_target_without_a_gpu():
 
 
 def test_the_notebook_on_the_stand_in_gpu_matches_the_stored_cpu_output():
-    done = _run("tools/gpu_notebook.py", str(NOTEBOOK), "--stand-in")
+    done = _run("-m", "tools.gpu_notebook", str(NOTEBOOK), "--stand-in")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == ("gluon_parameter.ipynb: 9 cells compared, 0 differ, "
                                                     "GPU tensors: x, out: PASS")
@@ -46,19 +46,15 @@ def test_the_notebook_runner_catches_a_changed_result_and_a_missing_gpu_branch(t
     cell["outputs"][0]["text"] = ["a: [0.9 0.9 0.9]\n", "c: [0.7 0.8 0.8]\n"]
     changed = tmp_path / "changed.ipynb"
     changed.write_text(json.dumps(notebook))
-    done = _run("tools/gpu_notebook.py", str(changed), "--stand-in")
+    done = _run("-m", "tools.gpu_notebook", str(changed), "--stand-in")
     assert done.returncode == 1 and "1 differ" in done.stdout and "c: [0.7 0.8 0.8]" in done.stdout
-    done = _run("tools/gpu_notebook.py", str(NOTEBOOK))            # no GPU: the CPU branch runs
+    done = _run("-m", "tools.gpu_notebook", str(NOTEBOOK))         # no GPU: the CPU branch runs
     if ms.num_gpus() == 0:
         assert done.returncode == 1 and "its gpu(0) branch did not run" in done.stdout
 
 
 def test_context_names_are_the_only_thing_blanked():
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import gpu_notebook
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    from tools import gpu_notebook
     rules = gpu_notebook.sanitize_rules()
     assert gpu_notebook.normalise("[cpu(0), gpu(1)] 0.5", rules) == "[<ctx>(0), <ctx>(1)] 0.5"
     assert gpu_notebook.normalise("gpu(0) 2", rules) != gpu_notebook.normalise("cpu(0) 3", rules)
@@ -67,22 +63,16 @@ def test_context_names_are_the_only_thing_blanked():
 def test_gpu_benchmark_skips_with_a_message_without_a_gpu():
     if ms.num_gpus() > 0:
         pytest.skip("this machine has a GPU")
-    done = _run("benchmarks/bench_gpu.py")
+    done = _run("-m", "benchmarks.bench_gpu")
     assert done.returncode == 0 and done.stdout.startswith("bench_gpu: skipped: ")
 
 
 def test_gpu_benchmark_logic_on_the_stand_in_gpu_against_torch_cpu(monkeypatch, capsys):
     """The benchmark's measuring and reporting code, run on tiny shapes (no timing is asserted)."""
     torch = pytest.importorskip("torch")
-    import importlib.util
+    from benchmarks import bench_gpu as bench
     from sporelab import device, nn
-    load = lambda path: importlib.util.spec_from_file_location(path.stem, path)   # noqa: E731
-    spec = load(ROOT / "benchmarks" / "bench_gpu.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    spec = load(ROOT / "tests" / "_strict_gpu.py")
-    strict_gpu = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(strict_gpu)
+    from tests import _strict_gpu as strict_gpu
     monkeypatch.setattr(bench, "FORWARD_CASES", [((1, 3, 6, 7), 8), ((2, 4, 5, 5), 16)])
     monkeypatch.setattr(bench, "BATCH_CALLS", 2)
     monkeypatch.setattr(bench, "REPEATS", 1)

@@ -2,24 +2,14 @@
 the chosen language."""
 
 import gettext
-import importlib.util
 import io
-import pathlib
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sporelab import exercises, i18n
-
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("i18n_tool", REPO / "tools" / "i18n.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tools import i18n as i18n_tool
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +20,9 @@ def _english_after():
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES[1:])
 def test_every_marked_string_has_a_translation_and_none_is_stale(lang):
-    missing, stale = _tool().problems(lang)
-    assert missing == [], f"{len(missing)} strings without a {lang} translation (python tools/i18n.py update)"
-    assert stale == [], f"{len(stale)} {lang} entries no source uses any more (python tools/i18n.py update)"
+    missing, stale = i18n_tool.problems(lang)
+    assert missing == [], f"{len(missing)} strings without a {lang} translation (python -m tools.i18n update)"
+    assert stale == [], f"{len(stale)} {lang} entries no source uses any more (python -m tools.i18n update)"
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES[1:])
@@ -46,12 +36,12 @@ def test_translations_keep_the_placeholders(lang):
 
 def test_the_catalogue_finds_marked_strings_and_concatenations(tmp_path):
     (tmp_path / "m.py").write_text('x = _("a " "b")\ny = N_("c")\nz = f("d")\n')
-    assert sorted(_tool().messages(tmp_path)) == ["a b", "c"]
+    assert sorted(i18n_tool.messages(tmp_path)) == ["a b", "c"]
 
 
 def test_an_untranslated_entry_is_reported(tmp_path, monkeypatch):
     po = tmp_path / "zh_CN" / "LC_MESSAGES" / "sporelab.po"
-    tool = _tool()
+    tool = i18n_tool
     tool.write_po(po, "zh_cn", {"one": ["x.py:1"], "two": ["x.py:2"]}, {"one": "一"})
     monkeypatch.setattr(tool, "catalogue_path", lambda lang: po)
     assert tool.problems("zh_cn", {"one": ["x.py:1"], "two": ["x.py:2"], "three": ["x.py:3"]}) == (["three", "two"], [])

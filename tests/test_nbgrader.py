@@ -17,7 +17,6 @@ Per-cell timeout 20 s (the endless loop costs one), one autograde run for the cl
 import contextlib
 import csv
 import html as html_module
-import importlib.util
 import io
 import json
 import os
@@ -32,6 +31,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from classroom import assignments as TOOL
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "classroom" / "course"
@@ -60,16 +61,6 @@ WRONG = {
     "reducer_without_mean": "1",                   # the mean's answer
     "layerwise_parallel_after_training": "'same'",
 }
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("assignments_tool", ROOT / "classroom" / "assignments.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TOOL = _tool()
 
 
 def _nbgrader(course, *args, timeout=COMMAND_TIMEOUT):

@@ -5,7 +5,6 @@ the project's sanitize file, a per-cell timeout), so a notebook added later (the
 up without touching this file. Regenerate stored outputs with ``make notebooks``.
 """
 
-import importlib.util
 import platform
 import subprocess
 import sys
@@ -42,17 +41,15 @@ def test_notebooks_exist():
 
 def test_stored_notebooks_follow_the_rules():
     """Every code cell has an execution count; output is ignored only on live-widget cells."""
-    result = subprocess.run([sys.executable, "tools/notebooks.py", "check"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "tools.notebooks", "check"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"tools/notebooks.py check failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, f"python -m tools.notebooks check failed:\n{result.stdout}\n{result.stderr}"
 
 
 # ---- tools/notebooks.py itself ------------------------------------------------------------------
 def _tool():
-    spec = importlib.util.spec_from_file_location("notebooks_tool", ROOT / "tools" / "notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from tools import notebooks           # imported when used: it needs nbformat and nbclient
+    return notebooks
 
 
 def _notebook(cells):

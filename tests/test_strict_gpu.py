@@ -1,17 +1,11 @@
 """The strict stand-in GPU itself (tests/_strict_gpu.py) refuses what CuPy refuses, and more."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
 import sporelab as ms
 from sporelab import device
-
-_spec = importlib.util.spec_from_file_location("_strict_gpu", pathlib.Path(__file__).parent / "_strict_gpu.py")
-strict_gpu = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(strict_gpu)
+from tests import _strict_gpu as strict_gpu
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@
 3. runs every ``gpu``-marked test (tests/gpu/) against real CuPy (``SPORELAB_REAL_GPU=1``: the
    stand-in GPU is refused) and the fused-kernel tests (tests/ops/test_conv_cuda.py);
 4. runs notebooks/en/gluon_parameter.ipynb on gpu(0) and compares its printed results with the
-   stored CPU ones, context names aside (tools/gpu_notebook.py);
-5. runs the GPU benchmarks (benchmarks/bench_gpu.py);
+   stored CPU ones, context names aside (``python -m tools.gpu_notebook``);
+5. runs the GPU benchmarks (``python -m benchmarks.bench_gpu``);
 6. prints one Markdown table (paste it into benchmarks/README.md with the GPU's name and the date).
 
-The Python used is the one running this script (``make gpu-check GPU_PYTHON=...`` to choose);
-sporelab is imported from this checkout. Exit status 0 only when every step passed.
+The Python used is the one running this script (``make gpu-check GPU_PYTHON=...`` to choose:
+``python -m tools.gpu_check`` from the repository root); sporelab, the tools and the tests' helpers
+are imported from this checkout (its root first on ``PYTHONPATH``). Exit status 0 only when every step passed.
 """
 
 import datetime
@@ -90,7 +91,7 @@ def pytest_step(paths):
 
 
 def notebook_step():
-    code, out = run([PY, "tools/gpu_notebook.py", "notebooks/en/gluon_parameter.ipynb"], timeout=600)
+    code, out = run([PY, "-m", "tools.gpu_notebook", "notebooks/en/gluon_parameter.ipynb"], timeout=600)
     if code != 0:
         print(out[-6000:])
     return code == 0, out.strip().splitlines()[-1] if out.strip() else f"exit {code}"
@@ -100,7 +101,7 @@ def bench_step():
     """(ok, detail, rows) from benchmarks/bench_gpu.py."""
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "bench.json")
-        code, out = run([PY, "benchmarks/bench_gpu.py", "--json", path], timeout=1200)
+        code, out = run([PY, "-m", "benchmarks.bench_gpu", "--json", path], timeout=1200)
         print(out.strip())
         if not os.path.exists(path):
             return False, out.strip().splitlines()[-1] if out.strip() else f"exit {code}", []

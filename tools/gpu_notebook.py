@@ -1,7 +1,7 @@
 """Run a notebook's code cells on the GPU machine, without Jupyter, and compare what they print with
 the outputs stored in the notebook (which were made on the CPU).
 
-    python tools/gpu_notebook.py notebooks/en/gluon_parameter.ipynb [--stand-in]
+    python -m tools.gpu_notebook notebooks/en/gluon_parameter.ipynb [--stand-in]
 
 Each code cell runs in one shared namespace, as in a kernel: its stdout, its error (name and
 message) and the repr of a final expression are its output. Both sides pass through the project's
@@ -17,7 +17,6 @@ checks this script on machines without a GPU. Exit status 0 when everything matc
 import ast
 import configparser
 import contextlib
-import importlib.util
 import io
 import json
 import pathlib
@@ -76,11 +75,9 @@ def _gpu_tensors(namespace):
 
 
 def use_stand_in():
-    spec = importlib.util.spec_from_file_location("_strict_gpu", ROOT / "tests" / "_strict_gpu.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     from sporelab import device
-    device._use_gpu_backend(module.module(n_devices=1))
+    from tests import _strict_gpu
+    device._use_gpu_backend(_strict_gpu.module(n_devices=1))
 
 
 def check(path):

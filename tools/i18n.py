@@ -6,18 +6,17 @@ or ``N_("...")`` (a module-level constant, translated later). ``messages()`` fin
 language's ``.po`` with every message, keeping the translations it has and leaving new ones
 empty for a translator (tests/test_i18n.py fails while one is empty).
 
-    python tools/i18n.py check     # exit 1 and list what is missing or stale
-    python tools/i18n.py update    # add new messages (empty), drop stale ones
+    python -m tools.i18n check     # exit 1 and list what is missing or stale
+    python -m tools.i18n update    # add new messages (empty), drop stale ones
 """
 
 import ast
 import pathlib
 import sys
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from sporelab.i18n import LANGUAGES, catalogue_path, read_po
 
-from sporelab.i18n import LANGUAGES, catalogue_path, read_po  # noqa: E402
+REPO = pathlib.Path(__file__).resolve().parents[1]
 
 _MARKERS = {"_", "_t", "N_", "gettext_"}
 _HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: sporelab\\n"\n'

@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Execute, normalise and check the notebooks under notebooks/.
 
-    python tools/notebooks.py run   [paths...]   execute in place, then normalise (default: all)
-    python tools/notebooks.py check [paths...]   fail on what strict nbval cannot catch
+    python -m tools.notebooks run   [paths...]   execute in place, then normalise (default: all)
+    python -m tools.notebooks check [paths...]   fail on what strict nbval cannot catch
 
 ``run`` executes each notebook with nbclient on a kernel of *this* interpreter (the venv that runs
 the script, whatever kernelspecs the user has installed), with a per-cell timeout, no timing
@@ -234,7 +234,7 @@ def problems(path):
             found.append(f"{where} is empty: delete it")
             continue
         if cell.get("execution_count") is None:
-            found.append(f"{where} has no execution count: run `python tools/notebooks.py run "
+            found.append(f"{where} has no execution count: run `python -m tools.notebooks run "
                          f"{_display(path)}` so nbval compares its output")
         if _is_ignored(cell) and not WIDGET_SOURCE.search(cell.source):
             found.append(f"{where} ignores its output but shows no widget: remove the "

@@ -1,11 +1,8 @@
-"""Sphinx configuration of the English book (built by book/build.py into build/book/)."""
+"""Sphinx configuration of the English book (built by ``python -m book.build`` into build/book/,
+which runs Sphinx with the repository root on ``PYTHONPATH``: the ``book`` package imports by name).
+"""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # book/: book_config, sporelab_book
-
-import book_config  # noqa: E402
+from book import book_config
 
 globals().update(book_config.sphinx_config("en", path_to_docs="notebooks"))
 _folder = book_config.launch_urls("notebooks")

@@ -1,4 +1,5 @@
-"""Sphinx configuration of the Chinese book (built by book/build.py into build/book/zh_cn/).
+"""Sphinx configuration of the Chinese book (built by ``python -m book.build`` into build/book/zh_cn/,
+which runs Sphinx with the repository root on ``PYTHONPATH``: the ``book`` package imports by name).
 
 language zh_CN gives the theme's Chinese navigation strings and Sphinx's Chinese search, whose
 index is split into words by jieba (installed with the book extra). jieba's dictionary lacks some
@@ -6,12 +7,9 @@ of MindSpore's terms (学习率, 卷积核, 特征图 ...): search_terms.txt add
 for 学习率 would find nothing (the search page looks the query up whole, it does not split it).
 """
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # book/: book_config, sporelab_book
-
-import book_config  # noqa: E402
+from book import book_config
 
 globals().update(book_config.sphinx_config("zh_CN", path_to_docs="notebooks/zh_cn"))
 html_title = "sporelab 中文版"

@@ -10,17 +10,16 @@ import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "classroom"))
+from classroom import student_env
+from classroom.serve import CHP, Classroom
+from tests.classroom._users import remove_test_users
 
-from serve import CHP, Classroom, remove_test_users  # noqa: E402
-import student_env  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 CLASS_PASSWORD = "spores-in-class"
 
@@ -41,7 +40,7 @@ def _needs():
         pytest.skip(f"{CHP} is missing: `make test` installs it (npm ci in classroom/)")
     if not (student_env.bin_dir() / "jupyterhub-singleuser").exists():
         pytest.skip("the students' environment is missing: `make test` builds it "
-                    "(python classroom/student_env.py ensure)")
+                    "(python -m classroom.student_env ensure)")
 
 
 def _upstream(base):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from serve import lab_links
+from classroom.serve import lab_links
 
 CLASS_PASSWORD = "spores-in-class"          # as in conftest.py
 CHROMIUM = os.environ.get("SPORELAB_CHROMIUM") or "/usr/bin/chromium"

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from student_client import Student
+from classroom.folders import student_runtime_dir
+from classroom.student_client import Student
 
 CLASS_PASSWORD = "spores-in-class"          # as in conftest.py
 STUDENTS = ("ann", "ben", "cy")
@@ -183,7 +184,6 @@ def test_a_student_cannot_read_or_list_another_students_home(classroom):
 
 def runtime_dir_of(room, name):
     """Where the classroom's spawner puts a student's runtime folder (its default root)."""
-    from classroom_spawner import student_runtime_dir
     return Path(student_runtime_dir(pwd.getpwnam(room.prefix + name).pw_uid if ROOT else name))
 
 
@@ -297,6 +297,8 @@ def test_the_admin_token_appears_nowhere_a_student_or_a_log_can_see(classroom):
 
     env_text = run(kernel_env())
     assert "JUPYTERHUB_USER" in env_text
+    # the hub's PYTHONPATH (the repository, for the spawner's package) stays with the hub
+    assert "PYTHONPATH" not in json.loads(env_text)
     for token in secrets:
         assert token not in env_text
     for log in (room.private / "logs").glob("*.log"):
@@ -424,7 +426,7 @@ def test_validate_is_served_to_students_with_nbgrader_imported_on_first_use(clas
 def test_v1_websocket_frames_match_jupyter_servers_own_encoding():
     from jupyter_server.services.kernels.connection.base import (deserialize_msg_from_ws_v1,
                                                                  serialize_msg_to_ws_v1)
-    import kernel_frames
+    from classroom import kernel_frames
     msg = {"header": {"msg_type": "comm_msg", "msg_id": "m"}, "parent_header": {"msg_id": "p"},
            "metadata": {}, "content": {"data": {"state": {"value": 7}}}}
     channel, parts = deserialize_msg_from_ws_v1(kernel_frames.pack_v1(msg, "shell"))

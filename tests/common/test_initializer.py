@@ -537,7 +537,9 @@ def _run_without_avx512(script, cwd):
     import os
     import subprocess
     import sys
-    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SKX AVX512F")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SKX AVX512F",
+               PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
                           cwd=cwd, timeout=60)
     if done.returncode != 0 and _BASELINE_REFUSAL in done.stderr:
@@ -549,9 +551,7 @@ def _run_without_avx512(script, cwd):
 
 def test_values_are_the_same_without_avx512(tmp_path):
     import json
-    import os
-    script = ("import json, sys; sys.path.insert(0, %r); import test_initializer as t; "
-              "print(json.dumps(t._pinned_draws()))" % os.path.dirname(__file__))
+    script = "import json; from tests.common import test_initializer as t; print(json.dumps(t._pinned_draws()))"
     assert json.loads(_run_without_avx512(script, tmp_path).strip().splitlines()[-1]) == PINNED
 
 

@@ -12,9 +12,8 @@ if __name__ == "__main__":
     import os
     import sys
 
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from _harness import (COMM, RANK, SIZE, assert_close, expect, finish, ms, np, same_on_all_ranks,
-                          scenario, values)
+    from tests.distributed._harness import (COMM, RANK, SIZE, assert_close, expect, finish, ms, np,
+                                            same_on_all_ranks, scenario, values)
     from sporelab import nn
     from sporelab.communication import init
 

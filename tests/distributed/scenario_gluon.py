@@ -11,11 +11,8 @@ mean over all B samples, as one process with one context and ``step(B)``.
 """
 
 if __name__ == "__main__":
-    import os
-    import sys
-
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from _harness import COMM, RANK, SIZE, assert_close, expect, finish, ms, np, same_on_all_ranks, scenario
+    from tests.distributed._harness import (COMM, RANK, SIZE, assert_close, expect, finish, ms, np,
+                                            same_on_all_ranks, scenario)
     from sporelab import autograd, gluon
 
     B, STEPS = 8, 20

@@ -8,11 +8,8 @@ parameters, and the server's ``fc1.weight``, equal a single process trained on t
 """
 
 if __name__ == "__main__":
-    import os
-    import sys
-
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from _harness import COMM, RANK, assert_close, expect, finish, ms, np, same_on_all_ranks, scenario, values
+    from tests.distributed._harness import (COMM, RANK, assert_close, expect, finish, ms, np,
+                                            same_on_all_ranks, scenario, values)
     from sporelab import nn
     from sporelab.communication import init
     from sporelab.parallel._ps_context import _get_role

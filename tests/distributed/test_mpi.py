@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 MPIEXEC = os.path.join(os.path.dirname(sys.executable), "mpiexec")
 
 
@@ -30,8 +31,9 @@ def _mpi_available():
 
 pytestmark = pytest.mark.skipif(not _mpi_available(), reason="needs mpi4py + MPICH: pip install sporelab[dist]")
 
+# The repository first on the path: the scenarios import their harness as tests.distributed._harness.
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-       "MPIEXEC_TIMEOUT": "240"}
+       "MPIEXEC_TIMEOUT": "240", "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
 
 
 def launch(n, script, *args, timeout=300):

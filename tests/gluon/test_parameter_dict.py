@@ -1,8 +1,5 @@
 """sporelab.gluon.ParameterDict (api-semantics 8.5), on cpu(0) and on [cpu(0), cpu(1)]."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 from hypothesis import example, given, settings, strategies as st
@@ -10,6 +7,8 @@ from hypothesis import example, given, settings, strategies as st
 import sporelab as ms
 from sporelab import Tensor
 from sporelab.gluon import Constant, DeferredInitializationError, Parameter, ParameterDict, init
+# tests/gluon/test_parameter.py, for its validity rules (one statement of them for both files)
+from tests.gluon import test_parameter as _RULES
 
 CPU0, CPU1, CPU2 = ms.cpu(0), ms.cpu(1), ms.cpu(2)
 CONTEXTS = [[CPU0], [CPU0, CPU1]]
@@ -203,18 +202,6 @@ _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_
                                    np.float32, np.zeros(2), object()]))
 _KEYS = ["grad_req", "shape", "dtype", "lr_mult", "wd_mult", "init", "allow_deferred_init", "differentiable",
          "stype", "grad_stype"]
-
-
-def _parameter_tests():
-    """tests/gluon/test_parameter.py, for its validity rules (one statement of them for both files)."""
-    spec = importlib.util.spec_from_file_location("_gluon_parameter_tests",
-                                                  pathlib.Path(__file__).parent / "test_parameter.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_RULES = _parameter_tests()
 
 
 def _valid_for_stored(key, value, weight):

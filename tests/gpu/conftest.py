@@ -5,7 +5,6 @@ else the strict stand-in (tests/_strict_gpu.py) plugged into ``sporelab.device``
 against real CuPy or fail.
 """
 
-import importlib.util
 import os
 import pathlib
 
@@ -13,17 +12,8 @@ import pytest
 
 import sporelab as ms
 from sporelab import device
-
-
-def _load(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-strict_gpu = _load(pathlib.Path(__file__).parent.parent / "_strict_gpu.py")
-_both = _load(pathlib.Path(__file__).parent / "_both.py")
+from tests import _strict_gpu as strict_gpu
+from tests.gpu import _both
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ Without a GPU: the very same source is compiled as C++ for the host by the stric
 (tests/_strict_gpu.py) and checked against the NumPy im2col path over random geometries, and it is
 compile-checked as CUDA by NVRTC (through CuPy's binding, when CuPy is installed) or by nvcc."""
 
-import importlib.util
-import pathlib
 import shutil
 import subprocess
 
@@ -16,18 +14,9 @@ from hypothesis import given, settings, strategies as st
 from sporelab import device
 from sporelab.ops import conv_cuda, conv_kernels
 from sporelab.ops.conv import conv2d_backward, conv2d_forward, conv_output_size
+from tests import _strict_gpu as strict_gpu
+from tests.ops.test_conv_kernel import conv_cases
 
-
-def _load(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_here = pathlib.Path(__file__).parent
-strict_gpu = _load(_here.parent / "_strict_gpu.py")
-conv_cases = _load(_here / "test_conv_kernel.py").conv_cases
 
 needs_compiler = pytest.mark.skipif(strict_gpu.host_compiler() is None, reason="no host C++ compiler (g++)")
 

@@ -16,7 +16,6 @@ Screenshots (1280 px viewport, file browser collapsed) and the console log go to
 ``SPORELAB_DOC_IMAGES=1`` they are also written to ``docs/img/<name>-lab.png``.
 """
 
-import importlib.util
 import os
 import re
 import shutil
@@ -26,18 +25,9 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+from tests.widgets import test_figure_browser as fb    # servers, page JS, console
 
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fb = _load("_sporelab_test_figure_browser", HERE / "test_figure_browser.py")    # servers, page JS, console
+REPO = Path(__file__).resolve().parents[2]
 tb, axe = fb.tb, fb.axe
 browser = fb.browser                                   # the module's Chromium (a fixture)
 

@@ -14,7 +14,6 @@ Screenshots and the console log go to ``test-artifacts/figure-browser/``; the re
 """
 
 import contextlib
-import importlib.util
 import json
 import os
 import re
@@ -26,26 +25,16 @@ from pathlib import Path
 import pytest
 
 from sporelab.widgets._figure import resolve
+from tests import test_browser as tb                 # server and browser helpers
+from tests.browser import axe
+from tests.widgets import wheel_build
+from tests.widgets.figure_cases import CASES
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tb = _load("_sporelab_test_browser", REPO / "tests" / "test_browser.py")     # server and browser helpers
-axe = _load("_sporelab_axe", REPO / "tests" / "browser" / "axe.py")
-wheel_build = _load("_sporelab_wheel_build", HERE / "wheel_build.py")
 
 SHOTS = tb.ARTIFACTS / "figure-browser"
 RUN_TIMEOUT = 90.0                  # s for the notebook to run
 CHANGE_TIMEOUT = 10.0               # s for one kernel change to reach the SVG
-CASES = _load("_sporelab_figure_cases", HERE / "figure_cases.py").CASES
 CASE_NAMES = list(CASES)
 PANELS = {name: [p["id"] for p in case["panels"]] for name, case in CASES.items()}
 APPS = {"lab": ("jupyterlab", "LabApp", "/lab/tree/{path}?reset&token={token}"),

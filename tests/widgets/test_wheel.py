@@ -1,6 +1,5 @@
 """A wheel built from the repository carries the renderer bundled from widgets/src/ (issues 11, 20)."""
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -11,10 +10,7 @@ import pytest
 
 from sporelab.widgets import _live
 from sporelab.widgets._bundle import bundle
-
-_spec = importlib.util.spec_from_file_location("_sporelab_wheel_build", Path(__file__).parent / "wheel_build.py")
-wheel_build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(wheel_build)
+from tests.widgets import wheel_build
 
 REPO = wheel_build.REPO
 STATIC = "sporelab/widgets/static/"
