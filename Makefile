@@ -67,8 +67,9 @@ $(JS_TOOLS): widgets/package.json widgets/package-lock.json
 js-check: $(JS_TOOLS)
 	cd widgets && npm run --silent typecheck && npm test --silent
 
-# make test runs the renderer's checks before pytest (a rule of its own, so the test recipe stays one).
+# make test and make check run the renderer's checks before pytest.
 test: js-check
+check: js-check
 
 venv-lab: $(VENV)/.lab-stamp $(LAB_OVERRIDES)
 venv-test: $(VENV)/.test-stamp $(LAB_OVERRIDES) $(AXE)
@@ -93,8 +94,18 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: venv-lab
 	JUPYTER_CONFIG_PATH=$(CURDIR)/classroom/nbgrader/student $(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
 
-test: venv-test chromium venv-classroom
+# ruff first (pyproject.toml [tool.ruff]): a lint error stops the run before the slow part.
+.PHONY: lint check
+lint: venv-test
+	$(VENV)/bin/ruff check --quiet .
+
+test: venv-test chromium venv-classroom lint
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+
+# The fast inner loop: lint, the renderer's node tests, then every unit test and doctest; no browser,
+# hub, MPI world, book, Binder build or notebook run (tests/_system.py marks those "system").
+check: venv-test lint
+	$(PY) -m pytest -q -m "not system"; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 bench: venv-test
 	$(PY) -m benchmarks.run

@@ -9,8 +9,8 @@ Barrier). Both are printed; the target applies to communication.
 Reference network and data: bench_train.py's (Conv2d(1, 4, 3, same) + ReLU + Flatten +
 Dense(576, 2), softmax cross-entropy, 12x12 bar images). Each of P processes takes 256/P samples;
 ``TrainOneStepCell`` all-reduces the gradients (gradients_mean). Targets: P=2 reaches >= 1.6x the
-samples/s of P=1, and the communication share of a step at P=2 (on the slowest rank) is <= 15 %. P=4 (oversubscribed on 2 cores)
-is reported as measured.
+samples/s of P=1, and the communication share of a step at P=2 (on the slowest rank) is <= 15 %.
+P=4 (oversubscribed on 2 cores) is reported as measured.
 
 Run: ``python -m benchmarks.bench_data_parallel`` (it launches ``mpiexec`` itself).
 """
@@ -26,7 +26,6 @@ SPEEDUP_TARGET, COMM_TARGET = 1.6, 0.15
 
 
 def worker():
-    import numpy as np
 
     import sporelab as ms
     from sporelab import datasets, nn
@@ -91,8 +90,10 @@ def main():
               f"{r['comm_share'] * 100:10.1f}% {r['wait_share'] * 100:10.1f}%")
     speedup = results[2]["samples_per_s"] / results[1]["samples_per_s"]
     ok = speedup >= SPEEDUP_TARGET and results[2]["comm_share"] <= COMM_TARGET
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other programs slow the ranks unevenly)")
-    print(f"P=2: speed-up {speedup:.2f} (target >= {SPEEDUP_TARGET}), communication {results[2]['comm_share'] * 100:.1f}% "
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+          "(other programs slow the ranks unevenly)")
+    print(f"P=2: speed-up {speedup:.2f} (target >= {SPEEDUP_TARGET}), "
+          f"communication {results[2]['comm_share'] * 100:.1f}% "
           f"(target <= {COMM_TARGET * 100:.0f}%): {'PASS' if ok else 'FAIL'}; P=4 is oversubscribed on "
           f"{os.cpu_count()} cores, reported only")
     return ok

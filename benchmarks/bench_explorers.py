@@ -128,7 +128,8 @@ def main(argv=None):
         worst = sorted(samples, key=lambda s: -s[1])[:3]
         print(f"{name:20s} {len(samples):3d} changes  CPU median {statistics.median(cpu):5.1f} ms  "
               f"max {cpu[-1]:6.1f} ms   sent median {statistics.median(sent) / 1024:5.1f} KB  "
-              f"max {sent[-1] / 1024:5.1f} KB   messages median {messages:g}   slowest: " + ", ".join(f"{s[0]} {s[1]:.0f} ms" for s in worst))
+              f"max {sent[-1] / 1024:5.1f} KB   messages median {messages:g}   slowest: "
+              + ", ".join(f"{s[0]} {s[1]:.0f} ms" for s in worst))
         if args.list:
             for label, ms, size, count in samples:
                 print(f"    {label:40s} {ms:7.1f} ms {size / 1024:7.1f} KB {count:3d} messages")

@@ -60,11 +60,11 @@ def forward_rows(ms, nn, torch, sync_ours, sync_torch, device="cuda"):
         x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
         conv = nn.Conv2d(shape[1], out_channels, 3, pad_mode="same", weight_init="he_uniform")
         xs = ms.Tensor(x)
-        ours = per_call(lambda: conv(xs), sync_ours)
+        ours = per_call(lambda conv=conv, xs=xs: conv(xs), sync_ours)
         tx = torch.tensor(x, device=device)
         tw = torch.tensor(conv.weight.asnumpy(), device=device)
         with torch.no_grad():
-            theirs = per_call(lambda: torch.nn.functional.conv2d(tx, tw, padding=1), sync_torch)
+            theirs = per_call(lambda tx=tx, tw=tw: torch.nn.functional.conv2d(tx, tw, padding=1), sync_torch)
             tf32, torch.backends.cudnn.allow_tf32 = torch.backends.cudnn.allow_tf32, False   # compare in full fp32
             reference = torch.nn.functional.conv2d(tx, tw, padding=1).cpu().numpy()
             torch.backends.cudnn.allow_tf32 = tf32

@@ -97,7 +97,7 @@ async def _ready(server, timeout=60.0):
             raise RuntimeError(f"the Jupyter server exited with {server.proc.returncode}; log: {server.root}")
         try:
             return await _api(server, "GET", "/api/status")
-        except Exception:               # not listening yet
+        except Exception:  # noqa: BLE001 -- not listening yet
             await asyncio.sleep(0.25)
     raise RuntimeError(f"no Jupyter server on {server.url} within {timeout} s")
 

@@ -9,8 +9,7 @@ import sys
 
 import numpy as np
 
-import sporelab as ms
-from sporelab import Tensor, datasets, nn
+from sporelab import Tensor, nn
 
 from benchmarks._timing import median_seconds
 

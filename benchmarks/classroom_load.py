@@ -15,8 +15,8 @@ form, waits for the server the hub starts, opens the Lab, starts a kernel, build
 slider: a comm message setting the slider's value (``--via comm``, the default); ``--via
 execute`` runs ``e.seed.value = ...`` as code instead, which adds IPython's work on a cell (an
 execute request, its input echoed, its reply) to every change. An update's latency is the time
-from sending the change to the kernel's idle status, the redrawn figure sent. Without ``--url`` the benchmark starts its own
-classroom on free ports (students ``sporelab-bench-...``, removed afterwards) and measures the
+from sending the change to the kernel's idle status, the redrawn figure sent. Without ``--url`` the
+benchmark starts its own classroom on free ports (students ``sporelab-bench-...``, removed afterwards) and measures the
 resident memory (RSS) of every server, kernel, the hub and the proxy with psutil, and the CPU
 time the students' processes spend, from which it derives the capacity table.
 Not run by ``make bench`` (it takes minutes and loads the whole machine).
@@ -86,7 +86,7 @@ async def student(hub, name, password, n_rounds, lockstep_starts, out, via="comm
             out["think"].append(time.monotonic() - t)
             out["errors"] += r["error"] is not None
         out["kernels"].append((name, kernel))
-    except Exception as err:                    # one student's failure must not stop the class
+    except Exception as err:  # noqa: BLE001 -- one student's failure must not stop the class
         out["failures"].append(f"{name}: {type(err).__name__}: {err}")
         await s.close()
         return None
@@ -149,7 +149,7 @@ async def lesson(hub, password, names, n_rounds, room=None, via="comm"):
     if room is not None:
         sample["after"] = await asyncio.to_thread(measure, room, names, None)
         sample["think_seconds"] = time.monotonic() - t_think
-    for name, kernel in out["kernels"]:
+    for _name, kernel in out["kernels"]:
         await kernel.close()
     for s in sessions:
         if s is not None:

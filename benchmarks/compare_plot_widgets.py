@@ -16,7 +16,10 @@ FigureWidget 3.12 ms, 1.6 KB. All three are far under the 8 ms target: the choic
 other grounds in docs/DESIGN-notes.md (issue 11).
 """
 
-import json, statistics, sys, time
+import json
+import statistics
+import sys
+import time
 import numpy as np
 import ipywidgets as w
 sent = []
@@ -37,21 +40,28 @@ def run(name, setup, update):
     for i in range(40):
         d = data(i)
         del sent[:]
-        t = time.process_time(); update(obj, d, i); cpu.append(1000*(time.process_time()-t)); size.append(sum(sent))
-    print(f"{name:12s} CPU median {statistics.median(cpu[5:]):.2f} ms   sent median {statistics.median(size[5:])/1024:.1f} KB")
+        t = time.process_time()
+        update(obj, d, i)
+        cpu.append(1000 * (time.process_time() - t))
+        size.append(sum(sent))
+    print(f"{name:12s} CPU median {statistics.median(cpu[5:]):.2f} ms   "
+          f"sent median {statistics.median(size[5:]) / 1024:.1f} KB")
 # bqplot
 def bq_setup():
     import bqplot as bq
     xs, ys = bq.LinearScale(), bq.LinearScale()
     bars = bq.Bars(x=np.zeros(60), y=np.zeros(60), scales={"x": xs, "y": ys})
     line = bq.Lines(x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys})
-    fig = bq.Figure(marks=[bars, line], axes=[bq.Axis(scale=xs, label="weight value"), bq.Axis(scale=ys, orientation="vertical", label="density")], title="")
+    axes = [bq.Axis(scale=xs, label="weight value"), bq.Axis(scale=ys, orientation="vertical", label="density")]
+    fig = bq.Figure(marks=[bars, line], axes=axes, title="")
     return fig, bars, line
 def bq_update(o, d, i):
     fig, bars, line = o
     h, e, cx, cy = d
     with fig.hold_sync(), bars.hold_sync(), line.hold_sync():
-        bars.x = (e[:-1] + e[1:]) / 2; bars.y = h; line.x = cx; line.y = cy; fig.title = f"HeUniform {i}"
+        bars.x, bars.y = (e[:-1] + e[1:]) / 2, h
+        line.x, line.y = cx, cy
+        fig.title = f"HeUniform {i}"
 def pl_setup():
     import plotly.graph_objects as go
     f = go.FigureWidget(data=[go.Bar(x=np.zeros(60), y=np.zeros(60)), go.Scatter(x=np.zeros(2), y=np.zeros(2))])
@@ -59,18 +69,21 @@ def pl_setup():
 def pl_update(f, d, i):
     h, e, cx, cy = d
     with f.batch_update():
-        f.data[0].x = (e[:-1] + e[1:]) / 2; f.data[0].y = h; f.data[1].x = cx; f.data[1].y = cy
+        f.data[0].x, f.data[0].y = (e[:-1] + e[1:]) / 2, h
+        f.data[1].x, f.data[1].y = cx, cy
         f.layout.title.text = f"HeUniform {i}"
 def lf_setup():
     from sporelab.widgets._live import LiveFigure
     return LiveFigure()
 def lf_update(f, d, i):
     h, e, cx, cy = d
-    f.show({"width": 900, "height": 320, "alt": "x", "panels": [{"id": "p", "box": [0.07, 0.15, 0.7, 0.7], "title": f"HeUniform {i}",
+    f.show({"width": 900, "height": 320, "alt": "x", "panels": [{
+       "id": "p", "box": [0.07, 0.15, 0.7, 0.7], "title": f"HeUniform {i}",
        "xlabel": "weight value", "ylabel": "density", "grid": True,
        "marks": [{"type": "stairs", "edges": e, "heights": h, "color": "#1f77b4", "alpha": 0.55},
                  {"type": "line", "x": cx, "y": cy, "color": "#d62728"}]}]})
 which = sys.argv[1] if len(sys.argv) > 1 else "live"
-if which == "bqplot": run("bqplot", bq_setup, bq_update)
-if which == "plotly": run("plotly", pl_setup, pl_update)
-if which == "live": run("anywidget", lf_setup, lf_update)
+RUNS = {"bqplot": ("bqplot", bq_setup, bq_update), "plotly": ("plotly", pl_setup, pl_update),
+        "live": ("anywidget", lf_setup, lf_update)}
+if which in RUNS:
+    run(*RUNS[which])

@@ -39,9 +39,10 @@ def launch_urls(repo_path, repo_url=REPO_URL, branch=BRANCH, hub_url=HUB_URL, bi
 
     ``repo_path`` is a file or folder relative to the repository root, e.g.
     ``notebooks/labs/convolution.ipynb``. Raises ValueError naming the setting when the repository
-    is not https://github.com/<owner>/<repo>, an address is not http(s), or the branch is no name. The forms are those sphinx-book-theme writes into every
-    page's launch menu (a test checks that both agree), so the note of an explorer cell and the
-    menu at the top of its page open the same thing.
+    is not https://github.com/<owner>/<repo>, an address is not http(s), or the branch is no name.
+    The forms are those sphinx-book-theme writes into every page's launch menu (a test checks that
+    both agree), so the note of an explorer cell and the menu at the top of its page open the same
+    thing.
 
     >>> urls = launch_urls("notebooks/labs", repo_url="https://github.com/ORG/sporelab",
     ...                    branch="main", hub_url="https://hub.example.org")

@@ -19,11 +19,10 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")        # P processes share the cores: one BLAS thread each
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
 
-import sporelab as ms  # noqa: E402
-from sporelab import datasets, nn  # noqa: E402
-from sporelab.communication import get_group_size, get_rank, init  # noqa: E402
+import sporelab as ms
+from sporelab import datasets, nn
+from sporelab.communication import get_group_size, get_rank, init
 
 
 def main():

@@ -58,7 +58,8 @@ def _check(fn, grad_position, weights, has_aux):
 def _inputs_at(args, positions):
     for p in positions or ():
         if p >= len(args):
-            raise ValueError(f"The argument 'grad_position' {p} is out of range: the function got {len(args)} input(s).")
+            raise ValueError(f"The argument 'grad_position' {p} is out of range: "
+                             f"the function got {len(args)} input(s).")
         if not isinstance(args[p], Tensor):
             raise TypeError(f"Input {p} (named by 'grad_position') must be a Tensor to be differentiated, "
                             f"but got {type(args[p]).__name__}.")
@@ -72,7 +73,8 @@ def _run(fn, args, kwargs, positions, params, has_aux):
         result = fn(*args, **kwargs)
         output = result[0] if has_aux else result
         if not isinstance(output, Tensor):
-            raise TypeError(f"The function passed to grad must return a Tensor{' (first of a tuple, has_aux=True)' if has_aux else ''}, "
+            which = " (first of a tuple, has_aux=True)" if has_aux else ""
+            raise TypeError(f"The function passed to grad must return a Tensor{which}, "
                             f"but it returned {type(output).__name__}.")
         found = _tape.leaf_gradients(output)
     return result, _collect(inputs, params, found)

@@ -8,7 +8,7 @@ Checked before computing rather than by catching NumPy's ValueError, which also 
 >>> check_shapes("add", np.ones((2, 3)), np.ones(4))
 Traceback (most recent call last):
 ValueError: Operator '+' (add) cannot combine shapes (2, 3) and (4,): the shapes must broadcast: compared from the right, each pair of dimensions must be equal or one of them 1, but dimension -1 is 3 against 4.
-"""
+"""  # noqa: E501 -- a doctest's expected error is one line
 
 __all__ = ["check_shapes"]
 
@@ -34,10 +34,10 @@ def _matmul_rule(left, right):
 
 def _broadcast_rule(left, right, what="the shapes"):
     """None when the shapes broadcast, else the rule and the first pair of dimensions that breaks it."""
-    for i, (l, r) in enumerate(zip(reversed(left), reversed(right)), 1):
-        if l != r and 1 not in (l, r):
+    for i, (a, b) in enumerate(zip(reversed(left), reversed(right)), 1):
+        if a != b and 1 not in (a, b):
             return (f"{what} must broadcast: compared from the right, each pair of dimensions must be "
-                    f"equal or one of them 1, but dimension -{i} is {l} against {r}")
+                    f"equal or one of them 1, but dimension -{i} is {a} against {b}")
     return None
 
 

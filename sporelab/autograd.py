@@ -20,7 +20,8 @@ from . import _tape
 from ._grad import grad, value_and_grad
 from ._tape import is_recording, is_training, needs_grad, record_op
 
-__all__ = ["record_op", "needs_grad", "record", "pause", "is_recording", "is_training", "backward", "grad", "value_and_grad",
+__all__ = ["record_op", "needs_grad", "record", "pause", "is_recording", "is_training", "backward", "grad",
+           "value_and_grad",
            "mark_variables"]
 
 

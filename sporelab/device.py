@@ -80,7 +80,7 @@ def _cupy_status():
         if not cupy.cuda.is_available():
             return cupy, 0, "CuPy is installed but no usable NVIDIA GPU was found"
         return cupy, cupy.cuda.runtime.getDeviceCount(), None
-    except Exception as error:  # a broken driver or runtime is "no GPU", never an import failure
+    except Exception as error:  # noqa: BLE001 -- a broken driver or runtime is "no GPU", never an import failure
         return cupy, 0, f"CuPy could not reach a GPU ({error})"
 
 

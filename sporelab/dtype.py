@@ -126,7 +126,7 @@ def from_numpy(np_dtype):
     """
     try:
         return _FROM_NUMPY[np.dtype(np_dtype)]
-    except Exception:
+    except Exception:  # noqa: BLE001 -- np.dtype raises TypeError, KeyError, even SyntaxError on odd input
         raise TypeError(
             f"NumPy dtype {np_dtype!r} has no sporelab dtype; supported are "
             f"{', '.join(t.name for t in all_types)}.") from None
@@ -152,7 +152,7 @@ def to_dtype(value, argument="dtype"):
     if isinstance(value, (str, np.dtype)) or (isinstance(value, type) and issubclass(value, np.generic)):
         try:
             return _FROM_NUMPY[np.dtype(value)]
-        except Exception:      # np.dtype raises TypeError, KeyError, even SyntaxError on odd strings
+        except Exception:  # noqa: BLE001 -- np.dtype raises TypeError, KeyError, even SyntaxError on odd strings
             pass
     raise TypeError(
         f"The argument '{argument}' must be a sporelab dtype such as ms.float32 (or a NumPy "

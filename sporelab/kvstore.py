@@ -94,7 +94,10 @@ class KVStore:
         for k in keys:
             if not (is_int(k) or isinstance(k, str)):
                 raise TypeError(f"A key must be an int or a str, but got {type(k).__name__}.")
-        values = [value] if not isinstance(key, (list, tuple)) else list(value) if isinstance(value, (list, tuple)) else None
+        if not isinstance(key, (list, tuple)):
+            values = [value]
+        else:
+            values = list(value) if isinstance(value, (list, tuple)) else None
         if values is None or len(values) != len(keys):
             raise ValueError(f"The number of keys ({len(keys)}) and of {argument}s must match.")
         groups = []

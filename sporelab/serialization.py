@@ -358,7 +358,7 @@ def _open_checkpoint(path):
         reason = str(error)
     except zipfile.BadZipFile as error:
         reason = f"the file is truncated or corrupted ({error})"
-    except Exception as error:     # any failure to parse means a damaged file; nothing was executed
+    except Exception as error:  # noqa: BLE001 -- any failure to parse means a damaged file; nothing was executed
         reason = f"the file is damaged or was not written by sporelab.save_checkpoint ({type(error).__name__}: {error})"
     else:
         return specs, arrays.__getitem__

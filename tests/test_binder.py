@@ -67,7 +67,7 @@ def test_requirements_pin_the_runtime_needs_and_end_with_the_project():
     lines = _requirement_lines()
     assert lines and lines[-1] == ".", "binder/requirements.txt must end with a line `.`"
     pins = _pins()
-    for name, req in pins.items():
+    for req in pins.values():
         spec = list(req.specifier)
         assert len(spec) == 1 and spec[0].operator == "==", f"{req} is not an exact pin"
     assert set(pins) == {canonicalize_name(n) for n in RUNTIME_NEEDS}

@@ -156,7 +156,7 @@ def t_exp_write_output():
 
 
 def ms_tanh_write_input():          # tanh keeps its output only
-    w, x = _ms_w(), ms.Tensor(X0.copy())
+    w = _ms_w()
     with autograd.record():
         h = w * 1.0
         loss = nn.Tanh()(h).sum()

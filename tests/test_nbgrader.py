@@ -260,7 +260,7 @@ def test_right_answers_score_full_marks_and_wrong_ones_zero(graded):
 
 def test_bad_submissions_score_zero_where_they_should(course, graded):
     rc, log, (first, second, third), scores = graded
-    t = lambda check: f"{check}_test"                           # noqa: E731
+    t = lambda check: f"{check}_test"
     assert scores[("carol", ODD)] == {t(first): (0, 1), t(second): (1, 1), t(third): (1, 1)}
     assert scores[("dave", ODD)] == {t(first): (0, 1), t(second): (1, 1), t(third): (1, 1)}
     assert scores[("erin", ODD)] == {t(first): (0, 1), t(second): (0, 1), t(third): (1, 1)}

@@ -5,7 +5,6 @@ import os
 import pickle
 import stat
 import warnings
-import zipfile
 
 import numpy as np
 import pytest

@@ -62,9 +62,9 @@ def run_cell(source, namespace):
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         try:
-            exec(compile(tree, "<cell>", "exec"), namespace)
+            exec(compile(tree, "<cell>", "exec"), namespace)  # noqa: S102 -- the notebook's own cell, as a kernel runs it
             value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
-        except Exception as error:           # the notebook's own error output is compared
+        except Exception as error:  # noqa: BLE001 -- the notebook's own error output is compared
             return buffer.getvalue() + f"{type(error).__name__}: {error}\n"
     return buffer.getvalue() + (repr(value) + "\n" if value is not None else "")
 

@@ -208,7 +208,7 @@ def run(paths):
         start = time.perf_counter()
         try:
             nb = execute(path)
-        except Exception as exc:          # report every notebook, then fail
+        except Exception as exc:  # noqa: BLE001 -- report every notebook, then fail
             failed += 1
             print(f"FAILED  {_display(path)}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue

@@ -24,7 +24,8 @@ _EXT = "nbgrader.server_extensions."
 ROUTES = [
     (r"/assignments", _EXT + "assignment_list.handlers:AssignmentListHandler"),
     (r"/assignments/validate", _EXT + "validate_assignment.handlers:ValidateAssignmentHandler"),
-    (r"/assignments/(?P<action>fetch|submit|fetch_feedback)", _EXT + "assignment_list.handlers:AssignmentActionHandler"),
+    (r"/assignments/(?P<action>fetch|submit|fetch_feedback)",
+     _EXT + "assignment_list.handlers:AssignmentActionHandler"),
     (r"/courses", _EXT + "assignment_list.handlers:CourseListHandler"),
 ]
 

@@ -52,14 +52,15 @@ import numpy as np
 from .. import dtype as _mstype
 from .._checks import check_shape
 from ..errors import ArgumentTypeError
-from ._base import _INITIALIZER_ALIAS, Initializer, _register, _resolve_name
+# MindSpore's private names, which custom initializers written for it import from this module.
+from ._base import _INITIALIZER_ALIAS, Initializer, _register, _resolve_name  # noqa: F401
 from ._basic import Constant, Normal, One, TruncatedNormal, Uniform, Zero
-from ._fan import (_calculate_correct_fan, _calculate_fan_in_and_fan_out,
+from ._fan import (_calculate_correct_fan, _calculate_fan_in_and_fan_out,  # noqa: F401 (as above)
                    calculate_fan_in_and_fan_out, calculate_gain)
-
-_calculate_gain = calculate_gain        # MindSpore's private name for the same table
 from ._scaled import HeNormal, HeUniform, VarianceScaling, XavierNormal, XavierUniform
 from ._structured import Dirac, Identity, Orthogonal, Sparse
+
+_calculate_gain = calculate_gain        # MindSpore's private name for the same table
 
 __all__ = [
     "Initializer", "initializer", "Zero", "One", "Constant", "Uniform", "Normal", "TruncatedNormal",

@@ -196,7 +196,8 @@ class Parameter:
             self._shape = new_shape
 
     # ---- initialisation ------------------------------------------------------------------------
-    def initialize(self, init=None, ctx=None, default_init=_init.Uniform(), force_reinit=False):
+    # MXNet 1.9.1's signature, default instance included (initializers are stateless, so sharing is safe).
+    def initialize(self, init=None, ctx=None, default_init=_init.Uniform(), force_reinit=False):  # noqa: B008
         """Create the data (and zero gradients) on each context.
 
         The initializer is ``init`` if given, else this Parameter's ``init``, else

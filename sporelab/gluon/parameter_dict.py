@@ -52,7 +52,7 @@ def _merged_shape(desired, stored):
 def _same(desired, stored):
     try:
         same = desired == stored
-    except Exception:          # an exotic object's __eq__: treat as a mismatch, reported below
+    except Exception:  # noqa: BLE001 -- an exotic object's __eq__: treat as a mismatch, reported below
         return False
     return same is True or (isinstance(same, (bool, np.bool_)) and bool(same))
 
@@ -224,7 +224,8 @@ class ParameterDict:
                                  f"the same name '{key}'.")
         self._params.update(other.items())
 
-    def initialize(self, init=_init.Uniform(), ctx=None, verbose=False, force_reinit=False):
+    # MXNet 1.9.1's signature, default instance included (initializers are stateless, so sharing is safe).
+    def initialize(self, init=_init.Uniform(), ctx=None, verbose=False, force_reinit=False):  # noqa: B008
         """Initialise every Parameter; ``init`` is the default for those without their own ``init``.
 
         Args:

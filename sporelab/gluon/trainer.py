@@ -61,7 +61,8 @@ def _hyper_parameters(optimizer, optimizer_params):
         raise TypeError(f"The argument 'optimizer_params' must be a dict, but got {type(given).__name__}.")
     unknown = set(given) - set(_DEFAULTS[name])
     if unknown:
-        raise ValueError(f"Unknown optimizer_params {sorted(unknown)} for '{name}'; accepted are {sorted(_DEFAULTS[name])}.")
+        raise ValueError(f"Unknown optimizer_params {sorted(unknown)} for '{name}'; "
+                         f"accepted are {sorted(_DEFAULTS[name])}.")
     hyper = {**_DEFAULTS[name], **given}
     for key, value in hyper.items():
         if value is None and key == "clip_gradient":
@@ -83,9 +84,10 @@ class Trainer:
         optimizer_params (dict): the hyper-parameters above.
         kvstore: 'device' (default), 'local', 'dist_sync', 'dist_device_sync', a
             ``kvstore.KVStore`` or None. Gradients of several contexts are summed on the first
-            context and the update is broadcast, on the parameters' own devices. With a 'dist' store (under mpiexec) the gradients are
-            summed over the workers too, and rank 0's initial weights are broadcast at the first
-            step: pass the **global** batch size to ``step`` for a global mean (MXNet's rule).
+            context and the update is broadcast, on the parameters' own devices. With a 'dist'
+            store (under mpiexec) the gradients are summed over the workers too, and rank 0's
+            initial weights are broadcast at the first step: pass the **global** batch size to
+            ``step`` for a global mean (MXNet's rule).
         update_on_kvstore (bool): None decides by MXNet's table (``gluon._kvstore``).
         compression_params: accepted for compatibility.
 

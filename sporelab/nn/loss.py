@@ -42,7 +42,8 @@ class LossBase(Cell):
 def _pair(logits, labels, cell):
     for value, argument in ((logits, "logits"), (labels, "labels")):
         if not isinstance(value, Tensor):
-            raise TypeError(f"For '{cell}', the argument '{argument}' must be a Tensor, but got {type(value).__name__}.")
+            raise TypeError(f"For '{cell}', the argument '{argument}' must be a Tensor, "
+                            f"but got {type(value).__name__}.")
     if logits.shape != labels.shape:
         raise ValueError(f"For '{cell}', 'logits' and 'labels' must have the same shape, but got "
                          f"{logits.shape} and {labels.shape}.")

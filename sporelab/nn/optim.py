@@ -80,7 +80,8 @@ class Optimizer:
         for item in items:
             unknown = set(item) - set(_GROUP_KEYS)
             if unknown:
-                raise ValueError(f"Unknown key(s) {sorted(unknown)} in a parameter group; allowed are {list(_GROUP_KEYS)}.")
+                raise ValueError(f"Unknown key(s) {sorted(unknown)} in a parameter group; "
+                                 f"allowed are {list(_GROUP_KEYS)}.")
             if "order_params" in item:
                 order = _check_params(item["order_params"], "order_params")
                 continue
@@ -137,7 +138,8 @@ class Optimizer:
         for g, p in zip(gradients, self.parameters):
             if g is not None and (not isinstance(g, Tensor) or g.shape != p.shape):
                 got = g.shape if isinstance(g, Tensor) else type(g).__name__
-                raise ValueError(f"The gradient for parameter '{p.name}' must be a Tensor of shape {p.shape}, but got {got}.")
+                raise ValueError(f"The gradient for parameter '{p.name}' must be a Tensor of shape {p.shape}, "
+                                 f"but got {got}.")
             if g is not None and g.device != p.device:
                 raise ValueError(f"The gradient for parameter '{p.name}' is on {g.device} but the parameter is on "
                                  f"{p.device}; compute the gradients where the parameters live.")

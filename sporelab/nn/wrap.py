@@ -89,7 +89,8 @@ class TrainOneStepCell(Cell):
         if not isinstance(network, Cell):
             raise TypeError(f"The argument 'network' must be a Cell, but got {type(network).__name__}.")
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"The argument 'optimizer' must be an nn Optimizer such as nn.SGD, but got {type(optimizer).__name__}.")
+            raise TypeError(f"The argument 'optimizer' must be an nn Optimizer such as nn.SGD, "
+                            f"but got {type(optimizer).__name__}.")
         if not is_real(sens):
             raise TypeError(f"The argument 'sens' must be a float, but got {type(sens).__name__}.")
         self.network = network

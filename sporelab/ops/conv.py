@@ -40,8 +40,8 @@ from ..device import array_module
 from ..tensor import Tensor
 from . import conv_cuda
 
-__all__ = ["conv2d", "conv2d_checked", "conv2d_forward", "conv2d_backward", "conv2d_pads", "conv_output_size", "same_pads",
-           "check_positive_int", "check_int_pair", "check_padding", "check_pad_mode"]
+__all__ = ["conv2d", "conv2d_checked", "conv2d_forward", "conv2d_backward", "conv2d_pads", "conv_output_size",
+           "same_pads", "check_positive_int", "check_int_pair", "check_padding", "check_pad_mode"]
 
 PAD_MODES = ("same", "valid", "pad")
 

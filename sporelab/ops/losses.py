@@ -56,7 +56,8 @@ def _targets(xp, labels, n, classes, sparse, dtype):
     if not sparse:
         if labels.shape != (n, classes):
             raise ValueError(f"The argument 'labels' must have the logits' shape {(n, classes)} "
-                             f"(one probability per class; or use sparse=True for class indices), but got {labels.shape}.")
+                             f"(one probability per class; or use sparse=True for class indices), "
+                             f"but got {labels.shape}.")
         return labels._array.astype(dtype.nptype, copy=False)
     if not mstype.is_int(labels.dtype) or labels.shape != (n,):
         raise TypeError(f"With sparse=True the argument 'labels' must be {n} integer class indices of shape "

@@ -49,8 +49,9 @@ def _line(ax, mark):
     x, y = mark["x"].copy(), mark["y"].copy()
     bad = ~(np.isfinite(x) & np.isfinite(y))
     x[bad], y[bad] = np.nan, np.nan
-    ax.plot(x, y, color=mark.get("color", "#1f77b4"), lw=_points(mark.get("width", 2.0)) if mark.get("width", 2.0) else 0,
-            ls=_DASHES.get(mark.get("dash"), "-") if mark.get("width", 2.0) else "none",
+    width = mark.get("width", 2.0)
+    ax.plot(x, y, color=mark.get("color", "#1f77b4"), lw=_points(width) if width else 0,
+            ls=_DASHES.get(mark.get("dash"), "-") if width else "none",
             marker=mark.get("marker") or "", ms=_points(mark.get("size", 6)), mec="black", mew=0.5,
             label=mark.get("label"))
 

@@ -67,7 +67,8 @@ def axis_limits(arrays, scale, given, margin):
 
 
 def _label(value, step):
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) + (1 if step / 10 ** math.floor(math.log10(step)) == 2.5 else 0)
+    quarter = step / 10 ** math.floor(math.log10(step)) == 2.5          # 0.25, 2.5, 25: one digit more
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) + (1 if quarter else 0)
     text = f"{value:.{decimals}f}" if abs(value) < 1e6 and (value == 0 or abs(value) >= 1e-4) else f"{value:.3g}"
     if "." in text and "e" not in text:
         text = text.rstrip("0").rstrip(".")
@@ -92,7 +93,7 @@ def _log_ticks(low, high, count):
     first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
     if last - first < 1:            # under two powers of ten show: round linear values read better
         ticks, labels = _linear_ticks(low, high, count)
-        return [t for t in ticks if t > 0], [l for t, l in zip(ticks, labels) if t > 0]
+        return [t for t in ticks if t > 0], [label for t, label in zip(ticks, labels) if t > 0]
     stride = max(1, math.ceil((last - first + 1) / count))
     ticks = [(10.0 ** e, _power_label(e)) for e in range(first, last + 1, stride)]
     if last - first < 2:

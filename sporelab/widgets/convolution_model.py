@@ -68,7 +68,7 @@ def pattern(name, height=64, width=64):
 def _binomial(n):
     """Row n - 1 of Pascal's triangle (length n): a discrete Gaussian."""
     row = np.ones(1)
-    for _ in range(n - 1):
+    for _step in range(n - 1):
         row = np.convolve(row, [1.0, 1.0])
     return row
 

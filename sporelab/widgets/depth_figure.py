@@ -196,9 +196,10 @@ def _alt(model):
              "region. Gradient norms: weights {w_top} at layer {n}, {w_bottom} at layer 1; layer inputs {x_top} at "
              "layer {n}, {x_bottom} at layer 1. {samples} activation values per layer.").format(
                  n=n, layer=s["layer"], width=s["width"], act=s["activation"], init=repr(model.initializer()),
-                 verdict=model.verdict, per_layer=per_layer, flat=stats.flat[-1], w_top=short_number(stats.weight_grad[-1]),
-                 w_bottom=short_number(stats.weight_grad[0]), x_top=short_number(stats.input_grad[-1]),
-                 x_bottom=short_number(stats.input_grad[0]), samples=stats.samples)
+                 verdict=model.verdict, per_layer=per_layer, flat=stats.flat[-1],
+                 w_top=short_number(stats.weight_grad[-1]), w_bottom=short_number(stats.weight_grad[0]),
+                 x_top=short_number(stats.input_grad[-1]), x_bottom=short_number(stats.input_grad[0]),
+                 samples=stats.samples)
 
 
 def figure_description(model, limits=None):

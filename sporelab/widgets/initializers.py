@@ -250,5 +250,5 @@ def _stats_html(tag, model, result):
 
 def _code_html(entries):
     snippets = "\n\n".join(model.snippet() for _tag, model, _result in entries)
-    return (f"<div style='font-size:13px;margin-top:8px'>{_('Code that reproduces the sample:')}<pre style='background:#f6f6f6;"
-            f"padding:6px;white-space:pre-wrap'>{html.escape(snippets)}</pre></div>")
+    return (f"<div style='font-size:13px;margin-top:8px'>{_('Code that reproduces the sample:')}"
+            f"<pre style='background:#f6f6f6;padding:6px;white-space:pre-wrap'>{html.escape(snippets)}</pre></div>")

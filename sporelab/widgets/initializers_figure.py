@@ -43,7 +43,7 @@ def _peak(result):
     if not result.theory.pdf:
         return max([float(density.max())] + [p / width for _, p in atoms])
     spikes = np.zeros(density.size, bool)
-    for value, _ in atoms:
+    for value, _weight in atoms:
         spikes[min(np.searchsorted(edges, value, "right") - 1, density.size - 1)] = True
     rest = float(density[~spikes].max()) if (~spikes).any() else 0.0
     curve = float(result.curve_y.max()) if result.curve_y.size else 0.0

@@ -13,9 +13,9 @@ import pytest
 
 pytest.importorskip("jupyterhub", reason="`make test` installs the classroom extra")
 
-from classroom import users  # noqa: E402
-from classroom.classroom_spawner import ClassroomSpawner  # noqa: E402
-from classroom.env_vars import MARKER  # noqa: E402
+from classroom import users
+from classroom.classroom_spawner import ClassroomSpawner
+from classroom.env_vars import MARKER
 
 
 @pytest.fixture

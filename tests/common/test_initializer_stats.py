@@ -63,10 +63,10 @@ def truncated(alpha, beta):
     """
     if alpha >= 0:
         z = sf(alpha) - sf(beta)
-        mass_below = lambda x: sf(alpha) - sf(x)       # noqa: E731
+        mass_below = lambda x: sf(alpha) - sf(x)
     else:
         z = cdf(beta) - cdf(alpha)
-        mass_below = lambda x: cdf(x) - cdf(alpha)     # noqa: E731
+        mass_below = lambda x: cdf(x) - cdf(alpha)
     mean = (phi(alpha) - phi(beta)) / z
     a_term = alpha * phi(alpha) if math.isfinite(alpha) else 0.0
     b_term = beta * phi(beta) if math.isfinite(beta) else 0.0
@@ -272,7 +272,7 @@ def test_xavier_matches_torch():
                                              (0.0, 1.0, 1.0, 3.0), (0.0, 0.01, -2.0, 2.0)])
 def test_trunc_normal_matches_torch_with_absolute_bounds(mean, std, a, b):
     torch = pytest.importorskip("torch")
-    fill = lambda t: torch.nn.init.trunc_normal_(t, mean=mean, std=std, a=a, b=b)   # noqa: E731
+    fill = lambda t: torch.nn.init.trunc_normal_(t, mean=mean, std=std, a=a, b=b)
     theirs = _torch_sample(torch, fill, (N,))
     ours = draw(TruncatedNormal(sigma=std, mean=mean, a=a, b=b))
     assert ours.min() >= a and ours.max() <= b

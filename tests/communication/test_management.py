@@ -5,11 +5,9 @@ The multi-process behaviour is tested under mpiexec in tests/distributed/.
 
 import sys
 
-import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import sporelab as ms
 from sporelab import communication as comm
 from sporelab.communication import _mpi, management
 

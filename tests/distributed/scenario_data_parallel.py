@@ -223,7 +223,6 @@ if __name__ == "__main__":
 
     # -- sliced parameters: each rank its block; a Dense split by output rows trains as one process --
     def sliced_check():
-        from sporelab import ops
         ms.set_seed(21)
         whole = nn.Dense(6, 8).weight.asnumpy()
         ms.set_seed(21)
@@ -245,16 +244,16 @@ if __name__ == "__main__":
     def lazy_sliced_check():
         from sporelab.common.initializer import Dirac, HeNormal, Identity, TruncatedNormal, XavierUniform, initializer
         layouts = {2: ((SIZE,), [-1, 0], [], 0, True, ""), 4: ((2, SIZE // 2), [1, 0, -1, -1], [], 0, True, "")}
-        for init, shape in (("uniform", (8, 12)), ("normal", (8, 12)), (XavierUniform(), (8, 12)),
+        for init_, shape in (("uniform", (8, 12)), ("normal", (8, 12)), (XavierUniform(), (8, 12)),
                             (Identity(), (8, 12)), ("zeros", (8, 12)), (TruncatedNormal(0.3), (4, 8, 3, 3)),
                             (HeNormal(), (4, 8, 3, 3)), (Dirac(), (4, 8, 3, 3)), ("orthogonal", (4, 8, 3, 3))):
             ms.reset_auto_parallel_context()
             ms.set_seed(23)
-            whole = ms.Parameter(initializer(init, shape), name="w").asnumpy()
+            whole = ms.Parameter(initializer(init_, shape), name="w").asnumpy()
             ms.set_auto_parallel_context(parallel_mode="hybrid_parallel")
             ms.set_seed(23)
-            p = ms.Parameter(initializer(init, shape), name="w")
-            expect(p.has_init == (init != "orthogonal"), f"{init}: lazy {p.has_init}")
+            p = ms.Parameter(initializer(init_, shape), name="w")
+            expect(p.has_init == (init_ != "orthogonal"), f"{init_}: lazy {p.has_init}")
             p.init_data(layouts[len(shape)], set_sliced=True)        # P = 2 or 4
             if len(shape) == 2:
                 n = 12 // SIZE
@@ -263,7 +262,7 @@ if __name__ == "__main__":
                 rows, cols = 4 // 2, 8 // (SIZE // 2)
                 want = whole[(RANK // (SIZE // 2)) * rows:(RANK // (SIZE // 2) + 1) * rows,
                              (RANK % (SIZE // 2)) * cols:(RANK % (SIZE // 2) + 1) * cols]
-            expect(p.sliced and np.array_equal(p.asnumpy(), want), f"{init}: not this rank's block of the whole")
+            expect(p.sliced and np.array_equal(p.asnumpy(), want), f"{init_}: not this rank's block of the whole")
 
     scenario("sliced_lazy_init_data", lazy_sliced_check)
 

@@ -83,7 +83,7 @@ def test_dense_activations_and_losses_forward_and_backward(both):
         for loss_fn in losses:
             target = labels if isinstance(loss_fn, nn.SoftmaxCrossEntropyWithLogits) else \
                 Tensor(np.ones((7, 3), np.float32))
-            value, grads = ms.value_and_grad(lambda x: loss_fn(net(x), target), 0, net.trainable_params())(x)
+            value, grads = ms.value_and_grad(lambda x, loss_fn=loss_fn, target=target: loss_fn(net(x), target), 0, net.trainable_params())(x)
             out += [value, *grads[0:1], *grads[1]]
         return out
     both.assert_same(both.on_each(run), rtol=1e-5, atol=1e-6)

@@ -158,7 +158,7 @@ def test_routing_errors():
         net.plain = ms.Parameter(1.0)
     child = nn.Dense(1, 1)
     with pytest.raises(ValueError, match="'attribute name'"):
-        setattr(net, "dénse", child)                  # names must be ASCII to prefix parameters
+        net.dénse = child                  # names must be ASCII to prefix parameters
     assert child.weight.name == "weight" and "dénse" not in net.name_cells()
 
 

@@ -72,7 +72,7 @@ def test_conv2d_every_mode(case, has_bias):
 
 def test_sequential_conv_flatten_dense():
     net = nn.SequentialCell([nn.Conv2d(1, 2, 3, has_bias=True), nn.ReLU(), nn.Flatten(), nn.Dense(2 * 5 * 5, 3), nn.Tanh()])
-    for i, (name, p) in enumerate(net.parameters_and_names()):
+    for i, p in enumerate(net.trainable_params()):
         _set(p, _rand(p.shape, 10 + i))
     w1, b1, w2, b2 = (p for p in net.trainable_params())
     reference = lambda x, w1, b1, w2, b2: torch.tanh(

@@ -18,7 +18,7 @@ def _logits(n=4, c=5, seed=0):
 def test_mse_and_l1_match_torch_values_and_gradients(reduction):
     x, y = _logits(), _logits(seed=1)
     for ours, theirs in ((MSELoss(reduction), F.mse_loss), (L1Loss(reduction), F.l1_loss)):
-        value, g = ms.value_and_grad(lambda a: ours(a, Tensor(y)))(Tensor(x))
+        value, g = ms.value_and_grad(lambda a, ours=ours: ours(a, Tensor(y)))(Tensor(x))
         tx = torch.tensor(x, requires_grad=True)
         expected = theirs(tx, torch.tensor(y), reduction=reduction)
         expected.sum().backward()

@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import sporelab as ms
 from sporelab import Parameter, Tensor
 from sporelab.nn.optim import SGD, Adam, Momentum
 

@@ -23,7 +23,7 @@ def test_identity_in_a_world_of_one_with_gradients():
     x = ms.Tensor([1.0, -2.0, 3.0])
     for op in (ops.AllReduce(), ops.AllReduce("max"), ops.AllReduce(ops.ReduceOp.PROD), ops.AllGather()):
         assert op(x).asnumpy().tolist() == [1.0, -2.0, 3.0]
-        g = ms.grad(lambda t: (op(t) * ms.Tensor([1.0, 2.0, 3.0])).sum())(x)
+        g = ms.grad(lambda t, op=op: (op(t) * ms.Tensor([1.0, 2.0, 3.0])).sum())(x)
         assert g.asnumpy().tolist() == [1.0, 2.0, 3.0], op
     (y,) = ops.Broadcast(0)((x,))
     assert y.asnumpy().tolist() == [1.0, -2.0, 3.0]

@@ -239,10 +239,10 @@ def test_generated_code_exact_and_runnable():
         "net = nn.Conv2d(1, 4, 3, stride=2, pad_mode='pad', padding=1, has_bias=True, bias_init=0.5, "
         "weight_init=HeUniform(negative_slope=0, mode='fan_in', nonlinearity='leaky_relu'))\n"
         "y = net(x)  # x: a Tensor of shape (1, 1, 64, 64)")
-    for model in (model, random):
-        scope = {"x": ms.Tensor(model.input_array()[None])}
-        exec(model.code(), scope)  # noqa: S102 -- the point: the shown code runs as shown
-        np.testing.assert_allclose(scope["y"].asnumpy()[0], model.run().output, rtol=1e-6)
+    for shown in (model, random):
+        scope = {"x": ms.Tensor(shown.input_array()[None])}
+        exec(shown.code(), scope)  # noqa: S102 -- the point: the shown code runs as shown
+        np.testing.assert_allclose(scope["y"].asnumpy()[0], shown.run().output, rtol=1e-6)
 
 
 # ---- the figure description ------------------------------------------------------------------

@@ -7,9 +7,9 @@ import pytest
 pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
 
-import ipywidgets as widgets  # noqa: E402
+import ipywidgets as widgets
 
-from sporelab.widgets import (ConvExplorer, DataParallelExplorer, DepthExplorer,  # noqa: E402
+from sporelab.widgets import (ConvExplorer, DataParallelExplorer, DepthExplorer,
                               InitializerExplorer, TrainingExplorer)
 
 EXPLORERS = [InitializerExplorer, ConvExplorer, DepthExplorer, TrainingExplorer, DataParallelExplorer,

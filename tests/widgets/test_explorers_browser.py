@@ -227,7 +227,7 @@ def test_a_slider_moved_with_the_keyboard_redraws_the_figure(session, name, caps
         old = handle.get_attribute("aria-valuenow")
         handle.focus()
         handle.press("ArrowLeft" if press % 2 or at_max else "ArrowRight")
-        after = session.wait(name, lambda f: f["renders"] > before["renders"],
+        after = session.wait(name, lambda f, before=before: f["renders"] > before["renders"],
                              f"key press {press + 1} on {EXPLORERS[name][1]!r} did not redraw")
         assert handle.get_attribute("aria-valuenow") != old and _clean(after), _brief(after)
         timing = tb._poll(lambda: page.evaluate(fb.JS_LATENCY), CHANGE_TIMEOUT, interval=0.02)

@@ -414,7 +414,7 @@ def test_slider_key_press_redraws_the_figure(session, capsys):
         handle.press(key)
         timing = tb._poll(lambda: page.evaluate(JS_LATENCY), CHANGE_TIMEOUT, interval=0.02)
         assert timing, f"{session.app}: key press {press + 1} ({key}) did not redraw the figure"
-        _wait_live(session, lambda f: f["panels"] == PANELS[CASE_NAMES[new]], f"the slider did not show case {new}")
+        _wait_live(session, lambda f, new=new: f["panels"] == PANELS[CASE_NAMES[new]], f"the slider did not show case {new}")
         latencies.append(timing["latency"])
         renders.append(timing["render"])
     with capsys.disabled():

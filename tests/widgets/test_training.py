@@ -532,7 +532,7 @@ def test_a_bad_index_is_shown_in_the_widget_not_raised(explorer):
         assert "index" in view.errors.value
         assert view.pane.renders == renders
         np.testing.assert_array_equal(view.model.value("0.weight"), weights)
-        changes_once(view, lambda: setattr(view.index, "value", f"{row + 1}, 0"))     # a good one clears it
+        changes_once(view, lambda row=row: setattr(view.index, "value", f"{row + 1}, 0"))     # a good one clears it
         assert view.errors.layout.display == "none"
 
 
