@@ -1,4 +1,4 @@
-"""Every notebook under notebooks/ passes strict nbval, and the stored notebooks obey DESIGN's rules.
+"""Every notebook under notebooks/ passes strict nbval, and the stored notebooks obey the rules in docs/ARCHITECTURE.md.
 
 Each notebook runs in its own pytest subprocess (strict ``--nbval``, a kernel of this interpreter,
 the project's sanitize file, a per-cell timeout), so a notebook added later (the labs) is picked

@@ -32,7 +32,7 @@ file deterministically, so that running it twice leaves git clean:
   comment) sits on a cell that is not a widget cell. A widget cell is one whose source constructs
   an explorer (``SomethingExplorer(...)``) or displays a widget (``display(...)``,
   ``interact(...)``, ipywidgets constructors such as ``widgets.IntSlider(...)``, an ipympl
-  ``fig.canvas``). Everything else must be compared by nbval (DESIGN.md, "Notebooks").
+  ``fig.canvas``). Everything else must be compared by nbval (docs/ARCHITECTURE.md, "The notebooks' rules").
 
 Exit status: 0 on success, 1 on a failed check or a failed execution, 2 on bad usage.
 """

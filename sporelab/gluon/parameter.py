@@ -19,7 +19,7 @@ Parameter fc_weight (shape=(2, 3), dtype=float32)
 >>> bool((w.data(ms.cpu(0)).asnumpy() == w.data(ms.cpu(1)).asnumpy()).all())
 True
 
-Decisions (see also DESIGN.md):
+Decisions (docs/coming-from.md lists every difference from MXNet):
 
 * ``dtype`` is returned as a ``numpy.dtype`` (it compares equal to ``'float32'`` and to
   ``numpy.float32``) and printed by its name: ``dtype=float32``, the form MXNet prints for a
