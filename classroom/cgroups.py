@@ -13,14 +13,34 @@ import os
 
 from classroom import users
 
+V2_ROOT = "/sys/fs/cgroup"
+V1_ROOT = "/sys/fs/cgroup/memory"
+
+
+def writable_memory_controller(v2_root=V2_ROOT, v1_root=V1_ROOT):
+    """Which memory controller this process could make cgroups in: "v2", "v1" or None.
+
+    A property of the machine, not of any spawner: the hub tests decide from it whether a student's
+    server must be in a cgroup. Nothing is created.
+    """
+    controllers = os.path.join(v2_root, "cgroup.controllers")
+    if os.path.exists(controllers):
+        with open(controllers) as f:
+            if "memory" in f.read().split() and os.access(v2_root, os.W_OK):
+                return "v2"
+        return None
+    if os.path.isdir(v1_root) and os.access(v1_root, os.W_OK):
+        return "v1"
+    return None
+
 
 class MemoryCgroup:
     """A memory cgroup for one student: ``path`` is None where none can be made (not root, no
     writable memory controller); then the limit is only advertised (``MEM_LIMIT``), not enforced.
     """
 
-    V2_ROOT = "/sys/fs/cgroup"
-    V1_ROOT = "/sys/fs/cgroup/memory"
+    V2_ROOT = V2_ROOT
+    V1_ROOT = V1_ROOT
     PARENT = "sporelab-classroom"
 
     def __init__(self, name, limit_bytes):
@@ -31,16 +51,14 @@ class MemoryCgroup:
         """Make the cgroup and set its limit; returns the path or None (never raises)."""
         if not self.limit or not users.isolating():
             return None
+        kind = writable_memory_controller(self.V2_ROOT, self.V1_ROOT)
         try:
-            self.path = self._create_v2() or self._create_v1()
+            self.path = {"v2": self._create_v2, "v1": self._create_v1}[kind]() if kind else None
         except OSError:
             self.path = None
         return self.path
 
     def _create_v2(self):
-        controllers = os.path.join(self.V2_ROOT, "cgroup.controllers")
-        if not os.path.exists(controllers) or "memory" not in open(controllers).read().split():
-            return None
         parent = os.path.join(self.V2_ROOT, self.PARENT)
         os.makedirs(parent, exist_ok=True)
         with open(os.path.join(parent, "cgroup.subtree_control"), "w") as f:
@@ -52,8 +70,6 @@ class MemoryCgroup:
         return path
 
     def _create_v1(self):
-        if not os.access(self.V1_ROOT, os.W_OK):
-            return None
         path = os.path.join(self.V1_ROOT, self.PARENT, self.name)
         os.makedirs(path, exist_ok=True)
         with open(os.path.join(path, "memory.limit_in_bytes"), "w") as f:
