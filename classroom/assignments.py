@@ -39,7 +39,8 @@ COURSE = ROOT / "classroom" / "course"
 
 EXERCISE = re.compile(r"\A(?P<line>answer = None\b[^\n]*)\n"
                       r"(?P<call>exercises\.(?P<check>\w+)\(answer\))\s*\Z")
-SOLUTIONS_HEADING = re.compile(r"\A\s*##\s+Solutions\b")
+# A heading of any level whose text starts with "Solutions", anywhere in a markdown cell.
+SOLUTIONS_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+Solutions\b", re.MULTILINE)
 POINTS = 1
 
 # The right answer of every check in sporelab.exercises, as a student would write it.
@@ -110,8 +111,12 @@ def assignment(lab_nb):
     nb = copy.deepcopy(lab_nb)
     cells, number = [], 0
     for cell in lab_nb.cells:
-        if cell.cell_type == "markdown" and SOLUTIONS_HEADING.match(cell.source):
-            break                                   # the solutions section ends the lab
+        heading = SOLUTIONS_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+        if heading:                                 # the solutions section ends the lab
+            if cell.source[:heading.start()].strip():
+                cells.append(copy.deepcopy(cell))   # what the cell says before the heading stays
+                cells[-1].source = cell.source[:heading.start()].rstrip() + "\n"
+            break
         cell = copy.deepcopy(cell)
         if cell.cell_type == "markdown":
             cell.source = LAB_SENTENCE.sub(ASSIGNMENT_SENTENCE, cell.source)
