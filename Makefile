@@ -38,15 +38,20 @@ LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 $(LAB_OVERRIDES): binder/overrides.json binder/postBuild binder/jupyter_server_config.py | $(PY)
 	PATH="$(abspath $(VENV))/bin:$$PATH" NB_PYTHON_PREFIX= binder/postBuild
 
+# npm for a node package the kit needs; as root, Debian's nodejs and npm are installed when missing.
+define ensure_npm
+@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "installing Debian's nodejs and npm for $(1)"; \
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+fi
+endef
+
 # axe-core for the browser tests' accessibility checks (tests/browser/axe.py), at the version in
 # tests/browser/package-lock.json, injected into the page from this file (never fetched at run time).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
-	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian's nodejs and npm for axe-core"; \
-	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	fi
+	$(call ensure_npm,axe-core)
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -55,11 +60,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 # sporelab needs none of this: setup.py bundles widgets/src/ with Python alone.
 JS_TOOLS := widgets/node_modules/.package-lock.json
 $(JS_TOOLS): widgets/package.json widgets/package-lock.json
-	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian's nodejs and npm for the renderer's checks"; \
-	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	fi
+	$(call ensure_npm,the renderer's checks)
 	cd widgets && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -154,11 +155,7 @@ $(VENV)/.classroom-stamp: pyproject.toml | $(PY)
 
 # configurable-http-proxy at the version in classroom/package-lock.json; nodejs from Debian if missing.
 $(CHP): classroom/package.json classroom/package-lock.json
-	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian's nodejs and npm for configurable-http-proxy"; \
-	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	fi
+	$(call ensure_npm,configurable-http-proxy)
 	cd classroom && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

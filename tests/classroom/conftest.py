@@ -83,3 +83,18 @@ def classroom():
         room.stop()
         remove_test_users(prefix)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def shared(monkeypatch):
+    """The kit as a teacher's laptop runs it: one system user for every student."""
+    from classroom import users
+    monkeypatch.setattr(users, "isolating", lambda: False)
+
+
+@pytest.fixture
+def short():
+    """A short temporary folder (pytest's tmp_path is too long for socket paths)."""
+    path = Path(tempfile.mkdtemp(prefix="sl-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -6,31 +6,14 @@ each start and short enough for a socket path.
 """
 
 import os
-import shutil
 import stat
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from classroom import folders, users
+from classroom import folders
 from classroom.folders import fresh_runtime_dir, private_folder
 
 ROOT = os.geteuid() == 0
-
-
-@pytest.fixture
-def shared(monkeypatch):
-    """Folders as a teacher's laptop makes them: one system user for every student."""
-    monkeypatch.setattr(users, "isolating", lambda: False)
-
-
-@pytest.fixture
-def short():
-    """A short temporary folder (pytest's tmp_path is too long for socket paths)."""
-    path = Path(tempfile.mkdtemp(prefix="sl-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def mode(path):

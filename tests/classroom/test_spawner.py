@@ -3,33 +3,15 @@ runtime folder, fresh at each start and gone when it stops, and the environment 
 """
 
 import os
-import shutil
 import stat
-import tempfile
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 pytest.importorskip("jupyterhub", reason="`make test` installs the classroom extra")
 
-from classroom import users
 from classroom.classroom_spawner import ClassroomSpawner
 from classroom.env_vars import MARKER
-
-
-@pytest.fixture
-def shared(monkeypatch):
-    """Spawners as a teacher's laptop runs them: one system user for every student."""
-    monkeypatch.setattr(users, "isolating", lambda: False)
-
-
-@pytest.fixture
-def short():
-    """A short temporary folder (pytest's tmp_path is too long for socket paths)."""
-    path = Path(tempfile.mkdtemp(prefix="sl-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def spawner(root, name="ann"):
