@@ -297,7 +297,7 @@ def test_a_glob_line_is_dropped_only_when_every_page_of_its_own_folder_is_listed
     """``*`` matches the pages beside the index only (Sphinx's ``*`` stops at ``/``): a lab not
     listed by name keeps ``labs/*`` but not the tutorials' ``*`` (the Chinese landing page's case)."""
     _need("sphinx")
-    import sporelab_book
+    from book import sporelab_book
     app = SimpleNamespace(env=SimpleNamespace(found_docs={"index", "network_parameters", "labs/depth",
                                                           "labs/data_parallel"}))
     index = "network_parameters\n*\n\nlabs/depth\nlabs/*\n"
