@@ -25,7 +25,8 @@ Tensor(shape=[2], dtype=Float32, value=
 from .. import device as _device
 from .._checks import is_real
 from ..ops import updates
-from . import _kvstore
+from ..errors import ArgumentAssertionError
+from . import _kvstore, _trainer_states
 from .parameter import Parameter
 from .parameter_dict import ParameterDict
 
@@ -106,6 +107,7 @@ class Trainer:
         self._kvstore, self._update_on_kvstore, self._distributed = None, None, None
         self._scale = 1.0                   # MXNet: the optimizer's rescale_grad when the Trainer is made
         self._rescale_grad = self._scale    # MXNet: optimizer.rescale_grad, set at every step
+        self._grads_reduced = False         # allreduce_grads() ran since the last update
 
     def _init_kvstore(self):
         """At the first step: the store by MXNet's table, and the initial-weight broadcast."""
@@ -138,19 +140,81 @@ class Trainer:
                 kvstore (``update_on_kvstore``), where MXNet's server keeps the first scale. Nothing
                 changes then: step again with the previous batch size.
         """
-        if not is_real(batch_size) or not 0 < batch_size < float("inf"):
-            raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
+        _check_batch_size(batch_size)
         self._check_and_rescale_grad(self._scale / batch_size)
         if not self._kv_initialized:
             self._init_kvstore()
         _kvstore.allreduce_grads(self._kvstore, self._params)
+        self._apply_updates(ignore_stale_grad, _reduce_gradients)
+
+    def _apply_updates(self, ignore_stale_grad, gradient_of):
         chosen = self._fresh_parameters(ignore_stale_grad)
-        results = [(i, *self._update(i, self._rescale_grad)) for i in chosen]
+        results = [(i, *self._update(i, self._rescale_grad, gradient_of)) for i in chosen]
         for i, new_weight, state in results:           # all computed first: a failure changes nothing
             _broadcast(new_weight, self._params[i].list_data())
             self._states[i] = state
+        self._grads_reduced = False
 
-    update = step
+    # ---- MXNet's split of step: allreduce_grads() then update(batch_size) ------------------------
+    def allreduce_grads(self):
+        """Sum the gradients over the contexts (and workers): afterwards every copy holds the sum.
+
+        With ``update(batch_size)`` this is ``step`` in two halves, so gradients can be changed in
+        between (clipping by global norm, as MXNet's tutorials do).
+
+        Raises:
+            ArgumentAssertionError (ValueError and AssertionError): the update runs on the kvstore
+                (``update_on_kvstore``), as in MXNet: create the Trainer with ``update_on_kvstore=False``.
+        """
+        self._check_split("allreduce_grads")
+        _kvstore.allreduce_grads(self._kvstore, self._params)
+        for param in self._params:
+            if param.grad_req != "null" and len(param.list_grad()) > 1:
+                total = _reduce_gradients(param.list_grad())
+                for g in param.list_grad():
+                    g._data = _device.to_device(total, g.device, copy=True)
+        self._grads_reduced = True
+
+    def update(self, batch_size, ignore_stale_grad=False):
+        """Apply the optimizer with gradients scaled by ``1/batch_size``, after ``allreduce_grads()``.
+
+        Raises:
+            ValueError: ``batch_size`` not a positive number.
+            ArgumentAssertionError: ``update_on_kvstore`` (see ``allreduce_grads``).
+            RuntimeError: parameters on several contexts whose gradients were not summed by
+                ``allreduce_grads()`` since the last backward (the update would use one context's only).
+        """
+        _check_batch_size(batch_size)
+        self._check_split("update")
+        if not self._grads_reduced and any(len(p.list_ctx()) > 1 for p in self._params):
+            raise RuntimeError("Trainer.update() on parameters with several contexts needs their gradients "
+                               "summed first: call trainer.allreduce_grads() before update(batch_size).")
+        self._check_and_rescale_grad(self._scale / batch_size)
+        self._apply_updates(ignore_stale_grad, lambda grads: grads[0]._array.copy())
+
+    def _check_split(self, name):
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._kvstore is not None and self._update_on_kvstore:
+            raise ArgumentAssertionError(f"{name}() when parameters are updated on kvstore is not supported. Try "
+                                         f"setting `update_on_kvstore` to False when creating trainer.")
+
+    # ---- optimizer states (sporelab's safe format; see _trainer_states.py) ----------------------
+    def save_states(self, fname):
+        """Save the optimizer's states (momentum, Adam's moments and step count) to ``fname``.
+
+        Raises:
+            TypeError: ``fname`` is not a str or path.
+        """
+        _trainer_states.save(fname, self._optimizer, self._states)
+
+    def load_states(self, fname):
+        """Load states saved by ``save_states``: training then continues bitwise as if never stopped.
+
+        Raises:
+            ValueError: a missing, damaged or foreign file; another optimizer or parameter set.
+        """
+        self._states = _trainer_states.load(fname, self._optimizer, self._params)
 
     def _check_and_rescale_grad(self, scale):
         """MXNet's ``Trainer._check_and_rescale_grad``, with its condition and message."""
@@ -186,14 +250,19 @@ class Trainer:
                 chosen.append(i)
         return chosen
 
-    def _update(self, index, rescale):
+    def _update(self, index, rescale, gradient_of):
         """(new weight, new state) of parameter ``index``, computed on its first context in its dtype."""
         param = self._params[index]
         first = param.list_data()[0]
-        grad = _reduce_gradients(param.list_grad())
+        grad = gradient_of(param.list_grad())
         new, state = _apply_update(self._optimizer, self._hyper, first._array, grad, self._states[index],
                                   rescale, param.lr_mult, param.wd_mult, _device.array_module(first.device))
         return new.astype(first.dtype.nptype, copy=False), state
+
+
+def _check_batch_size(batch_size):
+    if not is_real(batch_size) or not 0 < batch_size < float("inf"):
+        raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
 
 
 def _reduce_gradients(grads):
