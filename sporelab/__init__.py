@@ -31,7 +31,7 @@ from .autograd import grad, value_and_grad
 from .serialization import save_checkpoint, load_checkpoint, load_param_into_net
 from .parallel import (ParallelMode, set_auto_parallel_context, get_auto_parallel_context,
                        reset_auto_parallel_context, set_ps_context, get_ps_context, reset_ps_context)
-from . import communication, context, parallel, kvstore, errors
+from . import communication, context, parallel, kvstore, errors, optimizer
 from .threads import set_blas_threads, get_blas_threads
 from . import threads as _threads
 _threads.apply_environment()      # one BLAS thread by default: see sporelab/threads.py
@@ -49,5 +49,5 @@ __all__ = [
     "save_checkpoint", "load_checkpoint", "load_param_into_net",
     "ParallelMode", "set_auto_parallel_context", "get_auto_parallel_context", "reset_auto_parallel_context",
     "set_ps_context", "get_ps_context", "reset_ps_context", "communication", "context", "parallel", "kvstore", "kv",
-    "set_blas_threads", "get_blas_threads", "errors", "nd", "init",
+    "set_blas_threads", "get_blas_threads", "errors", "nd", "init", "optimizer",
 ]

@@ -24,20 +24,13 @@ Tensor(shape=[2], dtype=Float32, value=
 
 from .. import device as _device
 from .._checks import is_real
-from ..ops import updates
+from ..optimizer import _apply_update, _hyper_parameters
 from ..errors import ArgumentAssertionError
 from . import _kvstore, _trainer_states
 from .parameter import Parameter
 from .parameter_dict import ParameterDict
 
 __all__ = ["Trainer"]
-
-_DEFAULTS = {
-    "sgd": {"learning_rate": 0.01, "momentum": 0.0, "wd": 0.0, "clip_gradient": None},
-    "adam": {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "wd": 0.0,
-             "clip_gradient": None},
-}
-
 
 def _as_params(params):
     if isinstance(params, ParameterDict):
@@ -51,25 +44,6 @@ def _as_params(params):
             raise ValueError(f"First argument must be a list or dict of Parameters, got list of "
                              f"{type(param).__name__} (element {i}).")
     return list(params)
-
-
-def _hyper_parameters(optimizer, optimizer_params):
-    if not isinstance(optimizer, str) or optimizer.lower() not in _DEFAULTS:
-        raise ValueError(f"The argument 'optimizer' must be one of {sorted(_DEFAULTS)}, but got {optimizer!r}.")
-    name = optimizer.lower()
-    given = {} if optimizer_params is None else optimizer_params
-    if not isinstance(given, dict):
-        raise TypeError(f"The argument 'optimizer_params' must be a dict, but got {type(given).__name__}.")
-    unknown = set(given) - set(_DEFAULTS[name])
-    if unknown:
-        raise ValueError(f"Unknown optimizer_params {sorted(unknown)} for '{name}'; accepted are {sorted(_DEFAULTS[name])}.")
-    hyper = {**_DEFAULTS[name], **given}
-    for key, value in hyper.items():
-        if value is None and key == "clip_gradient":
-            continue
-        if not is_real(value) or not 0 <= value < float("inf"):
-            raise ValueError(f"optimizer_params['{key}'] must be a non-negative number, but got {value!r}.")
-    return name, hyper
 
 
 class Trainer:
@@ -292,25 +266,3 @@ def _broadcast(weight, tensors):
         tensor._write(weight if k == 0 else _device.to_device(weight, tensor.device, copy=True),
                       "gluon.Trainer's update step")
         tensor._fresh_grad = False
-
-
-def _apply_update(optimizer, hyper, weight, grad, state, rescale, lr_mult, wd_mult, xp):
-    """One MXNet update of ``weight`` with the summed gradient ``grad``, on their device, in their dtype.
-
-    MXNet's kernels (``src/operator/optimizer_op-inl.h``): SGD ``w - lr_eff (clip(rescale * grad)
-    + wd_eff w)`` (with momentum as a velocity, ``updates.mxnet_sgd``); Adam (``updates.adam``)
-    on ``clip(rescale * grad + wd_eff w)``: its weight decay is clipped with the gradient. Here
-    ``lr_eff = lr * lr_mult`` and ``wd_eff = wd * wd_mult``. Python-float hyper-parameters keep
-    the arrays' dtype (float32 stays float32: no float64 round trip). Returns ``(new weight,
-    new state)``.
-    """
-    hyper = {key: value if value is None else float(value) for key, value in hyper.items()}  # no np.float64
-    lr, wd = float(hyper["learning_rate"] * lr_mult), float(hyper["wd"] * wd_mult)
-    grad = grad * float(rescale)
-    if optimizer == "adam" and wd:
-        grad, wd = grad + wd * weight, 0.0
-    if hyper["clip_gradient"] is not None:
-        grad = xp.clip(grad, -hyper["clip_gradient"], hyper["clip_gradient"])
-    if optimizer == "sgd":
-        return updates.mxnet_sgd(weight, grad, state, lr, hyper["momentum"], wd)
-    return updates.adam(weight, grad, state, lr, hyper["beta1"], hyper["beta2"], hyper["epsilon"], wd, xp)
