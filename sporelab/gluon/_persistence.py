@@ -129,7 +129,8 @@ def _plan(param, data, ctx_list, cast_dtype, dtype_source):
                 f"{param.dtype.name} vs saved {data.dtype.name}. Set cast_dtype=True to cast the dtype of "
                 f"saved params.")
     target_dtype = data.dtype if cast_dtype and dtype_source == "saved" else param.dtype
-    current = param._ctx_list if param._data is not None else (param._deferred_init[1] if param._deferred_init else None)
+    current = param._ctx_list if param._data is not None else (
+        param._deferred_init[1] if param._deferred_init else None)
     if ctx_list is not None and current is not None and set(ctx_list) != set(current):
         raise ArgumentAssertionError(f"Failed to load Parameter '{param.name}' on {ctx_list} because it was "
                                      f"previous initialized on {list(current)}.")

@@ -162,7 +162,7 @@ def concat(*data, dim=1, num_args=None):
     dim = _axis(dim, ndim, "concat")
 
     def join(xp, arrays):
-        bounds = np.cumsum([a.shape[dim] for a in arrays])[:-1]
+        bounds = [int(b) for b in np.cumsum([a.shape[dim] for a in arrays])[:-1]]   # ints: CuPy takes no host array
         return xp.concatenate(arrays, axis=dim), lambda g: tuple(xp.split(g, bounds, axis=dim))
     return _joined("concat", data, dim, join)
 

@@ -5,7 +5,6 @@ Mirrors apache/mxnet, tag 1.9.1: python/mxnet/gluon/parameter.py (``ParameterDic
 (``test_paramdict``, ``test_parameter_str``-era save/load cases), in sporelab's own words.
 """
 
-import os
 
 import numpy as np
 import pytest

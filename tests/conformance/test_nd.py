@@ -4,7 +4,6 @@ Each case cites what it mirrors in apache/mxnet, tag 1.9.1 (tests/python/unittes
 python/mxnet/ndarray/ndarray.py). Gradients are checked against PyTorch (CPU).
 """
 
-import os
 import warnings
 
 import numpy as np
