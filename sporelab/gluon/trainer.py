@@ -21,6 +21,7 @@ Tensor(shape=[2], dtype=Float32, value=
 [0., 0.])
 """
 
+import numpy as np
 
 from .. import device as _device
 from .._checks import is_real
@@ -81,7 +82,6 @@ class Trainer:
         self._kvstore, self._update_on_kvstore, self._distributed = None, None, None
         self._scale = 1.0                   # MXNet: the optimizer's rescale_grad when the Trainer is made
         self._rescale_grad = self._scale    # MXNet: optimizer.rescale_grad, set at every step
-        self._grads_reduced = False         # allreduce_grads() ran since the last update
 
     def _init_kvstore(self):
         """At the first step: the store by MXNet's table, and the initial-weight broadcast."""
@@ -127,7 +127,6 @@ class Trainer:
         for i, new_weight, state in results:           # all computed first: a failure changes nothing
             _broadcast(new_weight, self._params[i].list_data())
             self._states[i] = state
-        self._grads_reduced = False
 
     # ---- MXNet's split of step: allreduce_grads() then update(batch_size) ------------------------
     def allreduce_grads(self):
@@ -147,7 +146,6 @@ class Trainer:
                 total = _reduce_gradients(param.list_grad())
                 for g in param.list_grad():
                     g._data = _device.to_device(total, g.device, copy=True)
-        self._grads_reduced = True
 
     def update(self, batch_size, ignore_stale_grad=False):
         """Apply the optimizer with gradients scaled by ``1/batch_size``, after ``allreduce_grads()``.
@@ -155,16 +153,24 @@ class Trainer:
         Raises:
             ValueError: ``batch_size`` not a positive number.
             ArgumentAssertionError: ``update_on_kvstore`` (see ``allreduce_grads``).
-            RuntimeError: parameters on several contexts whose gradients were not summed by
-                ``allreduce_grads()`` since the last backward (the update would use one context's only).
+            RuntimeError: a parameter whose gradient copies differ (not summed by
+                ``allreduce_grads()``): MXNet would update each copy with its own gradient and let the
+                copies drift apart; sporelab keeps one value per parameter.
         """
         _check_batch_size(batch_size)
         self._check_split("update")
-        if not self._grads_reduced and any(len(p.list_ctx()) > 1 for p in self._params):
-            raise RuntimeError("Trainer.update() on parameters with several contexts needs their gradients "
-                               "summed first: call trainer.allreduce_grads() before update(batch_size).")
+        self._check_copies_agree()
         self._check_and_rescale_grad(self._scale / batch_size)
         self._apply_updates(ignore_stale_grad, lambda grads: grads[0]._array.copy())
+
+    def _check_copies_agree(self):
+        for param in self._params:
+            grads = param.list_grad() if param.grad_req != "null" else []
+            first = grads[0].asnumpy() if grads else None
+            if any(not np.array_equal(first, g.asnumpy()) for g in grads[1:]):
+                raise RuntimeError(f"Trainer.update(): the gradients of Parameter '{param.name}' differ between "
+                                   f"its contexts {param.list_ctx()}; call trainer.allreduce_grads() before "
+                                   f"update(batch_size) so that every copy holds their sum.")
 
     def _check_split(self, name):
         if not self._kv_initialized:

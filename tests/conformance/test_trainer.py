@@ -110,16 +110,32 @@ def test_allreduce_grads_leaves_the_sum_on_every_context():
         assert np.array_equal(g.asnumpy(), np.full((3, 4), 3.0, np.float32))
 
 
+def test_update_without_allreduce_uses_each_copys_own_equal_gradient():
+    # MXNet updates every copy with its own gradient: with equal gradients that is one update
+    params = _params([mx.cpu(0), mx.cpu(1)])
+    trainer = gluon.Trainer(params, "sgd", {"learning_rate": 1.0}, update_on_kvstore=False)
+    with autograd.record():
+        losses = [w.sum() + b.sum() for w, b in zip(params["m_w"].list_data(), params["m_b"].list_data())]
+    autograd.backward(losses)
+    trainer.update(1)
+    for copy in params["m_w"].list_data():
+        assert np.array_equal(copy.asnumpy(), np.full((3, 4), -0.5, np.float32))
+
+
 def test_update_needs_summed_gradients_and_no_update_on_kvstore():
     params = _params([mx.cpu(0), mx.cpu(1)])
     trainer = gluon.Trainer(params, "sgd", update_on_kvstore=False)
     with autograd.record():
-        losses = [w.sum() for w in params["m_w"].list_data()] + [b.sum() for b in params["m_b"].list_data()]
+        losses = [(w * (k + 1)).sum() for k, w in enumerate(params["m_w"].list_data())]
+        losses += [b.sum() for b in params["m_b"].list_data()]
     autograd.backward(losses)
     before = params["m_w"].data(mx.cpu(0)).asnumpy()
-    with pytest.raises(RuntimeError, match="call trainer.allreduce_grads\\(\\) before update"):
+    with pytest.raises(RuntimeError, match="'m_w' differ between its contexts .* call trainer.allreduce_grads"):
         trainer.update(1)
     assert np.array_equal(params["m_w"].data(mx.cpu(0)).asnumpy(), before)
+    trainer.allreduce_grads()
+    trainer.update(1)
+    assert np.array_equal(params["m_w"].data(mx.cpu(1)).asnumpy(), before - 0.01 * 3)
     on_store = gluon.Trainer(_params([mx.cpu(0), mx.cpu(1)]), "sgd", update_on_kvstore=True)
     with pytest.raises(AssertionError, match="allreduce_grads\\(\\) when parameters are updated on kvstore"):
         on_store.allreduce_grads()
