@@ -9,6 +9,8 @@ Tutorials written for MindSpore run with one changed import::
 Importing it loads NumPy and nothing heavier: no matplotlib, ipywidgets or CuPy.
 """
 
+import sys as _sys
+
 from . import dtype
 from .dtype import (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16,
                     float32, float64, complex64, complex128, dtype_to_nptype, dtype_to_pytype,
@@ -21,17 +23,20 @@ from .parameter import Parameter, ParameterTuple
 from . import common
 from . import autograd
 from . import gluon
+from .gluon import init            # mx.init is gluon.init, one module (see below)
+from . import nd
 from . import datasets
 from . import nn, ops
 from .autograd import grad, value_and_grad
 from .serialization import save_checkpoint, load_checkpoint, load_param_into_net
 from .parallel import (ParallelMode, set_auto_parallel_context, get_auto_parallel_context,
                        reset_auto_parallel_context, set_ps_context, get_ps_context, reset_ps_context)
-from . import communication, context, parallel, kvstore, errors
+from . import communication, context, parallel, kvstore, errors, optimizer
 from .threads import set_blas_threads, get_blas_threads
 from . import threads as _threads
 _threads.apply_environment()      # one BLAS thread by default: see sporelab/threads.py
 kv = kvstore
+_sys.modules[__name__ + ".init"] = init     # `import sporelab.init` gives the same module as gluon.init
 
 __version__ = "0.1.0"
 
@@ -44,5 +49,5 @@ __all__ = [
     "save_checkpoint", "load_checkpoint", "load_param_into_net",
     "ParallelMode", "set_auto_parallel_context", "get_auto_parallel_context", "reset_auto_parallel_context",
     "set_ps_context", "get_ps_context", "reset_ps_context", "communication", "context", "parallel", "kvstore", "kv",
-    "set_blas_threads", "get_blas_threads", "errors",
+    "set_blas_threads", "get_blas_threads", "errors", "nd", "init", "optimizer",
 ]

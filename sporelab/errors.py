@@ -17,8 +17,13 @@ Raised where MindSpore raises ValueError for a wrong type:
 ArgumentTypeError
 """
 
-__all__ = ["ArgumentTypeError"]
+__all__ = ["ArgumentTypeError", "ArgumentAssertionError"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
     """An argument of the wrong type, where MindSpore raises ValueError: both kinds catch it."""
+
+
+class ArgumentAssertionError(ValueError, AssertionError):
+    """A wrong value where MXNet asserts (``ParameterDict.load``'s missing or extra names, shape
+    and dtype checks): Gluon code's ``except AssertionError`` and sporelab's ValueError both catch it."""

@@ -1,9 +1,14 @@
 """MXNet's key-value store (``mx.kv``) for Gluon: aggregate values across contexts and, for the
 ``dist_*`` types, across the MPI processes of ``mpiexec -n P python -m mpi4py train.py``.
 
-* ``create(name)``: 'local' and 'device' (sum over the contexts of this process), 'dist_sync' and
-  'dist_device_sync' (also summed over every worker, synchronously). 'dist_async' is refused:
-  sporelab's workers always step together.
+* ``create(name)``: 'local', 'device', 'local_allreduce_cpu' and 'local_allreduce_device' (sum
+  over the contexts of this process: on the host for the first and third, on the first value's
+  device for 'device' and 'local_allreduce_device', as MXNet 1.9.1's KVStoreLocal with and without
+  device comm; the sums are the same), 'dist_sync' and 'dist_device_sync' (also summed over every
+  worker, synchronously). 'dist_async' is refused: sporelab's workers always step together.
+  'nccl' is refused with a RuntimeError: it needs NVIDIA GPUs and NCCL, which sporelab does not use.
+* ``set_optimizer(optimizer)``: from then on ``push`` applies ``optimizer`` to the stored value
+  with the summed gradient (MXNet's local updater) instead of storing the sum.
 * ``init(key, value)``: store a value; with ``dist_*`` rank 0's value wins, as in MXNet.
 * ``push(key, value)``: store the sum of ``value`` (one Tensor or a list, one per context) over the
   contexts and, in dist mode, over the workers. ``pull(key, out)`` copies the stored value into
@@ -28,11 +33,14 @@ import numpy as np
 
 from . import device as _device
 from ._checks import is_int
+from .optimizer import Optimizer
 from .tensor import Tensor
 
 __all__ = ["create", "KVStore"]
 
-_TYPES = ("local", "device", "dist_sync", "dist_device_sync", "dist_async", "dist_device_async", "dist")
+_TYPES = ("local", "device", "local_allreduce_cpu", "local_allreduce_device", "dist_sync", "dist_device_sync",
+          "dist_async", "dist_device_async", "dist", "nccl")
+_OFFERED = ["local", "device", "local_allreduce_cpu", "local_allreduce_device", "dist_sync", "dist_device_sync"]
 
 
 def create(name="local"):
@@ -46,7 +54,11 @@ def create(name="local"):
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, but got {type(name).__name__}.")
     if name not in _TYPES:
-        raise ValueError(f"Unknown KVStore type {name!r}; sporelab has {list(_TYPES[:4])}.")
+        raise ValueError(f"Unknown KVStore type {name!r}; sporelab has {_OFFERED}.")
+    if name == "nccl":
+        raise RuntimeError("KVStore type 'nccl' needs NVIDIA GPUs and MXNet built with NCCL; sporelab does not "
+                           "use NCCL. Use 'device' (or 'local_allreduce_device'), which sums on the GPU when "
+                           "the values are there.")
     if "async" in name:
         raise ValueError(f"KVStore type {name!r} is not supported: sporelab's workers update synchronously; "
                          f"use 'dist_sync'.")
@@ -60,6 +72,7 @@ class KVStore:
         self._type = kv_type
         self._store = {}
         self._comm = None
+        self._optimizer, self._states = None, {}
         if "dist" in kv_type:
             from .communication import _mpi
             self._comm = _mpi.comm_world()
@@ -86,6 +99,17 @@ class KVStore:
         if not isinstance(capability, str):
             raise TypeError(f"capability must be a string, but got {type(capability).__name__}.")
         return capability.lower() == "optimizer"
+
+    def set_optimizer(self, optimizer):
+        """Run ``optimizer`` in the store: each ``push`` then updates the stored value with the sum.
+
+        Raises:
+            TypeError: ``optimizer`` is not an ``sporelab.optimizer.Optimizer``.
+        """
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"The argument 'optimizer' must be an Optimizer such as mx.optimizer.SGD(), but got "
+                            f"{type(optimizer).__name__}.")
+        self._optimizer, self._states = optimizer, {}
 
     # ---- keys and values ----------------------------------------------------------------------
     @staticmethod
@@ -137,13 +161,26 @@ class KVStore:
             stored = self._known(k)
             if g[0].shape != stored.shape:
                 raise ValueError(f"Key {k!r} holds shape {stored.shape}, but a value of shape {g[0].shape} was pushed.")
-        sums = [sum(_device.to_host(t._array) for t in g[1:]) + _device.to_host(g[0]._array) if len(g) > 1
-                else _device.to_host(g[0]._array).copy() for g in groups]
+        sums = [self._sum(g) for g in groups]
         if self._comm is not None:
             from .communication import _collectives
             sums = _collectives.allreduce_many(sums, self._comm)
         for k, s in zip(keys, sums):
-            self._store[k] = np.asarray(s).astype(self._store[k].dtype, copy=False)
+            merged = np.asarray(s).astype(self._store[k].dtype, copy=False)
+            if self._optimizer is None:
+                self._store[k] = merged
+            else:                   # MXNet's KVStoreLocal: updater(key, merged, &stored)
+                new, self._states[k] = self._optimizer.update(self._store[k], merged, self._states.get(k), np)
+                self._store[k] = new.astype(merged.dtype, copy=False)
+
+    def _sum(self, group):
+        """The sum of one key's values: on the host, or on the first value's device for 'device' types."""
+        if len(group) == 1:
+            return _device.to_host(group[0]._array).copy()
+        if "device" in self._type:
+            first = group[0]
+            return _device.to_host(sum(_device.to_device(t._array, first.device) for t in group[1:]) + first._array)
+        return sum(_device.to_host(t._array) for t in group[1:]) + _device.to_host(group[0]._array)
 
     def pull(self, key, out=None, priority=0, ignore_sparse=True):
         """Copy the value stored under ``key`` into ``out`` (a Tensor or a list of them)."""

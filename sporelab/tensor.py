@@ -21,6 +21,7 @@ declaring a huge one costs no memory.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -303,6 +304,62 @@ class Tensor(TensorOps):
         if not isinstance(ctx, _device.Context):
             raise TypeError(f"The argument 'ctx' must be a Context such as ms.cpu(0), but got {type(ctx).__name__}.")
         return Tensor._wrap(_device.to_device(self._array, ctx, copy=True), self._dtype, ctx)
+
+    # ---- MXNet NDArray attributes (sporelab.nd's arrays are Tensors) ----------------------------
+    # As in MXNet 1.9.1 (apache/mxnet, tag 1.9.1, python/mxnet/ndarray/ndarray.py).
+    stype = "default"      # sparse storage ('row_sparse', 'csr') is not provided
+
+    @property
+    def context(self):
+        """MXNet's name for ``device``: the ``Context`` this array lives on."""
+        return self._device
+
+    def as_in_context(self, context):
+        """This array on ``context``: itself if it is already there, else a copy (differentiable)."""
+        if not isinstance(context, _device.Context):
+            raise TypeError(f"The argument 'context' must be a Context such as mx.cpu(0), but got "
+                            f"{type(context).__name__}.")
+        if context == self._device:
+            return self
+        out = self.to(context)
+        if self._dtype.kind in "fc":
+            source = self._device
+            _tape.record_op(out, (self,), lambda g: (_device.to_device(g, source),), saved=())
+        return out
+
+    def copyto(self, other):
+        """Copy into the array ``other`` (same shape; returns it) or onto the Context ``other``.
+
+        Raises:
+            TypeError: ``other`` is neither a Tensor nor a Context.
+            ValueError: ``other`` is an array of another shape.
+        """
+        if isinstance(other, _device.Context):
+            return self.to(other)
+        if not isinstance(other, Tensor):
+            raise TypeError(f"The argument 'other' must be an NDArray or a Context, but got {type(other).__name__}.")
+        if other is self:
+            warnings.warn("You are attempting to copy an array to itself", stacklevel=2)
+            return False
+        if other.shape != self.shape:
+            raise ValueError(f"copyto: the argument 'other' has shape {other.shape}, but this array has "
+                             f"shape {self.shape}; they must be equal.")
+        other[...] = self.astype(other.dtype)
+        return other
+
+    def asscalar(self):
+        """The value of a one-element array as a NumPy scalar of its dtype.
+
+        Raises:
+            ValueError: the array does not hold exactly one element.
+        """
+        if self.size != 1:
+            raise ValueError(f"The current array is not a scalar: asscalar() needs one element, but the "
+                             f"shape is {self.shape}.")
+        return self.asnumpy().reshape(-1)[0]
+
+    def wait_to_read(self):
+        """Wait until the value is computed: sporelab computes eagerly, so this returns at once."""
 
     def __len__(self):
         if not self._shape:

@@ -27,7 +27,9 @@ def test_local_store_sums_contexts():
 
 def test_errors():
     kv = kvstore.create("local")
-    with pytest.raises(ValueError, match="Unknown KVStore type 'nccl'"):
+    with pytest.raises(ValueError, match="Unknown KVStore type 'nccl2'"):
+        kvstore.create("nccl2")
+    with pytest.raises(RuntimeError, match="'nccl' needs NVIDIA GPUs"):     # MXNetError is a RuntimeError
         kvstore.create("nccl")
     with pytest.raises(ValueError, match="'dist_async' is not supported"):
         kvstore.create("dist_async")

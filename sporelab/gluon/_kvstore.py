@@ -31,7 +31,7 @@ def check_arguments(kvstore, update_on_kvstore):
     if update_on_kvstore is not None:
         check_bool(update_on_kvstore, "update_on_kvstore must be a bool or None", got="type")
     if isinstance(kvstore, str) and kvstore not in _kv._TYPES:
-        raise ValueError(f"Unknown KVStore type {kvstore!r}; sporelab has {list(_kv._TYPES[:4])}.")
+        raise ValueError(f"Unknown KVStore type {kvstore!r}; sporelab has {_kv._OFFERED}.")
 
 
 def decide(kvstore, update_on_kvstore, num_device, params):

@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import _persistence
 from . import init as _init
 from ._checks import (_check_bool, _check_contexts, _check_grad_req, _check_mult, _check_shape, _check_stype,
                       _np_dtype, _shape_is_known)
@@ -269,6 +270,47 @@ class ParameterDict:
         for param in self._params.values():
             contexts.extend(c for c in param.list_ctx() if c not in contexts)
         return contexts
+
+    # ---- persistence (MXNet 1.9.1's ParameterDict.save/load/load_dict; see _persistence.py) ------
+    def save(self, filename, strip_prefix=''):
+        """Save every Parameter (averaged over its contexts) to ``filename``, named without ``strip_prefix``.
+
+        The file is sporelab's safe format (written atomically, never unpickled), not MXNet's.
+
+        Raises:
+            ValueError: a Parameter's name does not start with ``strip_prefix``.
+            RuntimeError: a Parameter is not initialised.
+            TypeError: ``filename`` or ``strip_prefix`` is not a str.
+        """
+        _persistence.save(self, filename, strip_prefix)
+
+    def load(self, filename, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix='',
+             cast_dtype=False, dtype_source='current'):
+        """Load the values saved by ``save`` into these Parameters (names get ``restore_prefix``).
+
+        Uninitialised Parameters are initialised on ``ctx`` (default ``cpu()``) with the loaded
+        values; initialised ones get ``set_data``. All checks run before anything changes.
+
+        Args:
+            allow_missing (bool): Parameters absent from the file keep their values.
+            ignore_extra (bool): names in the file without a Parameter are skipped.
+            cast_dtype (bool): cast where dtypes differ, to this Parameter's dtype
+                (``dtype_source='current'``) or to the saved one (``'saved'``).
+
+        Raises:
+            ArgumentAssertionError (ValueError and AssertionError): a missing or extra name, a
+                name without ``restore_prefix``, an incompatible shape or dtype, another ``ctx``
+                than the Parameter's.
+            ValueError: the file is missing or damaged, or ``dtype_source`` is unknown.
+        """
+        _persistence.load(self, filename, ctx, allow_missing, ignore_extra, restore_prefix, cast_dtype,
+                          dtype_source)
+
+    def load_dict(self, param_dict, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix='',
+                  filename=None, cast_dtype=False, dtype_source='current'):
+        """Load ``{name: NDArray}`` as ``load`` loads a file (MXNet's ``arg:``/``aux:`` prefixes dropped)."""
+        _persistence.load_dict(self, param_dict, ctx, allow_missing, ignore_extra, restore_prefix, filename,
+                               cast_dtype, dtype_source)
 
     def setattr(self, name, value):
         """Set attribute ``name`` (e.g. 'grad_req', 'lr_mult') of every Parameter to ``value``.

@@ -21,22 +21,17 @@ Tensor(shape=[2], dtype=Float32, value=
 [0., 0.])
 """
 
+import numpy as np
 
 from .. import device as _device
 from .._checks import is_real
-from ..ops import updates
-from . import _kvstore
+from ..optimizer import _apply_update, _hyper_parameters
+from ..errors import ArgumentAssertionError
+from . import _kvstore, _trainer_states
 from .parameter import Parameter
 from .parameter_dict import ParameterDict
 
 __all__ = ["Trainer"]
-
-_DEFAULTS = {
-    "sgd": {"learning_rate": 0.01, "momentum": 0.0, "wd": 0.0, "clip_gradient": None},
-    "adam": {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "wd": 0.0,
-             "clip_gradient": None},
-}
-
 
 def _as_params(params):
     if isinstance(params, ParameterDict):
@@ -50,26 +45,6 @@ def _as_params(params):
             raise ValueError(f"First argument must be a list or dict of Parameters, got list of "
                              f"{type(param).__name__} (element {i}).")
     return list(params)
-
-
-def _hyper_parameters(optimizer, optimizer_params):
-    if not isinstance(optimizer, str) or optimizer.lower() not in _DEFAULTS:
-        raise ValueError(f"The argument 'optimizer' must be one of {sorted(_DEFAULTS)}, but got {optimizer!r}.")
-    name = optimizer.lower()
-    given = {} if optimizer_params is None else optimizer_params
-    if not isinstance(given, dict):
-        raise TypeError(f"The argument 'optimizer_params' must be a dict, but got {type(given).__name__}.")
-    unknown = set(given) - set(_DEFAULTS[name])
-    if unknown:
-        raise ValueError(f"Unknown optimizer_params {sorted(unknown)} for '{name}'; "
-                         f"accepted are {sorted(_DEFAULTS[name])}.")
-    hyper = {**_DEFAULTS[name], **given}
-    for key, value in hyper.items():
-        if value is None and key == "clip_gradient":
-            continue
-        if not is_real(value) or not 0 <= value < float("inf"):
-            raise ValueError(f"optimizer_params['{key}'] must be a non-negative number, but got {value!r}.")
-    return name, hyper
 
 
 class Trainer:
@@ -140,19 +115,87 @@ class Trainer:
                 kvstore (``update_on_kvstore``), where MXNet's server keeps the first scale. Nothing
                 changes then: step again with the previous batch size.
         """
-        if not is_real(batch_size) or not 0 < batch_size < float("inf"):
-            raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
+        _check_batch_size(batch_size)
         self._check_and_rescale_grad(self._scale / batch_size)
         if not self._kv_initialized:
             self._init_kvstore()
         _kvstore.allreduce_grads(self._kvstore, self._params)
+        self._apply_updates(ignore_stale_grad, _reduce_gradients)
+
+    def _apply_updates(self, ignore_stale_grad, gradient_of):
         chosen = self._fresh_parameters(ignore_stale_grad)
-        results = [(i, *self._update(i, self._rescale_grad)) for i in chosen]
+        results = [(i, *self._update(i, self._rescale_grad, gradient_of)) for i in chosen]
         for i, new_weight, state in results:           # all computed first: a failure changes nothing
             _broadcast(new_weight, self._params[i].list_data())
             self._states[i] = state
 
-    update = step
+    # ---- MXNet's split of step: allreduce_grads() then update(batch_size) ------------------------
+    def allreduce_grads(self):
+        """Sum the gradients over the contexts (and workers): afterwards every copy holds the sum.
+
+        With ``update(batch_size)`` this is ``step`` in two halves, so gradients can be changed in
+        between (clipping by global norm, as MXNet's tutorials do).
+
+        Raises:
+            ArgumentAssertionError (ValueError and AssertionError): the update runs on the kvstore
+                (``update_on_kvstore``), as in MXNet: create the Trainer with ``update_on_kvstore=False``.
+        """
+        self._check_split("allreduce_grads")
+        _kvstore.allreduce_grads(self._kvstore, self._params)
+        for param in self._params:
+            if param.grad_req != "null" and len(param.list_grad()) > 1:
+                total = _reduce_gradients(param.list_grad())
+                for g in param.list_grad():
+                    g._data = _device.to_device(total, g.device, copy=True)
+
+    def update(self, batch_size, ignore_stale_grad=False):
+        """Apply the optimizer with gradients scaled by ``1/batch_size``, after ``allreduce_grads()``.
+
+        Raises:
+            ValueError: ``batch_size`` not a positive number.
+            ArgumentAssertionError: ``update_on_kvstore`` (see ``allreduce_grads``).
+            RuntimeError: a parameter whose gradient copies differ (not summed by
+                ``allreduce_grads()``): MXNet would update each copy with its own gradient and let the
+                copies drift apart; sporelab keeps one value per parameter.
+        """
+        _check_batch_size(batch_size)
+        self._check_split("update")
+        self._check_copies_agree()
+        self._check_and_rescale_grad(self._scale / batch_size)
+        self._apply_updates(ignore_stale_grad, lambda grads: grads[0]._array.copy())
+
+    def _check_copies_agree(self):
+        for param in self._params:
+            grads = param.list_grad() if param.grad_req != "null" else []
+            first = grads[0].asnumpy() if grads else None
+            if any(not np.array_equal(first, g.asnumpy()) for g in grads[1:]):
+                raise RuntimeError(f"Trainer.update(): the gradients of Parameter '{param.name}' differ between "
+                                   f"its contexts {param.list_ctx()}; call trainer.allreduce_grads() before "
+                                   f"update(batch_size) so that every copy holds their sum.")
+
+    def _check_split(self, name):
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._kvstore is not None and self._update_on_kvstore:
+            raise ArgumentAssertionError(f"{name}() when parameters are updated on kvstore is not supported. Try "
+                                         f"setting `update_on_kvstore` to False when creating trainer.")
+
+    # ---- optimizer states (sporelab's safe format; see _trainer_states.py) ----------------------
+    def save_states(self, fname):
+        """Save the optimizer's states (momentum, Adam's moments and step count) to ``fname``.
+
+        Raises:
+            TypeError: ``fname`` is not a str or path.
+        """
+        _trainer_states.save(fname, self._optimizer, self._states)
+
+    def load_states(self, fname):
+        """Load states saved by ``save_states``: training then continues bitwise as if never stopped.
+
+        Raises:
+            ValueError: a missing, damaged or foreign file; another optimizer or parameter set.
+        """
+        self._states = _trainer_states.load(fname, self._optimizer, self._params)
 
     def _check_and_rescale_grad(self, scale):
         """MXNet's ``Trainer._check_and_rescale_grad``, with its condition and message."""
@@ -188,14 +231,19 @@ class Trainer:
                 chosen.append(i)
         return chosen
 
-    def _update(self, index, rescale):
+    def _update(self, index, rescale, gradient_of):
         """(new weight, new state) of parameter ``index``, computed on its first context in its dtype."""
         param = self._params[index]
         first = param.list_data()[0]
-        grad = _reduce_gradients(param.list_grad())
+        grad = gradient_of(param.list_grad())
         new, state = _apply_update(self._optimizer, self._hyper, first._array, grad, self._states[index],
                                   rescale, param.lr_mult, param.wd_mult, _device.array_module(first.device))
         return new.astype(first.dtype.nptype, copy=False), state
+
+
+def _check_batch_size(batch_size):
+    if not is_real(batch_size) or not 0 < batch_size < float("inf"):
+        raise ValueError(f"The argument 'batch_size' must be a positive number, but got {batch_size!r}.")
 
 
 def _reduce_gradients(grads):
@@ -225,25 +273,3 @@ def _broadcast(weight, tensors):
         tensor._write(weight if k == 0 else _device.to_device(weight, tensor.device, copy=True),
                       "gluon.Trainer's update step")
         tensor._fresh_grad = False
-
-
-def _apply_update(optimizer, hyper, weight, grad, state, rescale, lr_mult, wd_mult, xp):
-    """One MXNet update of ``weight`` with the summed gradient ``grad``, on their device, in their dtype.
-
-    MXNet's kernels (``src/operator/optimizer_op-inl.h``): SGD ``w - lr_eff (clip(rescale * grad)
-    + wd_eff w)`` (with momentum as a velocity, ``updates.mxnet_sgd``); Adam (``updates.adam``)
-    on ``clip(rescale * grad + wd_eff w)``: its weight decay is clipped with the gradient. Here
-    ``lr_eff = lr * lr_mult`` and ``wd_eff = wd * wd_mult``. Python-float hyper-parameters keep
-    the arrays' dtype (float32 stays float32: no float64 round trip). Returns ``(new weight,
-    new state)``.
-    """
-    hyper = {key: value if value is None else float(value) for key, value in hyper.items()}  # no np.float64
-    lr, wd = float(hyper["learning_rate"] * lr_mult), float(hyper["wd"] * wd_mult)
-    grad = grad * float(rescale)
-    if optimizer == "adam" and wd:
-        grad, wd = grad + wd * weight, 0.0
-    if hyper["clip_gradient"] is not None:
-        grad = xp.clip(grad, -hyper["clip_gradient"], hyper["clip_gradient"])
-    if optimizer == "sgd":
-        return updates.mxnet_sgd(weight, grad, state, lr, hyper["momentum"], wd)
-    return updates.adam(weight, grad, state, lr, hyper["beta1"], hyper["beta2"], hyper["epsilon"], wd, xp)
