@@ -73,8 +73,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: venv-lab
 	JUPYTER_CONFIG_PATH=$(CURDIR)/classroom/nbgrader/student $(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=notebooks --no-browser $(ROOT_FLAG)
 
+# SPORELAB_REQUIRE_ALL=1: what this target installs (mpi4py + MPICH, torch, chromium, the classroom's
+# proxy) must be there, so a test that needs a missing one fails instead of skipping (tests/_requires.py).
 test: venv-test chromium venv-classroom
-	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+	SPORELAB_REQUIRE_ALL=1 $(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 bench: venv-test
 	$(PY) -m benchmarks.run

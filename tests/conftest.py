@@ -1,8 +1,17 @@
-"""Shared fixtures: every test starts from a known seed and the CPU context."""
+"""Shared fixtures: every test starts from a known seed and the CPU context.
+
+tests/ goes on sys.path so that test modules can ``from _requires import require`` (what a test
+needs from outside the engine: tests/_requires.py).
+"""
+
+import sys
+from pathlib import Path
 
 import pytest
 
 import sporelab as ms
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from _requires import require, unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "classroom"))
 
-from serve import CHP, Classroom, remove_test_users  # noqa: E402
+from serve import Classroom, remove_test_users  # noqa: E402
 import student_env  # noqa: E402
 
 CLASS_PASSWORD = "spores-in-class"
@@ -36,11 +37,10 @@ def _needs():
         try:
             __import__(module)
         except ImportError:
-            pytest.skip(f"{module} is not installed: `make test` installs the classroom extra")
-    if not os.access(CHP, os.X_OK):
-        pytest.skip(f"{CHP} is missing: `make test` installs it (npm ci in classroom/)")
+            unavailable(f"{module} is not installed: `make test` installs the classroom extra")
+    require("proxy")
     if not (student_env.bin_dir() / "jupyterhub-singleuser").exists():
-        pytest.skip("the students' environment is missing: `make test` builds it "
+        unavailable("the students' environment is missing: `make test` builds it "
                     "(python classroom/student_env.py ensure)")
 
 

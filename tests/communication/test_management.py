@@ -7,13 +7,14 @@ import sys
 
 import numpy as np
 import pytest
+from _requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import communication as comm
 from sporelab.communication import _mpi, management
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)

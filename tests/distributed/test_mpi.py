@@ -16,19 +16,12 @@ import uuid
 import numpy as np
 import pytest
 
+from _requires import MPIEXEC, require
+
+require("mpi")                           # mpi4py + MPICH's mpiexec; `make test` fails without them
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-MPIEXEC = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-
-
-def _mpi_available():
-    try:
-        from mpi4py import MPI  # noqa: F401
-    except (ImportError, RuntimeError):
-        return False
-    return os.path.exists(MPIEXEC)
-
-
-pytestmark = pytest.mark.skipif(not _mpi_available(), reason="needs mpi4py + MPICH: pip install sporelab[dist]")
+MPIEXEC = str(MPIEXEC)
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
        "MPIEXEC_TIMEOUT": "240"}

@@ -3,13 +3,14 @@ several ranks are tested under mpiexec in tests/distributed/."""
 
 import numpy as np
 import pytest
+from _requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import nn
 from sporelab.communication import init, release
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)

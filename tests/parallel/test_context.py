@@ -5,13 +5,14 @@ import warnings
 
 import numpy as np
 import pytest
+from _requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import context, nn
 from sporelab.parallel import _auto_parallel_context as pctx
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,14 @@ The blocks of other ranks and the hybrid-parallel training are tested under mpie
 
 import numpy as np
 import pytest
+from _requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab.communication import init, release
 from sporelab.parallel._layout import block, slice_index, tensor_strategy
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)
