@@ -33,12 +33,62 @@ needs_compiler = pytest.mark.skipif(strict_gpu.host_compiler() is None, reason="
 
 
 def _nvrtc():
+    """CuPy's NVRTC binding, or None when CuPy or the NVRTC library is not installed. Any other
+    error (a broken CuPy, an NVRTC that fails otherwise) propagates: it must not look like "absent"."""
     try:
         from cupy.cuda import nvrtc
+    except ModuleNotFoundError as error:
+        if error.name == "cupy":
+            return None
+        raise
+    try:
         nvrtc.getVersion()
-        return nvrtc
-    except Exception:
-        return None
+    except RuntimeError as error:              # CuPy >= 13: "CuPy failed to load libnvrtc.so.12: OSError: ..."
+        if "failed to load libnvrtc" in str(error) and "cannot open shared object file" in str(error):
+            return None
+        raise
+    return nvrtc
+
+
+def _fake_cupy(monkeypatch, get_version):
+    import sys
+    import types
+    cupy, cuda, nvrtc = (types.ModuleType(n) for n in ("cupy", "cupy.cuda", "cupy.cuda.nvrtc"))
+    nvrtc.getVersion, cuda.nvrtc, cupy.cuda = get_version, nvrtc, cuda
+    cupy.__path__, cuda.__path__ = [], []                                # packages, as CuPy's are
+    for name, module in (("cupy", cupy), ("cupy.cuda", cuda), ("cupy.cuda.nvrtc", nvrtc)):
+        monkeypatch.setitem(sys.modules, name, module)
+    return nvrtc
+
+
+def _raise(error):
+    def call():
+        raise error
+    return call
+
+
+def test_nvrtc_is_absent_only_when_cupy_or_libnvrtc_is_not_installed(monkeypatch):
+    import sys
+    class NoCupy:                                                        # CuPy not installed
+        def find_spec(self, name, path=None, target=None):
+            if name == "cupy":
+                raise ModuleNotFoundError("No module named 'cupy'", name="cupy")
+    for name in [m for m in sys.modules if m == "cupy" or m.startswith("cupy.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [NoCupy(), *sys.meta_path])
+    assert _nvrtc() is None
+    monkeypatch.setattr(sys, "meta_path", sys.meta_path[1:])
+    _fake_cupy(monkeypatch, _raise(RuntimeError("CuPy failed to load libnvrtc.so.12: OSError: libnvrtc.so.12: "
+                                                "cannot open shared object file: No such file or directory")))
+    assert _nvrtc() is None
+    working = _fake_cupy(monkeypatch, lambda: (12, 4))
+    assert _nvrtc() is working
+    _fake_cupy(monkeypatch, _raise(RuntimeError("nvrtc: NVRTC_ERROR_INTERNAL_ERROR")))
+    with pytest.raises(RuntimeError, match="INTERNAL_ERROR"):
+        _nvrtc()
+    monkeypatch.setitem(sys.modules, "cupy.cuda", None)                  # CuPy there, its binding broken
+    with pytest.raises(ImportError):
+        _nvrtc()
 
 
 def test_every_kernel_compiles_as_cuda(tmp_path):
