@@ -196,3 +196,24 @@ def test_non_contiguous_inputs_are_made_contiguous_before_the_launch(xp):
     y = conv_cuda.forward(xp, strided_x, strided_w, None, *geometry, (8, 5))
     expected = conv2d_forward(np, x[:, :, :, ::2], w.transpose(0, 1, 3, 2), *geometry)
     np.testing.assert_allclose(device.to_host(y), expected, rtol=1e-12, atol=1e-12)
+
+
+@needs_compiler
+@pytest.mark.parametrize("splits", [2, 3, 4])
+def test_weight_gradient_with_splits_that_do_not_divide_the_batch(xp, monkeypatch, splits):
+    """N = 7 samples over S = 2, 3, 4 splits (uneven: 3+4, 2+2+3, 1+2+2+2) against im2col, float64."""
+    rng = np.random.default_rng(splits)
+    x, w = rng.standard_normal((7, 4, 6, 5)), rng.standard_normal((6, 2, 3, 3))
+    geometry = ((1, 2), (1, 0, 1, 1), (1, 1), 2)
+    out_hw = (conv_output_size(6, 3, 1, 1, 1, 0), conv_output_size(5, 3, 2, 1, 1, 1))
+    g = rng.standard_normal((7, 6) + out_hw)
+    launched = []
+    launch = conv_cuda._launch
+    monkeypatch.setattr(conv_cuda, "_launch", lambda xp_, kind, dtype, total, args: (
+        launched.append((kind, total, args)), launch(xp_, kind, dtype, total, args))[1])
+    monkeypatch.setattr(conv_cuda, "WEIGHT_THREADS", splits * w.size)   # exactly S splits
+    _, dw, _ = conv_cuda.backward(xp, *(xp.asarray(a) for a in (g, x, w)), *geometry, input_grad=False)
+    (kind, total, args), = launched
+    assert kind == "backward_weight" and total == splits * w.size and int(args[4]) == splits
+    _, expected, _ = conv2d_backward(np, g, x, w, *geometry)
+    np.testing.assert_allclose(device.to_host(dw), expected, rtol=1e-12, atol=1e-12)
