@@ -172,3 +172,19 @@ def test_example_prints_what_one_process_prints(tmp_path):
     assert alone.returncode == 0 and two.returncode == 0, alone.stderr + two.stderr
     assert alone.stdout.replace("1 process(es)", "P") == two.stdout.replace("2 process(es)", "P")
     assert "step  20  mean loss over 2 process(es)" in two.stdout and (tmp_path / "example.ckpt").exists()
+
+
+COLLECTIVE_SCENARIOS = ["groups", "world_aliases", "extremes_ties", "float16_in_float32", "allreduce_grad_dtypes"]
+
+
+@functools.lru_cache(maxsize=None)
+def _run_collectives(n):
+    return launch(n, "scenario_collectives.py", timeout=120)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+@pytest.mark.parametrize("name", COLLECTIVE_SCENARIOS)
+def test_groups_aliases_and_collectives_numbers(n, name):
+    result = _run_collectives(n)
+    assert _line(result, name) == f"SCENARIO {name} OK"
+    assert result.returncode == 0, result.stderr[-3000:]
