@@ -100,8 +100,10 @@ lab: venv-lab
 lint: venv-test
 	$(VENV)/bin/ruff check --quiet .
 
+# SPORELAB_REQUIRE_ALL=1: what this target installs (mpi4py + MPICH, torch, chromium, the classroom's
+# proxy) must be there, so a test that needs a missing one fails instead of skipping (tests/_requires.py).
 test: venv-test chromium venv-classroom lint
-	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+	SPORELAB_REQUIRE_ALL=1 $(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 # The fast inner loop: lint, the renderer's node tests, then every unit test and doctest; no browser,
 # hub, MPI world, book, Binder build or notebook run (tests/_system.py marks those "system").

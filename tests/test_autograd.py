@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
@@ -49,7 +50,7 @@ def test_unary_and_shape_ops_match_finite_differences(name):
 
 
 def test_matmul_and_batched_matmul_match_torch():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     a, b = rand(2, 3, 4), rand(4, 5, seed=3)
     ga, gb = ms.grad(lambda a, b: ((a @ b) ** 2).mean(), grad_position=(0, 1))(a, b)
     ta = torch.tensor(a.asnumpy(), requires_grad=True)
@@ -191,7 +192,7 @@ TORCH_UNARY = {
 @pytest.mark.parametrize("name", TORCH_BINARY)
 @pytest.mark.parametrize("shapes", SHAPES)
 def test_binary_op_gradients_match_torch(name, shapes):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     a, b = rand(*shapes[0], positive=True), rand(*shapes[1], seed=1, positive=True)
     ga, gb = ms.grad(lambda a, b: BINARY[name](a, b).sum(), grad_position=(0, 1))(a, b)
     ta = torch.tensor(a.asnumpy(), requires_grad=True)
@@ -203,7 +204,7 @@ def test_binary_op_gradients_match_torch(name, shapes):
 
 @pytest.mark.parametrize("name", TORCH_UNARY)
 def test_unary_op_gradients_match_torch(name):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     x = rand(3, 4, positive=name in ("log", "sqrt"))
     g = ms.grad(lambda x: UNARY[name](x).sum())(x)
     tx = torch.tensor(x.asnumpy(), requires_grad=True)
@@ -224,7 +225,7 @@ _TIED = np.array([[[3.0, 1.0, 3.0, 3.0], [-2.0, -2.0, 0.5, -2.0], [7.0, 7.0, 7.0
 def test_max_min_gradients_share_ties_equally_as_torch(name, axis, keepdims, dtype):
     """Each tie gets an equal share (1/2, 1/3, 1/4 ...) of its output's gradient, as torch's
     amax/amin and MindSpore's ReduceMax/ReduceMin grads; the upstream gradient is not uniform."""
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     x = Tensor(_TIED.astype(dtype))
     out_shape = getattr(_TIED, name)(axis=axis, keepdims=keepdims).shape
     weights = np.arange(1.0, 1.0 + int(np.prod(out_shape))).reshape(out_shape).astype(dtype)

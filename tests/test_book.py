@@ -15,7 +15,8 @@ from the defaults, so the test sees that they flow from the environment into eve
   English one, and no request goes anywhere but 127.0.0.1.
 
 Screenshots go to ``test-artifacts/book/`` (git-ignored); docs/img/book-*.png are copies of them.
-With ``CI`` set, a missing Chromium, Playwright, Sphinx or lychee FAILS; elsewhere it skips.
+Under `make test` (``SPORELAB_REQUIRE_ALL=1``) or with ``CI`` set, a missing Chromium, Playwright, Sphinx
+or lychee FAILS; elsewhere it skips (tests/_requires.py).
 """
 
 import json
@@ -31,6 +32,8 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests import _requires
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,7 +42,7 @@ from book import book_config
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 SHOTS = REPO / "test-artifacts" / "book"
-CHROMIUM = os.environ.get("SPORELAB_CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM = _requires.CHROMIUM
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--no-proxy-server",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]               # as tests/test_browser.py
@@ -49,15 +52,9 @@ ENV = {"BOOK_REPO_URL": "https://github.com/example-org/sporelab", "BOOK_BRANCH"
        "BOOK_HUB_URL": "https://hub.example.net/", "BOOK_BINDER_URL": "https://binder.example.net"}
 
 
-def _in_ci():
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def _unavailable(reason):
-    """In CI a missing piece is a failure (make test installs it); elsewhere a skip."""
-    if _in_ci():
-        pytest.fail(f"{reason} (CI is set: the book tests must run here, not skip)", pytrace=False)
-    pytest.skip(reason)
+    """Under `make test` or in CI a missing piece is a failure (make test installs it); elsewhere a skip."""
+    _requires.unavailable(reason)
 
 
 def _need(module):
@@ -369,9 +366,7 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
-    if path is None:
-        _unavailable(f"Chromium not found at {CHROMIUM} (`make test` installs it when run as root)")
+    path = _requires.require("chromium")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     try:
         from playwright.sync_api import sync_playwright

@@ -27,8 +27,8 @@ Screenshots go to ``test-artifacts/browser/`` and the server log to
 
 Knobs (environment): ``SPORELAB_NOTEBOOKS_DIR`` (default ``<repo>/notebooks``),
 ``SPORELAB_CHROMIUM`` (default ``/usr/bin/chromium``), ``SPORELAB_NOTEBOOK_TIMEOUT`` (seconds per
-notebook run, default 120). With ``CI`` set, a missing Chromium or Playwright FAILS the test;
-elsewhere it skips with the reason.
+notebook run, default 120). Under `make test` (``SPORELAB_REQUIRE_ALL=1``) or with ``CI`` set, a
+missing Chromium or Playwright FAILS the test; elsewhere it skips with the reason (tests/_requires.py).
 """
 
 import contextlib
@@ -48,11 +48,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import _requires
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = Path(os.environ.get("SPORELAB_NOTEBOOKS_DIR") or REPO / "notebooks").resolve()
 ARTIFACTS = REPO / "test-artifacts"
 SHOTS = ARTIFACTS / "browser"
-CHROMIUM = os.environ.get("SPORELAB_CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM = _requires.CHROMIUM
 STUDENT_CONFIG = REPO / "classroom" / "nbgrader" / "student"   # what the classroom gives a student
 RUN_TIMEOUT = float(os.environ.get("SPORELAB_NOTEBOOK_TIMEOUT") or 120)
 SERVER_START_TIMEOUT = 60.0     # s until /api/status answers
@@ -84,15 +86,9 @@ LAB_SETTINGS = {
 }
 
 
-def _in_ci():
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def _unavailable(reason):
-    """In CI a missing piece is a failure (make test installs it); elsewhere a skip."""
-    if _in_ci():
-        pytest.fail(f"{reason} (CI is set: the browser test must run here, not skip)", pytrace=False)
-    pytest.skip(reason)
+    """Under `make test` or in CI a missing piece is a failure (make test installs it); elsewhere a skip."""
+    _requires.unavailable(reason)
 
 
 def _find_notebooks():
@@ -154,11 +150,7 @@ def _log_tail(path, n=40):
 
 @pytest.fixture(scope="module")
 def chromium_path():
-    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
-    if path is None:
-        _unavailable(f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium; "
-                     f"`make test` installs it when run as root)")
-    return path
+    return _requires.require("chromium")
 
 
 def _needs_lab():

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from tests._requires import require
 
 import sporelab as ms
 
@@ -69,7 +70,7 @@ def test_gpu_benchmark_skips_with_a_message_without_a_gpu():
 
 def test_gpu_benchmark_logic_on_the_stand_in_gpu_against_torch_cpu(monkeypatch, capsys):
     """The benchmark's measuring and reporting code, run on tiny shapes (no timing is asserted)."""
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     from benchmarks import bench_gpu as bench
     from sporelab import device, nn
     from tests import _strict_gpu as strict_gpu

@@ -122,3 +122,16 @@ def test_set_language_takes_only_a_known_language_and_otherwise_changes_nothing(
     else:
         assert known and i18n.get_language() == value.strip().lower().replace("-", "_")
     i18n.set_language("en")
+
+
+def test_gettext_honours_lang_whatever_the_current_language():
+    message = "\u25b2 not drawn: {kinds}"
+    with i18n.language("en"):
+        assert i18n.gettext_(message, lang="zh_cn") == "\u25b2 未画出：{kinds}"
+        assert i18n.gettext_(message, lang="zh-CN") == "\u25b2 未画出：{kinds}"
+        assert i18n.gettext_(message) == message
+    with i18n.language("zh_cn"):
+        assert i18n.gettext_(message, lang="en") == message
+        assert i18n.gettext_(message) == "\u25b2 未画出：{kinds}"
+    with pytest.raises(ValueError, match="'lang' must be one of"):
+        i18n.gettext_(message, lang="de")

@@ -3,12 +3,13 @@ version counter per tensor, as PyTorch does; each case is run in both and must a
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, strategies as st
 
 import sporelab as ms
 from sporelab import autograd, gluon, nn
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 
 W0 = np.array([[0.5, -1.0], [2.0, 0.25]], np.float32)
 X0 = np.array([[1.0, 2.0], [-3.0, 0.5]], np.float32)

@@ -3,6 +3,7 @@
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
@@ -125,7 +126,7 @@ def _one_step(trainer, w, batch_size):
 @pytest.mark.parametrize("update_on_kvstore, kvstore, warns", [
     (None, "dist_sync", True), (True, "dist_sync", True), (False, "dist_sync", False), (None, "device", False)])
 def test_a_changed_batch_size_is_mxnets_user_warning_with_update_on_a_dist_store(update_on_kvstore, kvstore, warns):
-    pytest.importorskip("mpi4py")
+    require("mpi")
     (w,) = _params()
     trainer = gluon.Trainer([w], "sgd", {"learning_rate": 0.1}, kvstore=kvstore, update_on_kvstore=update_on_kvstore)
     _one_step(trainer, w, 4)                 # the first step sets the scale, whatever it was

@@ -1,9 +1,9 @@
 """Collectives on NumPy arrays over an mpi4py communicator: the engine's only wire format.
 
 Arrays travel in their own dtype (float64 stays float64, so data parallel in float64 equals one
-process to 1e-12); float16 is summed in float32, as MindSpore does for every gradient. Several
-arrays of one dtype are packed into one flat buffer so a step costs one message per dtype
-(MindSpore's "fusion").
+process to 1e-12); float16 is summed in float32, as MindSpore does for every gradient; bool travels
+as bytes (MPI reduces C bool with neither MAX nor MIN). Several arrays of one dtype are packed into
+one flat buffer so a step costs one message per dtype (MindSpore's "fusion").
 """
 
 import numpy as np
@@ -20,7 +20,9 @@ def _mpi_op(op):
 
 
 def _wire(array):
-    host = np.ascontiguousarray(_device.to_host(array))
+    host = np.ascontiguousarray(_device.to_host(array)).reshape(array.shape)   # a 0-d array stays 0-d
+    if host.dtype == np.bool_:
+        return host.view(np.uint8)           # MPI defines no MAX/MIN on C bool; on 0/1 bytes they are OR/AND
     return host.astype(np.float32) if host.dtype == np.float16 else host
 
 

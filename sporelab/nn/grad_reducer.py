@@ -51,7 +51,7 @@ def _check_parameters(parameters):
 def _check_degree(degree):
     if degree is None:
         return management.get_group_size()
-    if not isinstance(degree, int) or degree <= 0:
+    if isinstance(degree, bool) or not isinstance(degree, int) or degree <= 0:
         raise ValueError(f"For 'DistributedGradReducer', parameter 'degree' in DistributedGradReducer should "
                          f"large than 0 and be int, degree: {degree}.")
     return int(degree)

@@ -14,9 +14,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from tests._requires import require, unavailable
 
 from classroom import student_env
-from classroom.serve import CHP, Classroom
+from classroom.serve import Classroom
 from tests.classroom._users import remove_test_users
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,11 +36,10 @@ def _needs():
         try:
             __import__(module)
         except ImportError:
-            pytest.skip(f"{module} is not installed: `make test` installs the classroom extra")
-    if not os.access(CHP, os.X_OK):
-        pytest.skip(f"{CHP} is missing: `make test` installs it (npm ci in classroom/)")
+            unavailable(f"{module} is not installed: `make test` installs the classroom extra")
+    require("proxy")
     if not (student_env.bin_dir() / "jupyterhub-singleuser").exists():
-        pytest.skip("the students' environment is missing: `make test` builds it "
+        unavailable("the students' environment is missing: `make test` builds it "
                     "(python -m classroom.student_env ensure)")
 
 

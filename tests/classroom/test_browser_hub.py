@@ -3,17 +3,15 @@ Debian's Chromium, as tests/test_browser.py does), logs in, lands in the lab not
 moves an explorer's slider: the figure changes. Screenshots go to test-artifacts/classroom/.
 """
 
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
+from tests._requires import require, unavailable
 
 from classroom.serve import lab_links
 
 CLASS_PASSWORD = "spores-in-class"          # as in conftest.py
-CHROMIUM = os.environ.get("SPORELAB_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--no-proxy-server", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
@@ -21,20 +19,13 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "classroom"
 EXPLORER = ".jp-Cell-outputArea .jupyter-widgets:has(.widget-slider):has(.sporelab-figure)"
 
 
-def _in_ci():
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 @pytest.fixture(scope="module")
 def browser():
-    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
+    path = require("chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        path = None
-    if path is None:
-        reason = f"Chromium ({CHROMIUM}) or playwright missing: `make test` installs both"
-        pytest.fail(reason) if _in_ci() else pytest.skip(reason)
+        unavailable("playwright is missing: `make test` installs it (pip install -e '.[test]')")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True,
                                      timeout=60_000)

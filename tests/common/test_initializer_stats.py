@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 import pytest
+from tests._requires import require
 
 import sporelab as ms
 from sporelab.common import _fan
@@ -216,14 +217,14 @@ GAIN_CASES = [("linear", None), ("conv1d", None), ("conv2d", None), ("conv3d", N
 
 
 def test_calculate_gain_matches_torch():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     for nonlinearity, param in GAIN_CASES:
         expected = torch.nn.init.calculate_gain(nonlinearity, param)
         assert _fan.calculate_gain(nonlinearity, param) == pytest.approx(expected, rel=1e-15)
 
 
 def test_fans_match_torch():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     for shape in [(3, 4), (64, 3, 3, 3), (8, 4, 5), (2, 3, 4, 5, 6), (7, 1)]:
         expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
         assert _fan.calculate_fan_in_and_fan_out(shape) == tuple(expected)
@@ -244,7 +245,7 @@ def _torch_sample(torch, fill, shape):
                                                        (math.sqrt(5), "fan_in", "leaky_relu"),
                                                        (0, "fan_out", "relu"), (0, "fan_in", "tanh")])
 def test_kaiming_matches_torch(slope, mode, nonlinearity):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     shape = (500, 200, 3, 3)
     kwargs = dict(mode=mode, nonlinearity=nonlinearity)
     theirs = _torch_sample(torch, lambda t: torch.nn.init.kaiming_normal_(t, a=slope, **kwargs), shape)
@@ -258,7 +259,7 @@ def test_kaiming_matches_torch(slope, mode, nonlinearity):
 
 
 def test_xavier_matches_torch():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     shape = (300, 400, 3)
     theirs = _torch_sample(torch, lambda t: torch.nn.init.xavier_uniform_(t, gain=1.7), shape)
     ours = draw(XavierUniform(1.7), shape)
@@ -271,7 +272,7 @@ def test_xavier_matches_torch():
 @pytest.mark.parametrize("mean, std, a, b", [(0.0, 1.0, -2.0, 2.0), (0.5, 2.0, -1.0, 4.0),
                                              (0.0, 1.0, 1.0, 3.0), (0.0, 0.01, -2.0, 2.0)])
 def test_trunc_normal_matches_torch_with_absolute_bounds(mean, std, a, b):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     fill = lambda t: torch.nn.init.trunc_normal_(t, mean=mean, std=std, a=a, b=b)
     theirs = _torch_sample(torch, fill, (N,))
     ours = draw(TruncatedNormal(sigma=std, mean=mean, a=a, b=b))
@@ -284,20 +285,20 @@ def test_trunc_normal_matches_torch_with_absolute_bounds(mean, std, a, b):
 
 @pytest.mark.parametrize("shape, groups", [((6, 4, 3, 3), 2), ((4, 4, 5), 1), ((8, 2, 3, 3, 3), 4)])
 def test_dirac_equals_torch(shape, groups):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     expected = torch.nn.init.dirac_(torch.empty(shape), groups=groups).numpy()
     assert np.array_equal(initializer(Dirac(groups), list(shape)).asnumpy(), expected)
 
 
 def test_identity_equals_torch_eye():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     for shape in [(3, 5), (5, 3)]:
         assert np.array_equal(initializer(Identity(), list(shape)).asnumpy(),
                               torch.nn.init.eye_(torch.empty(shape)).numpy())
 
 
 def test_orthogonal_has_torchs_singular_values():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     for shape in [(6, 10), (10, 6), (4, 3, 2, 2)]:
         theirs = torch.nn.init.orthogonal_(torch.empty(shape), gain=1.5).double().numpy()
         ours = initializer(Orthogonal(1.5), list(shape), ms.float64).asnumpy()
@@ -307,7 +308,7 @@ def test_orthogonal_has_torchs_singular_values():
 
 
 def test_sparse_zero_counts_equal_torch():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     for sparsity, rows in [(0.1, 30), (0.33, 10), (0.5, 7)]:
         theirs = torch.nn.init.sparse_(torch.empty(rows, 20), sparsity=sparsity).numpy()
         ours = initializer(Sparse(sparsity), [rows, 20]).asnumpy()

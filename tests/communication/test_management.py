@@ -6,12 +6,13 @@ The multi-process behaviour is tested under mpiexec in tests/distributed/.
 import sys
 
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 from sporelab import communication as comm
 from sporelab.communication import _mpi, management
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)
@@ -102,24 +103,58 @@ def test_import_sporelab_does_not_load_mpi():
     assert out.stdout.strip() == "False", out.stderr
 
 
+WORLDS = ("mccl_world_group", "nccl_world_group", "hccl_world_group")
 junk = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=5),
-                 st.lists(st.integers(-2, 3), max_size=4), st.tuples(st.integers(0, 1)))
+                 st.lists(st.integers(-2, 3), max_size=4), st.tuples(st.integers(0, 1)),
+                 st.sampled_from(["mccl", "nccl", "hccl", "solo", "new", *WORLDS]), st.just([0]))
 
 
-@settings(max_examples=60, deadline=None)
+def _is_int(v):
+    return type(v) is int
+
+
+# (call, accepted when, its result) in a world of one holding the world group and "solo" = [0].
+CALLS = [
+    ("init(a)", lambda a, b: comm.init(a), lambda a, b: a is None or (type(a) is str and a in ("mccl", "nccl", "hccl")), None),   # None: CPU's mccl
+    ("get_rank(a)", lambda a, b: comm.get_rank(a), lambda a, b: type(a) is str and a in WORLDS + ("solo",), 0),
+    ("get_group_size(a)", lambda a, b: comm.get_group_size(a), lambda a, b: type(a) is str and a in WORLDS + ("solo",), 1),
+    ("create_group(a, b)", lambda a, b: comm.create_group(a, b),
+     lambda a, b: type(a) is str and a not in WORLDS and type(b) is list and b == [0] and _is_int(b[0]), None),
+    ("destroy_group(a)", lambda a, b: comm.destroy_group(a), lambda a, b: a == "solo" and type(a) is str, None),
+    ("get_local_rank(a)", lambda a, b: comm.get_local_rank(a), lambda a, b: type(a) is str and a in WORLDS, 0),
+    ("get_world_rank_from_group_rank(a, b)", lambda a, b: comm.get_world_rank_from_group_rank(a, b),
+     lambda a, b: type(a) is str and a == "solo" and _is_int(b) and b == 0, 0),
+    ("get_group_rank_from_world_rank(a, b)", lambda a, b: comm.get_group_rank_from_world_rank(a, b),
+     lambda a, b: _is_int(a) and a == 0 and type(b) is str and b == "solo", 0),
+]
+
+
+def _state():
+    return {k: v[0] for k, v in management._groups.items()}, comm.GlobalComm.WORLD_COMM_GROUP, comm.GlobalComm.BACKEND
+
+
+@settings(max_examples=100, deadline=None)
 @given(junk, junk)
 def test_bad_input_only_raises_clear_errors_and_changes_nothing(a, b):
-    comm.init()
-    before = dict(management._groups), comm.GlobalComm.WORLD_COMM_GROUP
-    for call in (lambda: comm.init(a), lambda: comm.get_rank(a), lambda: comm.get_group_size(a),
-                 lambda: comm.create_group(a, b), lambda: comm.destroy_group(a),
-                 lambda: comm.get_local_rank(a), lambda: comm.get_world_rank_from_group_rank(a, b),
-                 lambda: comm.get_group_rank_from_world_rank(a, b)):
+    for name, call, accepts, result in CALLS:
+        comm.init()
+        comm.create_group("solo", [0])
+        before = _state()
         try:
-            call()
-        except (TypeError, ValueError, RuntimeError):
-            pass
-        if isinstance(a, str) and a in management._groups and a not in before[0]:
-            comm.destroy_group(a)                 # a valid create_group: undo it
-        comm.init(comm.GlobalComm.BACKEND)
-    assert comm.GlobalComm.WORLD_COMM_GROUP in (before[1], "nccl_world_group", "hccl_world_group", "mccl_world_group")
+            got = call(a, b)
+        except (TypeError, ValueError, RuntimeError) as error:
+            assert not accepts(a, b), f"{name} refused a={a!r} b={b!r}: {error}"
+            assert _state() == before, name
+        else:
+            assert accepts(a, b), f"{name} accepted a={a!r} b={b!r}"
+            assert got == result, name
+            after = _state()
+            if name == "init(a)":
+                backend = a or "mccl"
+                assert after == ({f"{backend}_world_group": [0]}, f"{backend}_world_group", backend)
+            elif name == "create_group(a, b)":
+                assert after == ({**before[0], a: [0]}, *before[1:])
+            elif name == "destroy_group(a)":
+                assert after == ({"mccl_world_group": [0]}, *before[1:])
+            else:
+                assert after == before, name

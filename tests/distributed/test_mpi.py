@@ -16,20 +16,13 @@ import uuid
 import numpy as np
 import pytest
 
+from tests._requires import MPIEXEC, require
+
+require("mpi")                           # mpi4py + MPICH's mpiexec; `make test` fails without them
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MPIEXEC = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-
-
-def _mpi_available():
-    try:
-        from mpi4py import MPI  # noqa: F401
-    except (ImportError, RuntimeError):
-        return False
-    return os.path.exists(MPIEXEC)
-
-
-pytestmark = pytest.mark.skipif(not _mpi_available(), reason="needs mpi4py + MPICH: pip install sporelab[dist]")
+MPIEXEC = str(MPIEXEC)
 
 # The repository first on the path: the scenarios import their harness as tests.distributed._harness.
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -181,3 +174,19 @@ def test_example_prints_what_one_process_prints(tmp_path):
     assert alone.returncode == 0 and two.returncode == 0, alone.stderr + two.stderr
     assert alone.stdout.replace("1 process(es)", "P") == two.stdout.replace("2 process(es)", "P")
     assert "step  20  mean loss over 2 process(es)" in two.stdout and (tmp_path / "example.ckpt").exists()
+
+
+COLLECTIVE_SCENARIOS = ["groups", "world_aliases", "extremes_ties", "float16_in_float32", "allreduce_grad_dtypes"]
+
+
+@functools.lru_cache(maxsize=None)
+def _run_collectives(n):
+    return launch(n, "scenario_collectives.py", timeout=120)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+@pytest.mark.parametrize("name", COLLECTIVE_SCENARIOS)
+def test_groups_aliases_and_collectives_numbers(n, name):
+    result = _run_collectives(n)
+    assert _line(result, name) == f"SCENARIO {name} OK"
+    assert result.returncode == 0, result.stderr[-3000:]

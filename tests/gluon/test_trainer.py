@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
@@ -44,7 +45,7 @@ def test_weight_decay_uses_wd_mult():
 
 
 def test_sgd_momentum_and_adam_match_torch_over_several_steps():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal(5).astype(np.float32)
     grads = [rng.standard_normal(5).astype(np.float32) for _ in range(4)]

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
@@ -97,7 +98,7 @@ CASES = [  # (in, out, kernel, stride, pad_mode, padding, dilation, group, has_b
 
 @pytest.mark.parametrize("case", CASES)
 def test_conv2d_matches_torch(case):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     cin, cout, kernel, stride, pad_mode, padding, dilation, group, has_bias, (h, w) = case
     rng = np.random.default_rng(sum(map(hash, map(str, case))) % 2**32)
     x = rng.standard_normal((2, cin, h, w))
@@ -120,7 +121,7 @@ def test_conv2d_matches_torch(case):
 
 
 def test_conv2d_float32_against_torch_float64():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     rng = np.random.default_rng(5)
     x, weight = rng.standard_normal((2, 8, 12, 12)), rng.standard_normal((16, 8, 3, 3))
     net = nn.Conv2d(8, 16, 3, stride=2, weight_init=ms.Tensor(weight, ms.float32))

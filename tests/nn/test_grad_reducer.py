@@ -3,13 +3,14 @@ several ranks are tested under mpiexec in tests/distributed/."""
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import nn
 from sporelab.communication import init, release
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)
@@ -89,19 +90,43 @@ def test_before_init_is_mindspores_runtime_error():
         nn.DistributedGradReducer([a])
 
 
+def test_is_in_shard_parameters_pass_through_untouched():
+    a, b, _ = _params()
+    b.is_in_shard = True
+    ga, gb = ms.Tensor([4.0, 8.0]), ms.Tensor(np.full(3, 2.0))
+    out = nn.DistributedGradReducer((a, b), mean=True, degree=4)((ga, gb))
+    assert out[1] is gb and gb.asnumpy().tolist() == [2.0] * 3
+    assert out[0].asnumpy().tolist() == [1.0, 2.0]
+
+
 junk = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True), st.text(max_size=4),
                  st.lists(st.one_of(st.none(), st.floats(-1, 1)), max_size=3))
 
 
-@settings(max_examples=80, deadline=None)
+def _valid(mean, degree):
+    return (mean is None or type(mean) is bool) and (degree is None or (type(degree) is int and degree > 0))
+
+
+@settings(max_examples=120, deadline=None)
 @given(junk, junk, junk)
 def test_bad_input_only_raises_clear_errors(params, mean, degree):
     a, b, _ = _params()
-    for call in (lambda: nn.DistributedGradReducer(params, mean, degree),
-                 lambda: nn.DistributedGradReducer([a], mean, degree),
-                 lambda: nn.DistributedGradReducer([a, b])(params)):
+    grads = (ms.Tensor([3.0, 6.0]), None)
+    try:
+        reducer = nn.DistributedGradReducer([a, b], mean, degree)
+    except (TypeError, ValueError) as error:
+        assert not _valid(mean, degree), error
+    else:
+        assert _valid(mean, degree), f"mean={mean!r}, degree={degree!r} accepted"
+        scale = 1 / (degree or 1) if mean else 1.0               # mean None: gradients_mean, False by default
+        out = reducer(grads)
+        assert out[1] is None and out[0].dtype == ms.float32
+        assert np.array_equal(out[0].asnumpy(), np.float32([3.0, 6.0]) * np.float32(scale))
+    for call in (lambda: nn.DistributedGradReducer(params, mean, degree), lambda: nn.DistributedGradReducer([a, b])(params)):
         try:
-            call()
+            out = call()
         except (TypeError, ValueError, RuntimeError):
             pass
-    assert a.asnumpy().tolist() == [1.0, 2.0]
+        else:                                                    # only lists of None fit; [] has no Parameter
+            assert (params == [] and _valid(mean, degree)) or (
+                type(params) is list and len(params) == 2 and all(v is None for v in params) and out == (None, None))

@@ -3,13 +3,14 @@ to 1e-4 relative (float64, so the finite differences are accurate)."""
 
 import numpy as np
 import pytest
+from tests._requires import require
 
 import sporelab as ms
 from sporelab import Tensor, nn
 from sporelab.gradcheck import numerical_grad
 from sporelab.ops.conv import conv2d_pads
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 
 
 def _rand(shape, seed):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
@@ -31,7 +32,7 @@ def test_dense_forward_is_x_w_transpose_plus_b():
 
 
 def test_dense_against_torch_linear():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     rng = np.random.default_rng(1)
     w, b, x = rng.standard_normal((6, 5)), rng.standard_normal(6), rng.standard_normal((2, 3, 5))
     got = nn.Dense(5, 6, weight_init=ms.Tensor(w), bias_init=ms.Tensor(b))(ms.Tensor(x)).asnumpy()

@@ -1,12 +1,13 @@
 import numpy as np
 import pytest
+from tests._requires import require
 
 import sporelab as ms
 from sporelab import Tensor
 from sporelab.gradcheck import numerical_grad
 from sporelab.nn.loss import L1Loss, MSELoss, SoftmaxCrossEntropyWithLogits
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 F = torch.nn.functional
 
 

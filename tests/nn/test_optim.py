@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 from sporelab import Parameter, Tensor
 from sporelab.nn.optim import SGD, Adam, Momentum
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 
 
 def _pair(seed=0, shape=(3, 4)):

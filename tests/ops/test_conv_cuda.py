@@ -22,12 +22,62 @@ needs_compiler = pytest.mark.skipif(strict_gpu.host_compiler() is None, reason="
 
 
 def _nvrtc():
+    """CuPy's NVRTC binding, or None when CuPy or the NVRTC library is not installed. Any other
+    error (a broken CuPy, an NVRTC that fails otherwise) propagates: it must not look like "absent"."""
     try:
         from cupy.cuda import nvrtc
+    except ModuleNotFoundError as error:
+        if error.name == "cupy":
+            return None
+        raise
+    try:
         nvrtc.getVersion()
-        return nvrtc
-    except Exception:  # noqa: BLE001 -- any failure to load NVRTC counts as no NVRTC here
-        return None
+    except RuntimeError as error:              # CuPy >= 13: "CuPy failed to load libnvrtc.so.12: OSError: ..."
+        if "failed to load libnvrtc" in str(error) and "cannot open shared object file" in str(error):
+            return None
+        raise
+    return nvrtc
+
+
+def _fake_cupy(monkeypatch, get_version):
+    import sys
+    import types
+    cupy, cuda, nvrtc = (types.ModuleType(n) for n in ("cupy", "cupy.cuda", "cupy.cuda.nvrtc"))
+    nvrtc.getVersion, cuda.nvrtc, cupy.cuda = get_version, nvrtc, cuda
+    cupy.__path__, cuda.__path__ = [], []                                # packages, as CuPy's are
+    for name, module in (("cupy", cupy), ("cupy.cuda", cuda), ("cupy.cuda.nvrtc", nvrtc)):
+        monkeypatch.setitem(sys.modules, name, module)
+    return nvrtc
+
+
+def _raise(error):
+    def call():
+        raise error
+    return call
+
+
+def test_nvrtc_is_absent_only_when_cupy_or_libnvrtc_is_not_installed(monkeypatch):
+    import sys
+    class NoCupy:                                                        # CuPy not installed
+        def find_spec(self, name, path=None, target=None):
+            if name == "cupy":
+                raise ModuleNotFoundError("No module named 'cupy'", name="cupy")
+    for name in [m for m in sys.modules if m == "cupy" or m.startswith("cupy.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [NoCupy(), *sys.meta_path])
+    assert _nvrtc() is None
+    monkeypatch.setattr(sys, "meta_path", sys.meta_path[1:])
+    _fake_cupy(monkeypatch, _raise(RuntimeError("CuPy failed to load libnvrtc.so.12: OSError: libnvrtc.so.12: "
+                                                "cannot open shared object file: No such file or directory")))
+    assert _nvrtc() is None
+    working = _fake_cupy(monkeypatch, lambda: (12, 4))
+    assert _nvrtc() is working
+    _fake_cupy(monkeypatch, _raise(RuntimeError("nvrtc: NVRTC_ERROR_INTERNAL_ERROR")))
+    with pytest.raises(RuntimeError, match="INTERNAL_ERROR"):
+        _nvrtc()
+    monkeypatch.setitem(sys.modules, "cupy.cuda", None)                  # CuPy there, its binding broken
+    with pytest.raises(ImportError):
+        _nvrtc()
 
 
 def test_every_kernel_compiles_as_cuda(tmp_path):
@@ -135,3 +185,24 @@ def test_non_contiguous_inputs_are_made_contiguous_before_the_launch(xp):
     y = conv_cuda.forward(xp, strided_x, strided_w, None, *geometry, (8, 5))
     expected = conv2d_forward(np, x[:, :, :, ::2], w.transpose(0, 1, 3, 2), *geometry)
     np.testing.assert_allclose(device.to_host(y), expected, rtol=1e-12, atol=1e-12)
+
+
+@needs_compiler
+@pytest.mark.parametrize("splits", [2, 3, 4])
+def test_weight_gradient_with_splits_that_do_not_divide_the_batch(xp, monkeypatch, splits):
+    """N = 7 samples over S = 2, 3, 4 splits (uneven: 3+4, 2+2+3, 1+2+2+2) against im2col, float64."""
+    rng = np.random.default_rng(splits)
+    x, w = rng.standard_normal((7, 4, 6, 5)), rng.standard_normal((6, 2, 3, 3))
+    geometry = ((1, 2), (1, 0, 1, 1), (1, 1), 2)
+    out_hw = (conv_output_size(6, 3, 1, 1, 1, 0), conv_output_size(5, 3, 2, 1, 1, 1))
+    g = rng.standard_normal((7, 6) + out_hw)
+    launched = []
+    launch = conv_cuda._launch
+    monkeypatch.setattr(conv_cuda, "_launch", lambda xp_, kind, dtype, total, args: (
+        launched.append((kind, total, args)), launch(xp_, kind, dtype, total, args))[1])
+    monkeypatch.setattr(conv_cuda, "WEIGHT_THREADS", splits * w.size)   # exactly S splits
+    _, dw, _ = conv_cuda.backward(xp, *(xp.asarray(a) for a in (g, x, w)), *geometry, input_grad=False)
+    (kind, total, args), = launched
+    assert kind == "backward_weight" and total == splits * w.size and int(args[4]) == splits
+    _, expected, _ = conv2d_backward(np, g, x, w, *geometry)
+    np.testing.assert_allclose(device.to_host(dw), expected, rtol=1e-12, atol=1e-12)

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
@@ -116,7 +117,7 @@ def test_functional_conv2d_docstring_example():
 
 
 def test_functional_conv2d_against_torch_with_bias_and_groups():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     rng = np.random.default_rng(3)
     x, w, b = rng.standard_normal((2, 4, 7, 6)), rng.standard_normal((6, 2, 3, 2)), rng.standard_normal(6)
     got = ops.conv2d(ms.Tensor(x), ms.Tensor(w), ms.Tensor(b), stride=(2, 1), pad_mode="pad",
@@ -199,7 +200,7 @@ def test_activations_reject_non_numbers(junk):
 
 
 def test_activations_against_torch():
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     values = np.random.default_rng(4).standard_normal(100) * 5
     t = torch.from_numpy(values)
     np.testing.assert_allclose(ops.relu(values), torch.relu(t).numpy(), rtol=0)

@@ -5,13 +5,14 @@ import warnings
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import context, nn
 from sporelab.parallel import _auto_parallel_context as pctx
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +62,67 @@ def test_errors_name_the_key_and_change_nothing():
         ms.set_auto_parallel_context(device_num=2.0)
     with pytest.raises(ValueError, match="Get context keyword nope is not recognized!"):
         ms.get_auto_parallel_context("nope")
+
+
+def test_a_bool_is_refused_where_an_int_is_expected():
+    for key, value in (("device_num", True), ("global_rank", False), ("pipeline_stages", True),
+                       ("fusion_threshold", False), ("grad_accumulation_step", True)):
+        with pytest.raises(TypeError, match=f"'{key}' must be int, but got bool \\({value}\\)"):
+            ms.set_auto_parallel_context(**{key: value})
+    with pytest.raises(TypeError, match="'all_reduce_fusion_config' must be a list of int, but got an element of "
+                                        "type bool"):
+        ms.set_auto_parallel_context(all_reduce_fusion_config=[1, True])
+    with pytest.raises(TypeError, match="'scheduler_manage_port' must be int, but got bool"):
+        ms.set_ps_context(scheduler_manage_port=True)
+    assert ms.get_auto_parallel_context("device_num") == 1 and ms.get_auto_parallel_context("global_rank") == 0
+    assert ms.get_auto_parallel_context("all_reduce_fusion_config") == []
+
+
+def test_get_returns_copies_that_change_neither_the_context_nor_the_defaults():
+    for key, default, extend in (("all_reduce_fusion_config", [], lambda v: v.append(7)),
+                                 ("comm_fusion", {}, lambda v: v.update(a=1)),
+                                 ("parallel_optimizer_config", {}, lambda v: v.update(b=2))):
+        extend(ms.get_auto_parallel_context(key))                # the default's copy
+        assert ms.get_auto_parallel_context(key) == default, key
+        value = type(default)()
+        ms.set_auto_parallel_context(**{key: value})
+        extend(value)                                            # the caller's own object
+        extend(ms.get_auto_parallel_context(key))                # the set value's copy
+        assert ms.get_auto_parallel_context(key) == default, key
+        ms.reset_auto_parallel_context()
+        assert ms.get_auto_parallel_context(key) == default, key
+
+
+class _World:
+    def __init__(self, rank, size):
+        self.rank, self.size = rank, size
+
+    def Get_rank(self):
+        return self.rank
+
+    def Get_size(self):
+        return self.size
+
+
+def test_the_parameter_server_is_world_rank_0_unless_ms_role_says_otherwise(monkeypatch):
+    from sporelab.communication import _mpi
+    from sporelab.parallel import _ps_context
+    monkeypatch.delenv("MS_ROLE", raising=False)
+    roles = {}
+    for size in (1, 2, 4):
+        for rank in range(size):
+            monkeypatch.setattr(_mpi, "comm_world", lambda rank=rank, size=size: _World(rank, size))
+            roles[size, rank] = _ps_context._get_role()
+    assert roles == {(1, 0): "MS_WORKER", (2, 0): "MS_PSERVER", (2, 1): "MS_WORKER", (4, 0): "MS_PSERVER",
+                     (4, 1): "MS_WORKER", (4, 2): "MS_WORKER", (4, 3): "MS_WORKER"}
+    ms.set_ps_context(enable_ps=True)
+    assert _ps_context._is_role_worker() and not _ps_context._is_role_pserver()    # rank 3 of 4
+    for role in ("MS_PSERVER", "MS_WORKER", "MS_SCHED"):
+        monkeypatch.setenv("MS_ROLE", role)
+        assert _ps_context._get_role() == role
+    ms.reset_ps_context()
+    monkeypatch.setenv("MS_ROLE", "MS_PSERVER")
+    assert not _ps_context._is_role_pserver()                  # without enable_ps nobody serves
 
 
 def test_ps_context():
@@ -150,24 +212,84 @@ def test_parameters_broadcast_dict_leaves_out_layerwise_parallel():
     assert net.parameters_broadcast_dict() is None
 
 
+def _int_in(low, high):
+    return lambda v: type(v) is int and low <= v <= high
+
+
+def _of_type(*types):
+    return lambda v: type(v) in types
+
+
+_SEARCH = ("recursive_programming", "dynamic_programming", "sharding_propagation")
+# What each key accepts, written out from MindSpore's documentation (independent of pctx._KEYS).
+ACCEPTS = {
+    "device_num": _int_in(1, 4096), "global_rank": _int_in(0, 4095),
+    "gradients_mean": _of_type(bool), "gradient_fp32_sync": _of_type(bool), "loss_repeated_mean": _of_type(bool),
+    "parameter_broadcast": _of_type(bool), "full_batch": _of_type(bool),
+    "enable_parallel_optimizer": _of_type(bool), "enable_alltoall": _of_type(bool),
+    "parallel_mode": lambda v: type(v) is str and v in ms.ParallelMode.MODE_LIST,
+    "search_mode": lambda v: type(v) is str and v in _SEARCH,
+    "auto_parallel_search_mode": lambda v: type(v) is str and v in _SEARCH,
+    "strategy_ckpt_load_file": _of_type(str), "strategy_ckpt_save_file": _of_type(str),
+    "dataset_strategy": _of_type(str, tuple),
+    "all_reduce_fusion_config": lambda v: type(v) is list and all(type(i) is int for i in v),
+    "pipeline_stages": _int_in(1, 2**63), "grad_accumulation_step": _int_in(1, 2**63),
+    "parallel_optimizer_config": _of_type(dict), "comm_fusion": _of_type(dict),
+    "fusion_threshold": _int_in(0, 2**63),
+}
+PS_ACCEPTS = {"enable_ps": _of_type(bool), "config_file_path": _of_type(str), "scheduler_manage_port": _of_type(int),
+              "enable_ssl": _of_type(bool), "client_password": _of_type(str), "server_password": _of_type(str)}
+
+
+def test_the_rules_cover_every_key():
+    assert sorted(ACCEPTS) == sorted(pctx._KEYS)
+    assert sorted(PS_ACCEPTS) == sorted(ms.parallel._ps_context._KEYS)
+
+
 junk = st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.floats(allow_nan=True), st.text(max_size=20),
-                 st.lists(st.integers(), max_size=3), st.sampled_from(ms.ParallelMode.MODE_LIST))
-keys = st.sampled_from(sorted(pctx._KEYS) + ["nope", "enable_ps"])
+                 st.lists(st.integers(), max_size=3), st.lists(st.booleans(), min_size=1, max_size=2),
+                 st.sampled_from(ms.ParallelMode.MODE_LIST + list(_SEARCH)), st.tuples(st.integers()),
+                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+keys = st.sampled_from(sorted(ACCEPTS) + ["nope", "enable_ps"])
+ps_keys = st.sampled_from(sorted(PS_ACCEPTS) + ["nope", "device_num"])
 
 
-@settings(max_examples=150, deadline=None)
+def _same(a, b):
+    return type(a) is type(b) and (a == b or a != a)            # NaN equals itself here
+
+
+def _settings():
+    return {k: ms.get_auto_parallel_context(k) for k in ACCEPTS}, {k: ms.get_ps_context(k) for k in PS_ACCEPTS}
+
+
+def _set_as_the_rules_say(setter, getter, rules, key, value):
+    before = _settings()
+    accepted = key in rules and rules[key](value)
+    try:
+        setter(**{key: value})
+    except (TypeError, ValueError) as error:
+        assert not accepted and _settings() == before and key in str(error), error
+        assert key in rules or (type(error) is ValueError and "is not recognized" in str(error))
+    else:
+        assert accepted, f"{key}={value!r} was accepted"
+        assert _same(getter(key), value)
+    try:
+        got = getter(value)
+    except ValueError as error:
+        assert not (isinstance(value, str) and value in rules), error
+    else:
+        assert isinstance(value, str) and value in rules and _same(got, getter(value))
+
+
+@settings(max_examples=300, deadline=None)
 @given(keys, junk)
 def test_bad_input_only_raises_clear_errors_and_a_failed_call_changes_nothing(key, value):
-    before = {k: ms.get_auto_parallel_context(k) for k in pctx._KEYS}
-    try:
-        ms.set_auto_parallel_context(**{key: value})
-    except (TypeError, ValueError):
-        assert {k: ms.get_auto_parallel_context(k) for k in pctx._KEYS} == before
-    for call in (lambda: ms.get_auto_parallel_context(value), lambda: ms.set_ps_context(**{key: value}),
-                 lambda: ms.get_ps_context(value)):
-        try:
-            call()
-        except (TypeError, ValueError):
-            pass
+    _set_as_the_rules_say(ms.set_auto_parallel_context, ms.get_auto_parallel_context, ACCEPTS, key, value)
     ms.reset_auto_parallel_context()
+
+
+@settings(max_examples=300, deadline=None)
+@given(ps_keys, junk)
+def test_bad_ps_input_only_raises_clear_errors_and_a_failed_call_changes_nothing(key, value):
+    _set_as_the_rules_say(ms.set_ps_context, ms.get_ps_context, PS_ACCEPTS, key, value)
     ms.reset_ps_context()

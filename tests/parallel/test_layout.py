@@ -3,13 +3,14 @@ The blocks of other ranks and the hybrid-parallel training are tested under mpie
 
 import numpy as np
 import pytest
+from tests._requires import require
 from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab.communication import init, release
 from sporelab.parallel._layout import block, slice_index, tensor_strategy
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 
 @pytest.fixture(autouse=True)
@@ -61,14 +62,55 @@ def test_layout_errors_as_mindspore():
 
 junk = st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.text(max_size=3),
                  st.lists(st.integers(-2, 3), max_size=3), st.tuples(st.integers(-2, 3)))
+# Near-valid layouts (most of them pass or fail on one rule) and layouts with any part broken.
+layouts = st.one_of(
+    st.tuples(st.lists(st.integers(1, 3), min_size=1, max_size=2), st.lists(st.sampled_from([-1, 0, 1]), min_size=2,
+              max_size=2), st.one_of(st.none(), st.just([]), st.lists(st.integers(1, 6), min_size=1, max_size=3)),
+              st.just(3)),
+    st.tuples(st.one_of(st.lists(st.integers(-1, 4), max_size=3), junk),                 # dev_mat
+              st.one_of(st.lists(st.integers(-2, 2), min_size=2, max_size=2), junk),    # tensor_map
+              st.one_of(st.none(), st.lists(st.integers(0, 6), max_size=2), junk),     # slice_shape
+              st.integers(0, 4)))                                                        # entries after
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(junk, max_size=7), junk, st.booleans())
-def test_bad_layouts_only_raise_clear_errors_and_change_nothing(entries, set_sliced, as_tuple):
-    p = _param()
+def _ints(value):
+    return isinstance(value, (list, tuple)) and all(type(v) is int for v in value)
+
+
+def _block_shape(layout, set_sliced, shape=(4, 6)):
+    """Rank 0's block shape if MindSpore's rules accept ``layout``, else None (written from its docs)."""
+    if type(set_sliced) is not bool or type(layout) is not tuple or len(layout) < 6:
+        return None
+    dev_mat, tensor_map, slice_shape = layout[:3]
+    if not (_ints(dev_mat) and _ints(tensor_map) and dev_mat and min(dev_mat) >= 1 and len(tensor_map) == 2):
+        return None
+    if any(m != -1 and not 0 <= m < len(dev_mat) for m in tensor_map):
+        return None
+    splits = [1 if m == -1 else dev_mat[len(dev_mat) - 1 - m] for m in tensor_map]   # 0 = dev_mat's last axis
+    if any(n % s for n, s in zip(shape, splits)):
+        return None
+    block = tuple(n // s for n, s in zip(shape, splits))
+    if slice_shape is not None and not (_ints(slice_shape) and (not slice_shape or tuple(slice_shape) == block)):
+        return None
+    return block
+
+
+@settings(max_examples=250, deadline=None)
+@given(layouts, junk, st.sampled_from([True, True, True, False]), st.sampled_from([True, False, None]))
+def test_bad_layouts_only_raise_clear_errors_and_change_nothing(parts, set_sliced, as_tuple, flag):
+    dev_mat, tensor_map, slice_shape, more = parts
+    entries = [dev_mat, tensor_map, slice_shape, 0, True, "", None][:3 + more]
     layout = tuple(entries) if as_tuple else entries
+    set_sliced = set_sliced if flag is None else flag
+    p = _param()
+    block = _block_shape(layout, set_sliced)
     try:
         p.init_data(layout, set_sliced)
-    except (TypeError, ValueError, RuntimeError):
+    except (TypeError, ValueError, RuntimeError) as error:
+        assert block is None, f"{layout!r} refused: {error}"
         assert p.shape == (4, 6) and not p.sliced
+        assert p.asnumpy().tolist() == np.arange(24, dtype=np.float32).reshape(4, 6).tolist()
+    else:
+        assert block is not None, f"{layout!r}, set_sliced={set_sliced!r} accepted"
+        assert p.shape == block and p.sliced is set_sliced
+        assert p.asnumpy().tolist() == np.arange(24, dtype=np.float32).reshape(4, 6)[:block[0], :block[1]].tolist()

@@ -9,6 +9,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from tests._requires import require
 
 import sporelab as ms
 from sporelab import nn
@@ -18,7 +19,7 @@ from sporelab.common.initializer import (
     TruncatedNormal, Uniform, VarianceScaling, XavierNormal, XavierUniform, Zero, initializer)
 from sporelab.communication import init, management, release
 
-pytest.importorskip("mpi4py")
+require("mpi")
 
 MODE_ERROR = "Must set or change parallel mode before any initializer Tensor created."
 

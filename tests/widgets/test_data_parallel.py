@@ -55,10 +55,18 @@ def test_errors_name_the_argument_and_change_nothing():
 def test_bad_input_only_raises_clear_errors(value, key):
     m = DataParallelModel()
     before = (m.workers, m.batch, m.mean, m.seed)
+    is_int = type(value) is int
+    accepted = value is None or {"workers": is_int and 1 <= value <= 8 and value <= m.batch,
+                                 "batch": is_int and value >= m.workers, "mean": type(value) is bool,
+                                 "seed": is_int and value >= 0}[key]
     try:
         m.set(**{key: value})
-    except (TypeError, ValueError):
-        assert (m.workers, m.batch, m.mean, m.seed) == before
+    except (TypeError, ValueError) as error:
+        assert not accepted and f"{key}" in str(error) and (m.workers, m.batch, m.mean, m.seed) == before, error
+    else:
+        assert accepted, f"{key}={value!r} accepted"
+        after = dict(zip(("workers", "batch", "mean", "seed"), before), **({} if value is None else {key: value}))
+        assert (m.workers, m.batch, m.mean, m.seed) == tuple(after.values())
 
 
 def test_results_are_computed_once_per_batch_and_follow_every_setting():

@@ -233,3 +233,12 @@ def test_live_figure_keeps_the_last_figure_when_a_description_is_bad():
     with pytest.raises(ValueError):
         pane.show(_figure({"type": "pie"}))
     assert pane.description is before and pane.renders == 1
+
+
+def test_minus_and_plus_infinity_are_counted_and_named_apart_in_both_languages():
+    from sporelab import i18n
+    figure = _figure(_line([0, 1, 2, 3, 4, 5, 6], [np.nan, -np.inf, np.inf, -np.inf, 1.0, -np.inf, 2.0]))
+    assert _notes(resolve(figure)) == ["\u25b2 not drawn: 1 NaN, 1 +inf, 3 \u2212inf"]
+    assert _notes(resolve(_figure(_line([0, 1, 2], [-np.inf, 2.0, 3.0])))) == ["\u25b2 not drawn: 1 \u2212inf"]
+    with i18n.language("zh_cn"):
+        assert _notes(resolve(figure)) == ["\u25b2 未画出：1 NaN，1 +inf，3 \u2212inf"]

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests._requires import require
 
 from sporelab.widgets._figure import resolve
 from tests import test_browser as tb                 # server and browser helpers
@@ -206,9 +207,7 @@ JS_FIGURE = """
 
 @pytest.fixture(scope="module")
 def browser():
-    path = tb.shutil.which(tb.CHROMIUM) or (tb.CHROMIUM if os.access(tb.CHROMIUM, os.X_OK) else None)
-    if path is None:
-        tb._unavailable(f"Chromium not found at {tb.CHROMIUM}")
+    path = require("chromium")
     if axe.missing_reason():
         tb._unavailable(axe.missing_reason())
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
