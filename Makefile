@@ -110,6 +110,17 @@ test: venv-test chromium venv-classroom lint
 check: venv-test lint
 	$(PY) -m pytest -q -m "not system"; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
+# Mutation testing of one module against its mirror tests (or TESTS="tests/a.py ..."); prints the
+# survivors. Minutes per module on 2 cores: by hand, never in make test (tools/mutate.py).
+.PHONY: mutate
+$(VENV)/.mutate-stamp: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[mutate]'
+	touch $@
+
+mutate: venv-test $(VENV)/.mutate-stamp
+	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=sporelab/_checks.py [TESTS=\"tests/test_checks.py\"]"; exit 2; }
+	$(PY) -m tools.mutate $(MODULE) $(if $(TESTS),--tests $(TESTS),)
+
 bench: venv-test
 	$(PY) -m benchmarks.run
 

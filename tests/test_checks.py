@@ -171,3 +171,17 @@ def test_check_shape_accepts_exactly_the_dimensions_at_or_above_the_minimum(dims
         else:
             with pytest.raises(ValueError):
                 check_shape(dims, "t", "v", **options)
+
+
+def test_check_shape_with_types_checked_first_takes_int_dimensions():
+    # make mutate survivor: with dims_are_types, good int dimensions must still pass.
+    assert check_shape((2, np.int32(3)), "T", "V", dims_are_types=True) == (2, 3)
+    with pytest.raises(TypeError, match=r"^T, but got \(2, 3.0\) of type tuple\.$"):
+        check_shape((2, 3.0), "T", "V", dims_are_types=True)
+
+
+def test_check_shape_value_message_has_no_suffix_by_default():
+    # make mutate survivor: the default suffix is empty, so the message ends at the shape.
+    with pytest.raises(ValueError) as caught:
+        check_shape((2, 0), "T", "V")
+    assert str(caught.value) == "V, but got (2, 0)."
