@@ -148,18 +148,19 @@ class _Freed:
         self.leaves = leaves
 
 
-def _refuse_freed(tensor):
-    """Raise when a gradient reaching the freed ``tensor`` would have to flow on to a tracked leaf."""
-    if any(_tracked(leaf) for leaf in tensor._node.leaves):
+def _refuse_freed(tensor, wanted):
+    """Raise when a gradient reaching the freed ``tensor`` would have to flow on to a wanted leaf."""
+    if any(wanted(leaf) for leaf in tensor._node.leaves):
         raise RuntimeError(
             f"{tensor._describe()} was computed on a graph that an earlier backward pass freed, and "
             f"this backward pass needs it. Pass retain_graph=True to the first backward() (or "
             f"autograd.backward([...]) with all heads at once), or compute it again inside record().")
 
 
-def _backprop(heads, retain_graph=False):
+def _backprop(heads, retain_graph=False, wanted=_tracked):
     """{id(leaf): (leaf, gradient array)} for every tracked leaf reached from ``heads``, a list of
-    (tensor, head gradient array): one joint pass, so shared subexpressions are walked once."""
+    (tensor, head gradient array): one joint pass, so shared subexpressions are walked once.
+    ``wanted(leaf)``: whether the caller needs ``leaf``'s gradient (a freed path to it raises)."""
     grads, leaves = {}, {}
     for root, head in heads:
         grads[id(root)] = grads[id(root)] + head if id(root) in grads else head
@@ -171,7 +172,7 @@ def _backprop(heads, retain_graph=False):
         if g is None:
             continue
         if type(node) is _Freed:
-            _refuse_freed(tensor)
+            _refuse_freed(tensor, wanted)
             continue
         if node is None:
             leaves[id(tensor)] = (tensor, g)
@@ -191,7 +192,7 @@ def _backprop(heads, retain_graph=False):
 def _free(order):
     freed = _Freed(tuple(t for t in order if t._node is None))
     for tensor in order:
-        if tensor._node is not None:
+        if tensor._node is not None and type(tensor._node) is not _Freed:     # keep what it reached
             tensor._node = freed
 
 
@@ -266,7 +267,11 @@ def leaf_gradients(output):
     tracked leaves it depends on; empty when nothing tracked reaches it."""
     if not _tracked(output):
         return {}
-    return _backprop([(output, _head(output, None))])
+    return _backprop([(output, _head(output, None))], wanted=_is_target)
+
+
+def _is_target(leaf):
+    return id(leaf) in _state.targets
 
 
 def fill_grad_buffers(outputs, head_grads=None, retain_graph=False):

@@ -112,6 +112,7 @@ def mark_variables(variables, gradients, grad_reqs="write"):
         variable.attach_grad(req)
         if req != "null":
             variable.grad = gradient
+        variable._fresh_grad = False
 
 
 def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
