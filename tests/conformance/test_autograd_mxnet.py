@@ -7,6 +7,7 @@ tests/python/unittest/test_autograd.py (test names cited per case).
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import sporelab as ms
 from sporelab import autograd
@@ -250,3 +251,65 @@ def test_ms_grad_through_a_freed_graph_raises_only_when_it_needs_it():
     assert g.asnumpy().tolist() == [2.0, 2.0, 2.0]                  # w's freed graph is not needed
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         ms.grad(lambda x: (h * x).sum(), grad_position=None, weights=[w])(ms.Tensor([1.0, 1.0, 1.0]))
+
+
+# ---- bad input raises, naming the argument, and changes nothing --------------------------------
+ANY = st.one_of(st.sampled_from(["write", "add", "null"]), st.text(max_size=5), st.integers(), st.none(),
+                st.booleans(), st.floats(allow_nan=False))
+
+
+@settings(max_examples=60, deadline=None)
+@given(req=ANY, grad_shape=st.sampled_from([(3,), (2,), (3, 1), ()]))
+def test_mark_variables_checks_its_arguments(req, grad_shape):
+    x = ms.Tensor(np.ones(3, np.float32))
+    gradient = ms.Tensor(np.zeros(grad_shape, np.float32))
+    valid = isinstance(req, str) and req in ("write", "add", "null") and grad_shape == (3,)
+    try:
+        autograd.mark_variables([x], [gradient], grad_reqs=req)
+    except (TypeError, ValueError) as error:
+        assert not valid and ("'grad_reqs'" in str(error) or "'gradients'" in str(error))
+        assert x.grad is None and x.grad_req == "null"
+    else:
+        assert valid and x.grad_req == req
+        assert x.grad is (None if req == "null" else gradient)
+
+
+@pytest.mark.parametrize("variables, gradients, message", [
+    ([np.ones(3)], None, "'variables' must hold Tensors"),
+    ([], [], None),
+    ("x", "dx", "'variables' must be a Tensor or a list"),
+])
+def test_mark_variables_refuses_what_is_not_a_tensor(variables, gradients, message):
+    gradients = [ms.Tensor(np.zeros(3, np.float32))] if gradients is None else gradients
+    if message is None:
+        autograd.mark_variables(variables, gradients)           # nothing to mark: nothing happens
+        return
+    with pytest.raises(TypeError, match=message):
+        autograd.mark_variables(variables, gradients)
+
+
+def test_mark_variables_lengths_must_match():
+    x, y = ms.Tensor([1.0]), ms.Tensor([2.0])
+    with pytest.raises(ValueError, match="same length, but got 2, 1 and 2"):
+        autograd.mark_variables([x, y], [ms.Tensor([0.0])], grad_reqs=["write", "add"])
+    assert x.grad is None and y.grad is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(retain=ANY, train=ANY, n_grads=st.sampled_from([None, 1, 2, 3]))
+def test_backward_checks_its_arguments(retain, train, n_grads):
+    x = _ones_with_grad()
+    with autograd.record():
+        a, b = x * 2, x * 3
+    head_grads = None if n_grads is None else [None] * n_grads
+    valid = isinstance(retain, bool) and isinstance(train, bool) and n_grads in (None, 2)
+    try:
+        autograd.backward([a, b], head_grads, retain_graph=retain, train_mode=train)
+    except (TypeError, ValueError) as error:
+        assert not valid
+        assert any(f"'{name}'" in str(error) for name in ("retain_graph", "train_mode", "head_grads"))
+        assert x.grad.asnumpy().tolist() == [0.0, 0.0, 0.0]
+        autograd.backward([a, b])                                   # the graph is still whole
+    else:
+        assert valid
+    assert x.grad.asnumpy().tolist() == [5.0, 5.0, 5.0]
