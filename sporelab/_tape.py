@@ -31,7 +31,8 @@ import contextlib
 
 from . import device as _device
 
-__all__ = ["record_op", "needs_grad", "recording", "is_recording", "is_training", "differentiating",
+__all__ = ["record_op", "needs_grad", "recording", "training", "suspended", "is_recording", "is_training",
+           "differentiating",
            "leaf_gradients", "fill_grad_buffers"]
 
 
@@ -118,8 +119,8 @@ def _unbroadcast(grad, shape):
     return grad.reshape(shape)
 
 
-def _topological(root):
-    order, seen, stack = [], set(), [(root, False)]
+def _topological(roots):
+    order, seen, stack = [], set(), [(root, False) for root in reversed(roots)]
     while stack:
         tensor, expanded = stack.pop()
         if expanded:
@@ -136,15 +137,42 @@ def _topological(root):
     return order
 
 
-def _backprop(root, head, retain_graph=False):
-    """{id(leaf): (leaf, gradient array)} for every tracked leaf reached from ``root``."""
-    grads, leaves = {id(root): head}, {}
-    order = _topological(root)
+class _Freed:
+    """What a computed tensor's ``_node`` becomes once a backward pass without ``retain_graph``
+    freed its subgraph: no backward, no saved values, only the leaves that subgraph reached, so a
+    later pass can tell whether it needed them (MXNet and PyTorch raise; silence would be wrong)."""
+    __slots__ = ("leaves",)
+    inputs = saved = versions = ()
+
+    def __init__(self, leaves):
+        self.leaves = leaves
+
+
+def _refuse_freed(tensor, wanted):
+    """Raise when a gradient reaching the freed ``tensor`` would have to flow on to a wanted leaf."""
+    if any(wanted(leaf) for leaf in tensor._node.leaves):
+        raise RuntimeError(
+            f"{tensor._describe()} was computed on a graph that an earlier backward pass freed, and "
+            f"this backward pass needs it. Pass retain_graph=True to the first backward() (or "
+            f"autograd.backward([...]) with all heads at once), or compute it again inside record().")
+
+
+def _backprop(heads, retain_graph=False, wanted=_tracked):
+    """{id(leaf): (leaf, gradient array)} for every tracked leaf reached from ``heads``, a list of
+    (tensor, head gradient array): one joint pass, so shared subexpressions are walked once.
+    ``wanted(leaf)``: whether the caller needs ``leaf``'s gradient (a freed path to it raises)."""
+    grads, leaves = {}, {}
+    for root, head in heads:
+        grads[id(root)] = grads[id(root)] + head if id(root) in grads else head
+    order = _topological([root for root, _ in heads])
     _check_versions(order)
     for tensor in reversed(order):
         g = grads.pop(id(tensor), None)
         node = tensor._node
         if g is None:
+            continue
+        if type(node) is _Freed:
+            _refuse_freed(tensor, wanted)
             continue
         if node is None:
             leaves[id(tensor)] = (tensor, g)
@@ -157,9 +185,15 @@ def _backprop(root, head, retain_graph=False):
                 pg = pg.astype(parent.dtype.nptype)
             grads[id(parent)] = grads[id(parent)] + pg if id(parent) in grads else pg
     if not retain_graph:
-        for tensor in order:
-            tensor._node = None
+        _free(order)
     return leaves
+
+
+def _free(order):
+    freed = _Freed(tuple(t for t in order if t._node is None))
+    for tensor in order:
+        if tensor._node is not None and type(tensor._node) is not _Freed:     # keep what it reached
+            tensor._node = freed
 
 
 def _head(output, head_grad):
@@ -183,6 +217,28 @@ def recording(is_recording, train_mode):
         yield
     finally:
         _state.recording, _state.training = saved
+
+
+@contextlib.contextmanager
+def training(train_mode):
+    """``is_training()`` is ``train_mode`` inside the block; recording is left as it is."""
+    saved = _state.training
+    _state.training = train_mode
+    try:
+        yield
+    finally:
+        _state.training = saved
+
+
+@contextlib.contextmanager
+def suspended():
+    """Nothing is recorded inside the block, by either face (a custom Function's forward)."""
+    saved = (_state.recording, _state.targets)
+    _state.recording, _state.targets = False, {}
+    try:
+        yield
+    finally:
+        _state.recording, _state.targets = saved
 
 
 @contextlib.contextmanager
@@ -211,17 +267,27 @@ def leaf_gradients(output):
     tracked leaves it depends on; empty when nothing tracked reaches it."""
     if not _tracked(output):
         return {}
-    return _backprop(output, _head(output, None))
+    return _backprop([(output, _head(output, None))], wanted=_is_target)
 
 
-def fill_grad_buffers(output, head_grad=None, retain_graph=False):
-    """Fill the gradient buffers of the leaves ``output`` depends on (``Tensor.backward``)."""
-    if getattr(output, "_node", None) is None and output.grad_req == "null":
-        raise RuntimeError("Cannot differentiate this tensor: it was not computed inside "
-                           "`with autograd.record():` from tensors with gradient buffers. Call "
-                           "attach_grad() (a Gluon Parameter does this in initialize()) and compute "
-                           "the loss inside record().")
-    for leaf, g in _backprop(output, _head(output, head_grad), retain_graph).values():
+def _is_target(leaf):
+    return id(leaf) in _state.targets
+
+
+def fill_grad_buffers(outputs, head_grads=None, retain_graph=False):
+    """Fill the gradient buffers of the leaves ``outputs`` (a tensor or a list) depend on, in one
+    joint pass (``Tensor.backward``, ``autograd.backward``); ``head_grads``: one per output, None
+    for ones."""
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    head_grads = list(head_grads) if isinstance(head_grads, (list, tuple)) else [head_grads] * len(outputs)
+    for output in outputs:
+        if getattr(output, "_node", None) is None and output.grad_req == "null":
+            raise RuntimeError("Cannot differentiate this tensor: it was not computed inside "
+                               "`with autograd.record():` from tensors with gradient buffers. Call "
+                               "attach_grad() (a Gluon Parameter does this in initialize()) and compute "
+                               "the loss inside record().")
+    heads = [(output, _head(output, head_grad)) for output, head_grad in zip(outputs, head_grads)]
+    for leaf, g in _backprop(heads, retain_graph).values():
         _store_grad(leaf, g)
 
 

@@ -457,16 +457,18 @@ class Tensor(TensorOps):
         text = noun(self) if root is self else f"{noun(self)} (a view of {noun(root)})"
         return text[0].upper() + text[1:]
 
-    def backward(self, out_grad=None, retain_graph=False):
+    def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Gluon style: fill ``.grad`` of every leaf this tensor depends on (inside ``record()``).
 
         A non-scalar tensor gets a head gradient of ones (as MXNet does) unless ``out_grad`` is given.
+        The pass frees the graph unless ``retain_graph``; ``train_mode`` is ``is_training()`` during it.
 
         Raises:
             RuntimeError: the tensor was not computed inside ``autograd.record()`` from tensors with
-                gradient buffers.
+                gradient buffers, or an earlier backward pass freed a part of its graph this one needs.
         """
-        _tape.fill_grad_buffers(self, out_grad, retain_graph)
+        with _tape.training(train_mode):
+            _tape.fill_grad_buffers(self, out_grad, retain_graph)
 
     def detach(self):
         """The same values, cut from the gradient tape (shares memory, and so its write count)."""

@@ -25,9 +25,10 @@ LEAVES = {"sporelab.dtype", "sporelab.device", "sporelab.random", "sporelab.erro
 # The initializer fills sit right above the leaves: common/ may import common/ and the leaves.
 FILLS = "sporelab.common"
 FILLS_MAY_IMPORT = LEAVES
-# The engine core: the tape, the tensor and its operators, the parameter, the two autograd faces, Cell.
+# The engine core: the tape, the tensor and its operators, the parameter, the two autograd faces,
+# the custom Function, Cell.
 CORE = {"sporelab._tape", "sporelab._tensor_ops", "sporelab.tensor", "sporelab.parameter",
-        "sporelab.autograd", "sporelab._grad", "sporelab.nn.cell"}
+        "sporelab.autograd", "sporelab._grad", "sporelab._function", "sporelab.nn.cell"}
 # (importing module, imported module): function-level imports the core keeps, with the reason.
 # Empty: every core module imports what it needs at the top.
 DEFERRED_IMPORTS_ALLOWED = {}

@@ -8,11 +8,13 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings, strategies as st
 
 import sporelab as mx
 from sporelab import autograd
+from tests._requires import require
+
+torch = require("torch")
 
 RNG = np.random.default_rng(0)
 
