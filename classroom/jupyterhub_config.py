@@ -34,7 +34,8 @@ secrets = json.load(open(settings["secrets_file"]))
 state = settings["state_dir"]
 
 # --- network: everything on the given interface, the proxy external ---------------------------
-c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}"
+scheme = "https" if settings.get("tls") else "http"     # TLS ends at the proxy (serve.py, tls.py)
+c.JupyterHub.bind_url = f"{scheme}://{settings['ip']}:{settings['port']}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = settings["hub_port"]
 c.ConfigurableHTTPProxy.should_start = False
@@ -45,12 +46,25 @@ c.JupyterHub.db_url = "sqlite:///" + os.path.join(state, "jupyterhub.sqlite")
 c.JupyterHub.pid_file = os.path.join(state, "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True       # a clean stop (Ctrl-C) stops every student's server
 
-# --- who gets in: one class password, one teacher (admin) with a password of their own --------
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = secrets["class_password"]
-c.SharedPasswordAuthenticator.admin_password = secrets["teacher_password"]
+# --- who gets in: a password per student (roster or first use); WORKSHOP=1 one for everyone ----
 c.Authenticator.admin_users = {settings["teacher"]}
-c.Authenticator.allow_all = True
+if settings.get("workshop"):
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = secrets["class_password"]
+    c.SharedPasswordAuthenticator.admin_password = secrets["teacher_password"]
+    c.Authenticator.allow_all = True
+else:
+    c.JupyterHub.authenticator_class = "classroom.authenticator.ClassroomAuthenticator"
+    c.ClassroomAuthenticator.private_dir = state
+    c.ClassroomAuthenticator.first_use = not settings["roster"]
+    c.Authenticator.allowed_users = set(settings["roster"])
+    for trait, value in settings.get("throttle", {}).items():     # the tests' shorter delays
+        setattr(c.ClassroomAuthenticator, trait, value)
+if settings.get("tls"):
+    # The hub's own cookies are Secure once CHP says https (X-Forwarded-Proto); its _xsrf cookie
+    # only with this (measured: classroom-auth-facts B).
+    c.JupyterHub.tornado_settings = {"cookie_options": {"secure": True},
+                                     "xsrf_cookie_kwargs": {"secure": True}}
 # Student names become system user names (with a prefix): lower-case, short, no surprises.
 c.Authenticator.username_pattern = r"^[a-z][a-z0-9_-]{0,15}$"
 
@@ -89,3 +103,6 @@ if settings.get("git_config"):
     # clone it as a student ("dubious ownership") unless it is listed as safe.
     student_env["GIT_CONFIG_SYSTEM"] = settings["git_config"]
 c.Spawner.environment = student_env
+if settings.get("tls"):
+    # The student server's _xsrf cookie is not Secure by itself (classroom-auth-facts B).
+    c.Spawner.args = ['--ServerApp.tornado_settings={"xsrf_cookie_kwargs": {"secure": true}}']
