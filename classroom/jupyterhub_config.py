@@ -105,4 +105,4 @@ if settings.get("git_config"):
 c.Spawner.environment = student_env
 if settings.get("tls"):
     # The student server's _xsrf cookie is not Secure by itself (classroom-auth-facts B).
-    c.Spawner.args = ['--ServerApp.tornado_settings={"xsrf_cookie_kwargs": {"secure": true}}']
+    c.Spawner.args = ['--ServerApp.tornado_settings={"xsrf_cookie_kwargs": {"secure": True}}']  # a Python literal

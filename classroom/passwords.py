@@ -114,7 +114,7 @@ def main(argv=None):
     try:
         print(reset_password(Path(args.state) / "private", args.name.lower()))
     except (KeyError, ValueError) as err:
-        sys.exit(f"reset: {err}")
+        sys.exit(f"reset: {err.args[0]}")
     return 0
 
 
