@@ -105,16 +105,33 @@ class PasswordStore:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Reset a student's password (files untouched).")
-    parser.add_argument("action", choices=["reset"])
-    parser.add_argument("name")
-    parser.add_argument("--state", default=str(Path(__file__).resolve().parent / "state"))
+    parser = argparse.ArgumentParser(description="Reset a student's password (files untouched), "
+                                     "or issue a roster's passwords for Zero to JupyterHub.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    reset = sub.add_parser("reset", help="a new password for NAME (roster) or none (first use)")
+    reset.add_argument("name")
+    reset.add_argument("--state", default=str(Path(__file__).resolve().parent / "state"))
+    issue = sub.add_parser("issue", help="passwords.json + slips for a roster (z2jh/roster.yaml)")
+    issue.add_argument("roster")
+    issue.add_argument("--out", required=True)
+    issue.add_argument("--teacher", default="teacher")
     args = parser.parse_args(argv)
-    from classroom.credentials import reset_password
+    from classroom.credentials import issue_passwords, reset_password, set_teacher_password
+    from classroom.roster import read_roster
     try:
-        print(reset_password(Path(args.state) / "private", args.name.lower()))
+        if args.action == "reset":
+            print(reset_password(Path(args.state) / "private", args.name.lower()))
+            return 0
+        entries = read_roster(args.roster)
+        out = Path(args.out)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+        issue_passwords(out, entries)
+        teacher_password = secrets.token_urlsafe(32)
+        set_teacher_password(out, args.teacher, teacher_password)
+        print(f"{len(entries)} students: slips in {out / 'passwords.html'}; "
+              f"teacher {args.teacher}: {teacher_password}")
     except (KeyError, ValueError) as err:
-        sys.exit(f"reset: {err.args[0]}")
+        sys.exit(f"{args.action}: {err.args[0]}")
     return 0
 
 
