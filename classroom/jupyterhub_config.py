@@ -8,8 +8,9 @@ environment (student_env.py), never in the teacher's checkout.
 
 Everything specific to one class comes from the settings file that ``serve.py`` writes
 (``SPORELAB_CLASSROOM_SETTINGS``: ports, folders, prefix, memory limit) and from its secrets file
-(mode 0600: class password, teacher password, proxy token, admin token), so that no secret travels
-through an environment variable a student's server could inherit.
+(mode 0600: the workshop's class password, teacher password, proxy token, admin token), so that no
+secret travels through an environment variable a student's server could inherit. Students' own
+passwords are scrypt hashes in ``private/passwords.json`` (authenticator.py, credentials.py).
 
 Choices, each measured (docs/DESIGN-notes.md, "Issue 9"):
 - the proxy is an external configurable-http-proxy that ``serve.py`` starts, so it outlives a
@@ -25,6 +26,7 @@ Choices, each measured (docs/DESIGN-notes.md, "Issue 9"):
 import json
 import os
 
+import classroom
 from classroom.env_vars import SETTINGS
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
@@ -60,6 +62,9 @@ else:
     c.Authenticator.allowed_users = set(settings["roster"])
     for trait, value in settings.get("throttle", {}).items():     # the tests' shorter delays
         setattr(c.ClassroomAuthenticator, trait, value)
+    # The admin page's nav bar links the teacher's reset page (templates/page.html).
+    c.JupyterHub.template_paths = [os.path.join(os.path.dirname(classroom.__file__), "templates")]
+    c.JupyterHub.template_vars = {"classroom_passwords": True}
 if settings.get("tls"):
     # The hub's own cookies are Secure once CHP says https (X-Forwarded-Proto); its _xsrf cookie
     # only with this (measured: classroom-auth-facts B).

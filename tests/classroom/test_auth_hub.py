@@ -183,6 +183,9 @@ def test_the_teacher_resets_a_password_from_the_admin_page_and_bens_work_stays(r
         ann = student(room, context, "ann", room.passwords["ann"])
         try:
             assert (await teacher.login(next_url="/hub/home"))[0] == 200
+            async with teacher.session.get(f"{room.url}/hub/admin") as r:
+                admin_page = await r.text()
+            assert '<a class="nav-link" href="/hub/classroom/passwords">Reset a password</a>' in admin_page
             async with teacher.session.get(f"{room.url}/hub/classroom/passwords") as r:
                 page = await r.text()
             xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page)[1]
@@ -192,6 +195,8 @@ def test_the_teacher_resets_a_password_from_the_admin_page_and_bens_work_stays(r
             assert (await ann.login(next_url="/hub/home"))[0] == 200
             async with ann.session.get(f"{room.url}/hub/classroom/passwords") as r:
                 by_a_student = r.status
+            async with ann.session.get(f"{room.url}/hub/home") as r:
+                assert "classroom/passwords" not in await r.text()
             return page, done, by_a_student
         finally:
             await teacher.close()
