@@ -12,6 +12,11 @@ must wait longer, doubling up to a ceiling. A success clears the key.
 
 import time
 
+# Past this many keys (typed names, addresses), those quiet for FORGET_AFTER seconds are dropped
+# (the oldest half when none is quiet).
+MAX_KEYS = 100_000
+FORGET_AFTER = 3600.0
+
 
 class Throttle:
     """Failures per key in memory: ``free`` of them cost nothing, then 1, 2, 4 ... × ``first_delay``."""
@@ -38,6 +43,8 @@ class Throttle:
     def fail(self, key, now=None):
         """Count a failure for ``key``; returns the delay it now imposes."""
         now = time.monotonic() if now is None else now
+        if len(self._failures) >= MAX_KEYS:
+            self._forget_idle(now)
         count = self._failures.get(key, (0, now))[0] + 1
         delay = self.delay_after(count)
         self._failures[key] = (count, now + delay)
@@ -45,3 +52,9 @@ class Throttle:
 
     def succeed(self, key):
         self._failures.pop(key, None)
+
+    def _forget_idle(self, now):
+        """Keys guessed at with made-up names must not fill the hub's memory: forget quiet ones."""
+        quiet = [k for k, (_, allowed) in self._failures.items() if allowed < now - FORGET_AFTER]
+        for key in quiet or list(self._failures)[:len(self._failures) // 2]:
+            del self._failures[key]

@@ -99,3 +99,17 @@ def test_the_throttle_doubles_up_to_the_ceiling_and_refuses_bad_settings():
         Throttle(free=1, first_delay=2.0, max_delay=1.0)
     assert str(caught.value) == ("Throttle: expected free >= 0 and 0 < first_delay <= max_delay, "
                                  "got free=1, first_delay=2.0, max_delay=1.0")
+
+
+def test_made_up_names_do_not_fill_the_hubs_memory(monkeypatch):
+    import classroom.throttle as throttle
+    monkeypatch.setattr(throttle, "MAX_KEYS", 10)
+    t = Throttle(free=0, first_delay=1.0, max_delay=1.0)
+    for i in range(10):
+        t.fail(f"old{i}", now=0)
+    t.fail("new", now=throttle.FORGET_AFTER + 10)        # the old ones are quiet: forgotten
+    assert list(t._failures) == ["new"]
+    for i in range(9):
+        t.fail(f"busy{i}", now=throttle.FORGET_AFTER + 10)
+    t.fail("one-more", now=throttle.FORGET_AFTER + 11)   # none quiet: the oldest half goes
+    assert len(t._failures) == 6 and t.wait("one-more", now=throttle.FORGET_AFTER + 11) == 1.0
