@@ -54,6 +54,7 @@ class ClassroomAuthenticator(Authenticator):
         self.store = PasswordStore(Path(self.private_dir) / "passwords.json")
         self.per_name = Throttle(self.free_failures, self.first_delay, self.max_delay)
         self.per_address = Throttle(self.free_failures_per_address, self.first_delay, self.max_delay)
+        self._claiming = asyncio.Lock()
 
     def check_allowed(self, username, authentication=None):
         if self.first_use:
@@ -73,7 +74,9 @@ class ClassroomAuthenticator(Authenticator):
                 self.per_name.succeed(name)
                 return name
             if self.first_use and name not in self.store and self.validate_username(name):
-                return await self._claim(name, password)
+                claimed = await self._claim(name, password)
+                if claimed:
+                    return claimed
         else:
             await asyncio.to_thread(self.store.check, "", password[:MAX_PASSWORD])  # same time
         self.per_name.fail(name)
@@ -87,7 +90,10 @@ class ClassroomAuthenticator(Authenticator):
         if len(password) < self.min_password_length:
             raise web.HTTPError(403, f"A new name's password must have at least "
                                      f"{self.min_password_length} characters.")
-        await asyncio.to_thread(self.store.set, name, password)
+        async with self._claiming:      # two first logins at once: the first one takes the name
+            if name in self.store:
+                return None
+            await asyncio.to_thread(self.store.set, name, password)
         self.log.info("first login of %s: password set", name)
         return name
 

@@ -113,3 +113,15 @@ def test_made_up_names_do_not_fill_the_hubs_memory(monkeypatch):
         t.fail(f"busy{i}", now=throttle.FORGET_AFTER + 10)
     t.fail("one-more", now=throttle.FORGET_AFTER + 11)   # none quiet: the oldest half goes
     assert len(t._failures) == 6 and t.wait("one-more", now=throttle.FORGET_AFTER + 11) == 1.0
+
+
+def test_two_first_logins_for_one_name_at_once_only_the_first_takes_it(tmp_path):
+    auth = ClassroomAuthenticator(private_dir=str(tmp_path), first_use=True)
+
+    async def both():
+        return await asyncio.gather(auth.authenticate(*form("dee", "dee-password-1")),
+                                    auth.authenticate(*form("dee", "eve-password-2")))
+
+    assert sorted(map(str, asyncio.run(both()))) == ["None", "dee"]
+    store = PasswordStore(tmp_path / "passwords.json")
+    assert store.check("dee", "dee-password-1") != store.check("dee", "eve-password-2")
