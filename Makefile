@@ -158,7 +158,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
 
 # --- classroom: a JupyterHub for a class (classroom/README in README.md, "Teaching a class") ---
-# `make classroom [HOST=0.0.0.0] [PORT=8000]`; CLASSROOM_PASSWORD sets the class password.
+# `make classroom [HOST=0.0.0.0] [PORT=8000]`; CLASSROOM_PASSWORD sets the workshop's class password.
 CLASSROOM_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8000)
 CHP := classroom/node_modules/.bin/configurable-http-proxy
 
@@ -177,5 +177,11 @@ $(CHP): classroom/package.json classroom/package-lock.json
 venv-classroom: $(VENV)/.classroom-stamp $(CHP)
 	$(PY) -m classroom.student_env ensure
 
+# Who gets in and how (README, "Teaching a class"): ROSTER=students.csv (a password each) or first
+# use; WORKSHOP=1 (one shared password: anyone can be anyone); CERT=/KEY= for HTTPS; INSECURE_HTTP=1
+# to allow plain HTTP on a non-loopback HOST.
+CLASSROOM_AUTH := $(if $(ROSTER),--roster $(ROSTER)) $(if $(filter 1,$(WORKSHOP)),--workshop) \
+  $(if $(CERT),--cert $(CERT)) $(if $(KEY),--key $(KEY)) $(if $(filter 1,$(INSECURE_HTTP)),--insecure-http)
+
 classroom: venv-classroom
-	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT)
+	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT) $(CLASSROOM_AUTH)

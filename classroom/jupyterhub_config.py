@@ -8,8 +8,9 @@ environment (student_env.py), never in the teacher's checkout.
 
 Everything specific to one class comes from the settings file that ``serve.py`` writes
 (``SPORELAB_CLASSROOM_SETTINGS``: ports, folders, prefix, memory limit) and from its secrets file
-(mode 0600: class password, teacher password, proxy token, admin token), so that no secret travels
-through an environment variable a student's server could inherit.
+(mode 0600: the workshop's class password, teacher password, proxy token, admin token), so that no
+secret travels through an environment variable a student's server could inherit. Students' own
+passwords are scrypt hashes in ``private/passwords.json`` (authenticator.py, credentials.py).
 
 Choices, each measured (docs/DESIGN-notes.md, "Issue 9"):
 - the proxy is an external configurable-http-proxy that ``serve.py`` starts, so it outlives a
@@ -25,6 +26,7 @@ Choices, each measured (docs/DESIGN-notes.md, "Issue 9"):
 import json
 import os
 
+import classroom
 from classroom.env_vars import SETTINGS
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
@@ -34,7 +36,8 @@ secrets = json.load(open(settings["secrets_file"]))
 state = settings["state_dir"]
 
 # --- network: everything on the given interface, the proxy external ---------------------------
-c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}"
+scheme = "https" if settings.get("tls") else "http"     # TLS ends at the proxy (serve.py, tls.py)
+c.JupyterHub.bind_url = f"{scheme}://{settings['ip']}:{settings['port']}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = settings["hub_port"]
 c.ConfigurableHTTPProxy.should_start = False
@@ -45,12 +48,28 @@ c.JupyterHub.db_url = "sqlite:///" + os.path.join(state, "jupyterhub.sqlite")
 c.JupyterHub.pid_file = os.path.join(state, "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True       # a clean stop (Ctrl-C) stops every student's server
 
-# --- who gets in: one class password, one teacher (admin) with a password of their own --------
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = secrets["class_password"]
-c.SharedPasswordAuthenticator.admin_password = secrets["teacher_password"]
+# --- who gets in: a password per student (roster or first use); WORKSHOP=1 one for everyone ----
 c.Authenticator.admin_users = {settings["teacher"]}
-c.Authenticator.allow_all = True
+if settings.get("workshop"):
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = secrets["class_password"]
+    c.SharedPasswordAuthenticator.admin_password = secrets["teacher_password"]
+    c.Authenticator.allow_all = True
+else:
+    c.JupyterHub.authenticator_class = "classroom.authenticator.ClassroomAuthenticator"
+    c.ClassroomAuthenticator.private_dir = state
+    c.ClassroomAuthenticator.first_use = not settings["roster"]
+    c.Authenticator.allowed_users = set(settings["roster"])
+    for trait, value in settings.get("throttle", {}).items():     # the tests' shorter delays
+        setattr(c.ClassroomAuthenticator, trait, value)
+    # The admin page's nav bar links the teacher's reset page (templates/page.html).
+    c.JupyterHub.template_paths = [os.path.join(os.path.dirname(classroom.__file__), "templates")]
+    c.JupyterHub.template_vars = {"classroom_passwords": True}
+if settings.get("tls"):
+    # The hub's own cookies are Secure once CHP says https (X-Forwarded-Proto); its _xsrf cookie
+    # only with this (measured: classroom-auth-facts B).
+    c.JupyterHub.tornado_settings = {"cookie_options": {"secure": True},
+                                     "xsrf_cookie_kwargs": {"secure": True}}
 # Student names become system user names (with a prefix): lower-case, short, no surprises.
 c.Authenticator.username_pattern = r"^[a-z][a-z0-9_-]{0,15}$"
 
@@ -89,3 +108,6 @@ if settings.get("git_config"):
     # clone it as a student ("dubious ownership") unless it is listed as safe.
     student_env["GIT_CONFIG_SYSTEM"] = settings["git_config"]
 c.Spawner.environment = student_env
+if settings.get("tls"):
+    # The student server's _xsrf cookie is not Secure by itself (classroom-auth-facts B).
+    c.Spawner.args = ['--ServerApp.tornado_settings={"xsrf_cookie_kwargs": {"secure": True}}']  # a Python literal

@@ -12,9 +12,14 @@ again from its database. ``Classroom`` is also what the tests and the load bench
 
     python -m classroom.serve --ip 127.0.0.1 --port 8000     # or: make classroom [HOST=] [PORT=]
 
-Environment: ``CLASSROOM_PASSWORD`` (the class's password, at least 8 characters; random and
-printed when unset), ``CLASSROOM_TEACHER_PASSWORD`` (at least 32 characters; random and printed
-when unset). Both are kept in ``<state>/private/secrets.json`` (mode 0600) between runs.
+Who gets in (authenticator.py): with ``--roster students.csv`` only roster names, each with a
+generated password (``<state>/private/passwords.csv`` and ``passwords.html``, mode 0600); without
+one, a name's first login sets its password. ``--workshop`` (``WORKSHOP=1``) is the old shared
+class password instead: anyone with it can be anyone. HTTPS with ``--cert``/``--key`` (tls.py).
+
+Environment: ``CLASSROOM_PASSWORD`` (the workshop's class password, at least 8 characters; random
+and printed when unset), ``CLASSROOM_TEACHER_PASSWORD`` (at least 32 characters; random and
+printed when unset). Both are kept in ``<state>/private/secrets.json`` (mode 0600) between runs.
 """
 
 import argparse
@@ -32,7 +37,10 @@ import uuid
 from pathlib import Path
 
 from classroom import student_env
+from classroom.credentials import issue_passwords, set_teacher_password
 from classroom.env_vars import MARKER, SETTINGS
+from classroom.roster import read_roster
+from classroom.tls import network_policy
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -109,9 +117,16 @@ class Classroom:
     def __init__(self, state_dir, *, ip="127.0.0.1", port=8000, hub_port=None,
                  proxy_api_port=None, teacher="teacher", class_password=None,
                  teacher_password=None, user_prefix="jupyter-", mem_limit="1G",
-                 start_timeout=600, cull_timeout=3600, repo=None, chp=CHP):
+                 start_timeout=600, cull_timeout=3600, repo=None, chp=CHP, roster=None,
+                 workshop=False, cert=None, key=None, insecure_http=False, throttle=None):
         for name, value in (("port", port), ("hub_port", hub_port), ("proxy_api_port", proxy_api_port)):
             _check_port(name, value, optional=name != "port")
+        if workshop and roster:
+            raise ValueError("WORKSHOP=1 (one shared password) and ROSTER= (a password each) "
+                             "exclude each other: give one")
+        # Everything that can be wrong with the command line fails here, before any folder or process.
+        self.roster = read_roster(roster) if roster else []
+        self.tls, self.network_warning = network_policy(ip, cert, key, insecure_http)
         self.state = Path(state_dir).resolve()
         self.private, self.public = self.state / "private", self.state / "public"
         for folder, mode in ((self.state, 0o711), (self.private, 0o700), (self.private / "logs", 0o700),
@@ -131,7 +146,11 @@ class Classroom:
             "bin_dir": str(student_env.bin_dir()),
             "student_config": str(student_env.config_dir()), "classroom_id": uuid.uuid4().hex,
             "git_config": self._git_config(repo),
+            "workshop": bool(workshop), "roster": [e.name for e in self.roster],
+            "tls": self.tls, "throttle": dict(throttle or {}),
         }
+        self.cert, self.key = (str(Path(cert).resolve()), str(Path(key).resolve())) if self.tls else (None, None)
+        self.passwords = self._credentials(teacher)
         (self.private / "settings.json").write_text(json.dumps(self.settings, indent=1))
         self.hub = self.proxy = self.culler = None
 
@@ -158,6 +177,13 @@ class Classroom:
         path.write_text(json.dumps(new, indent=1))
         return new
 
+    def _credentials(self, teacher):
+        """The students' generated passwords (roster) and the teacher's, in the password store."""
+        if self.settings["workshop"]:
+            return {}
+        set_teacher_password(self.private, teacher, self.secrets["teacher_password"])
+        return issue_passwords(self.private, self.roster) if self.roster else {}
+
     def _git_config(self, repo):
         """A git system config listing a local upstream repository as safe (see the hub config)."""
         if not repo or not is_local_repo(repo):
@@ -172,7 +198,8 @@ class Classroom:
 
     @property
     def url(self):
-        return f"http://{self.settings['ip']}:{self.settings['port']}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.settings['ip']}:{self.settings['port']}"
 
     @property
     def hub_api(self):
@@ -198,6 +225,7 @@ class Classroom:
             "--api-ip", "127.0.0.1", "--api-port", str(s["proxy_api_port"]),
             "--default-target", f"http://127.0.0.1:{s['hub_port']}",
             "--error-target", f"http://127.0.0.1:{s['hub_port']}/hub/error",
+            *(["--ssl-cert", self.cert, "--ssl-key", self.key] if self.tls else []),
         ], CONFIGPROXY_AUTH_TOKEN=self.secrets["proxy_token"])
 
     def start_hub(self, timeout=90):
@@ -246,9 +274,14 @@ class Classroom:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
     def api(self, method, path, body=None, timeout=30):
-        """Call the hub's REST API through the proxy with the admin token; the decoded JSON."""
+        """Call the hub's REST API with the admin token; the decoded JSON.
+
+        Through the proxy on plain HTTP; under TLS straight to the hub on 127.0.0.1, since the
+        teacher's certificate names a domain, not this address.
+        """
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.url}/hub/api{path}", data=data, method=method, headers={
+        base = self.hub_api if self.tls else f"{self.url}/hub/api"
+        req = urllib.request.Request(f"{base}{path}", data=data, method=method, headers={
             "Authorization": f"token {self.secrets['admin_token']}",
             "Content-Type": "application/json"})
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -300,13 +333,34 @@ class Classroom:
                 self.proxy.wait(10)
 
 
+WORKSHOP_WARNING = ("WARNING: WORKSHOP=1: one shared class password, and any name. Anyone with the "
+                    "password can be anyone: log in as another student, read, change or submit "
+                    "their work. Use it for a workshop without grades, never for a graded class.")
+
+
+def _who_gets_in(room):
+    s = room.settings
+    if s["workshop"]:
+        return [WORKSHOP_WARNING,
+                "  students: log in with any name (lower-case letters, digits, '-', '_'; at most 16) "
+                f"and the class password: {room.secrets['class_password']}"]
+    if s["roster"]:
+        return [f"  students: {len(s['roster'])} on the roster, each with their own password: "
+                f"hand out the slips in {room.private / 'passwords.html'} (also passwords.csv)"]
+    return ["  students: the first login under a name sets that name's password (at least 8 "
+            "characters); the name is then taken"]
+
+
 def _banner(room, links):
     s = room.settings
-    out = [f"sporelab classroom at {room.url}/  (state: {room.state})",
-           "  students: log in with any name (lower-case letters, digits, '-', '_'; at most 16) and "
-           f"the class password: {room.secrets['class_password']}",
+    out = [f"sporelab classroom at {room.url}/  (state: {room.state})", *_who_gets_in(room),
            f"  teacher (admin): {s['teacher']}, password: {room.secrets['teacher_password']}",
            f"  admin API token: in {s['secrets_file']}"]
+    if not s["workshop"]:
+        out.append(f"  reset a student's password: {room.url}/hub/classroom/passwords, or "
+                   f"python -m classroom.passwords reset NAME --state {room.state}")
+    if room.network_warning:
+        out.append(room.network_warning)
     if os.geteuid() == 0:
         out.append(f"  isolation: each student gets a system user '{s['user_prefix']}<name>' with a "
                    f"private home (0700); memory limit {s['mem_limit']} per student")
@@ -334,15 +388,28 @@ def main(argv=None):
     parser.add_argument("--repo", default=_git("remote", "get-url", "origin") or f"file://{REPO}",
                         help="the repository nbgitpuller copies to students (default: origin)")
     parser.add_argument("--branch", default=_git("rev-parse", "--abbrev-ref", "HEAD") or "main")
+    parser.add_argument("--roster", help="a CSV with a name column: only these students, each "
+                        "with a generated password (ROSTER=)")
+    parser.add_argument("--workshop", action="store_true",
+                        help="one shared class password, any name: anyone can be anyone (WORKSHOP=1)")
+    parser.add_argument("--cert", help="the TLS certificate chain, PEM (CERT=)")
+    parser.add_argument("--key", help="its private key, PEM, mode 0600 (KEY=)")
+    parser.add_argument("--insecure-http", action="store_true",
+                        help="allow plain HTTP on a non-loopback address (INSECURE_HTTP=1)")
     args = parser.parse_args(argv)
     try:
         room = Classroom(args.state, ip=args.ip, port=args.port, hub_port=args.hub_port,
                          proxy_api_port=args.proxy_api_port, teacher=args.teacher,
                          class_password=os.environ.get("CLASSROOM_PASSWORD"),
                          teacher_password=os.environ.get("CLASSROOM_TEACHER_PASSWORD"),
-                         user_prefix=args.user_prefix, mem_limit=args.mem_limit, repo=args.repo)
+                         user_prefix=args.user_prefix, mem_limit=args.mem_limit, repo=args.repo,
+                         roster=args.roster, workshop=args.workshop, cert=args.cert, key=args.key,
+                         insecure_http=args.insecure_http)
     except (TypeError, ValueError) as err:
         sys.exit(f"make classroom: {err}")
+    for warning in (WORKSHOP_WARNING if args.workshop else "", room.network_warning):
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
     stopping = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.append(True))

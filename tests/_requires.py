@@ -77,11 +77,19 @@ def _proxy():
     return str(PROXY)
 
 
-_NEEDS = {"torch": _torch, "mpi": _mpi, "chromium": _chromium, "proxy": _proxy}
+def _trustme():
+    try:
+        import trustme
+    except ImportError as error:
+        unavailable(f"trustme is not importable ({error}): `make test` installs it (the test extra)")
+    return trustme
+
+
+_NEEDS = {"torch": _torch, "mpi": _mpi, "chromium": _chromium, "proxy": _proxy, "trustme": _trustme}
 
 
 def require(name):
-    """The dependency ``name`` ('torch', 'mpi', 'chromium' or 'proxy'), or a skip/failure (above).
+    """The dependency ``name`` ('torch', 'mpi', 'chromium', 'proxy' or 'trustme'), or a skip/failure.
 
     Raises:
         ValueError: an unknown name (a typo must not turn into a silent skip).

@@ -60,6 +60,7 @@ def test_the_switch_or_ci_turns_a_skip_into_a_failure(plain, switch, ci, fails):
 
 def _missing_everything(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "torch", None)            # `import torch` fails
+    monkeypatch.setitem(sys.modules, "trustme", None)
     monkeypatch.setattr(_requires, "MPIEXEC", tmp_path / "mpiexec")
     monkeypatch.setattr(_requires, "CHROMIUM", str(tmp_path / "chromium"))
     monkeypatch.setattr(_requires, "PROXY", tmp_path / "configurable-http-proxy")
@@ -67,7 +68,8 @@ def _missing_everything(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("name, reason", [
     ("torch", "torch is not importable"), ("mpi", "mpiexec is missing"),
-    ("chromium", "Chromium not found at"), ("proxy", "configurable-http-proxy is missing")])
+    ("chromium", "Chromium not found at"), ("proxy", "configurable-http-proxy is missing"),
+    ("trustme", "trustme is not importable")])
 def test_each_dependency_missing_skips_on_a_laptop_and_fails_under_make_test(plain, tmp_path, name, reason):
     _missing_everything(plain, tmp_path)
     with pytest.raises(pytest.skip.Exception, match=reason):
@@ -91,6 +93,6 @@ def test_present_dependencies_are_returned(tmp_path, monkeypatch):
 
 
 def test_an_unknown_name_is_an_error_not_a_skip():
-    with pytest.raises(ValueError, match=r"'name' must be one of \['chromium', 'mpi', 'proxy', 'torch'\], "
+    with pytest.raises(ValueError, match=r"'name' must be one of \['chromium', 'mpi', 'proxy', 'torch', 'trustme'\], "
                                          r"but got 'pytorch'"):
         require("pytorch")

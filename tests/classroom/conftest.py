@@ -9,6 +9,7 @@ import os
 import secrets
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 from pathlib import Path
@@ -98,3 +99,42 @@ def short():
     path = Path(tempfile.mkdtemp(prefix="sl-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+# Short waits, so that 50 wrong tries take seconds, not the minutes real settings give them.
+TEST_THROTTLE = {"free_failures": 3, "first_delay": 0.1, "max_delay": 0.2,
+                 "free_failures_per_address": 1000}
+
+
+@pytest.fixture(scope="module")
+def roster_classroom():
+    """A classroom with a roster (ann, ben, cy) behind HTTPS with a test CA (trustme).
+
+    Yields (room, ssl context that trusts the CA). Everything removed afterwards.
+    """
+    _needs()
+    trustme = require("trustme")
+    base = Path(tempfile.mkdtemp(prefix="sporelab-roster-"))
+    os.chmod(base, 0o755)
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.cert_chain_pems[0].write_to_path(str(base / "fullchain.pem"))
+    cert.private_key_pem.write_to_path(str(base / "privkey.pem"))
+    os.chmod(base / "privkey.pem", 0o600)
+    (base / "students.csv").write_text("name,display_name\nann,Ann A.\nben,Ben B.\ncy,Cy C.\n")
+    prefix = f"sporelab-test-{secrets.token_hex(2)}-"
+    room = Classroom(base / "state", port=free_port(), hub_port=free_port(),
+                     proxy_api_port=free_port(), class_password=CLASS_PASSWORD,
+                     user_prefix=prefix, repo=f"file://{_upstream(base / 'upstream')}",
+                     roster=base / "students.csv", cert=base / "fullchain.pem",
+                     key=base / "privkey.pem", throttle=TEST_THROTTLE)
+    room.prefix = prefix
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    try:
+        room.start(timeout=120)
+        yield room, context
+    finally:
+        room.stop()
+        remove_test_users(prefix)
+        shutil.rmtree(base, ignore_errors=True)

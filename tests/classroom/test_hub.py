@@ -271,20 +271,24 @@ def test_a_runaway_kernel_meets_the_memory_limit_and_only_it_dies(classroom):
     assert status == 200 and len(gone) >= 1      # the server lives on; a kernel was killed
 
 
-def test_a_wrong_password_is_refused(classroom):
+def test_a_taken_first_use_name_with_a_new_password_is_refused(classroom):
+    """ann's first login set her password (first use): a new one for her name gets nothing."""
     room, _ = classroom
 
     async def intruder():
         eve = Student(room.url, "ann", CLASS_PASSWORD)
-        status, url = await eve.login(password="not-the-class-password")
+        status, url = await eve.login(password="eves-new-password")
         async with eve.session.get(f"{room.url}/hub/api/user") as r:
             api_status = r.status
+        async with eve.session.get(f"{room.url}/user/ann/api/contents/{LAB}?content=1") as r:
+            files = (r.status, await r.text())
         await eve.close()
-        return status, url, api_status
+        return status, url, api_status, files
 
-    status, url, api_status = run(intruder())
+    status, url, api_status, files = run(intruder())
     assert status == 403 and "/hub/login" in url
     assert api_status == 403
+    assert "initializers" not in files[1] and (files[0] != 200 or "/hub/login" in files[1]), files[0]
 
 
 def test_the_admin_token_appears_nowhere_a_student_or_a_log_can_see(classroom):
@@ -339,7 +343,7 @@ def test_the_teacher_logs_in_as_admin_with_the_teachers_password_only(classroom)
         return outcomes
 
     outcomes = run(teacher())
-    # SharedPasswordAuthenticator: an admin name with the class password is refused.
+    # The teacher's name is never free: its password is set before the hub starts.
     assert outcomes["class"] == (403, None)
     assert outcomes["teacher"] == (200, True) and outcomes["admin page"] == 200
     room.api("DELETE", "/users/teacher/server")      # the class's processes stay the students'

@@ -90,12 +90,13 @@ def test_the_proxy_is_pinned():
 
 
 def test_without_root_the_banner_says_there_is_no_isolation(tmp_path, monkeypatch):
-    room = Classroom(tmp_path / "c", class_password="a-class-pw")
+    room = Classroom(tmp_path / "c", class_password="a-class-pw", workshop=True)
     links = lab_links(room.url, "https://github.com/OWNER/sporelab", "main", labs=["depth"])
     monkeypatch.setattr(serve.os, "geteuid", lambda: 1000)
     text = serve._banner(room, links)
     assert "NO ISOLATION: not run as root, so every student's server runs as this user" in text
     assert "class password: a-class-pw" in text and links["depth"] in text
+    assert serve.WORKSHOP_WARNING in text
     monkeypatch.setattr(serve.os, "geteuid", lambda: 0)
     assert "isolation: each student gets a system user 'jupyter-<name>' with a private home (0700)" \
         in serve._banner(room, links)
@@ -117,7 +118,7 @@ def test_make_classroom_prints_the_class_and_stops_cleanly_on_ctrl_c(tmp_path, k
         [sys.executable, "-m", "classroom.serve", "--port", str(port), "--state", str(tmp_path / "s"),
          "--hub-port", str(free_port()), "--proxy-api-port", str(free_port()),
          "--user-prefix", "sporelab-test-cc-", "--repo", "https://github.com/OWNER/sporelab",
-         "--branch", "main"], cwd=serve.REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         "--branch", "main", "--workshop"], cwd=serve.REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines, deadline = [], time.monotonic() + 120
     try:
         while time.monotonic() < deadline and not any(line.startswith("Ctrl-C") for line in lines):
@@ -134,6 +135,8 @@ def test_make_classroom_prints_the_class_and_stops_cleanly_on_ctrl_c(tmp_path, k
     text = "".join(lines)
     assert f"sporelab classroom at http://127.0.0.1:{port}/" in text, text
     assert "class password: ctrl-c-class" in text
+    assert text.count("WARNING: WORKSHOP=1: one shared class password, and any name. Anyone with the "
+                      "password can be anyone") == 2        # at start (stderr) and in the banner
     assert "initializers: http://127.0.0.1:" in text and "urlpath=lab%2Ftree%2Fsporelab%2Fnotebooks" in text
     assert len(children) >= 3                                 # proxy, hub, culler
     assert proc.returncode == 0 and rest.strip().endswith("stopped."), rest

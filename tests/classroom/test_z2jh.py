@@ -65,3 +65,28 @@ def test_the_config_holds_what_the_classroom_measured(config):
     extensions = user["extraFiles"]["sporelab-student-config"]["data"]["ServerApp"]["jpserver_extensions"]
     assert extensions == {"jupyter_lsp": False, "notebook": False}
     assert "SharedPasswordAuthenticator" not in config["hub"]["config"]  # passwords: at install time
+
+
+def test_first_use_by_default_and_https_through_the_charts_proxy(config):
+    hub = config["hub"]["config"]
+    assert hub["JupyterHub"]["authenticator_class"] == "firstuse"
+    assert hub["FirstUseAuthenticator"] == {"create_users": True, "min_password_length": 8}
+    assert config["proxy"]["https"]["enabled"] is True and config["proxy"]["https"]["type"] == "letsencrypt"
+
+
+def test_the_roster_overlay_is_valid_and_runs_the_classrooms_authenticator(chart, config):
+    validator, values = chart
+    roster = yaml.safe_load((Z2JH / "roster.yaml").read_text())
+    assert errors(validator, merge(merge(values, config), roster)) == []
+    hub = merge(config, roster)["hub"]
+    assert hub["config"]["JupyterHub"]["authenticator_class"] == "classroom.authenticator.ClassroomAuthenticator"
+    assert hub["config"]["Authenticator"]["allow_all"] is False
+    mounted = {Path(f["mountPath"]).name for f in hub["extraFiles"].values()}
+    assert mounted == {"passwords.json", "__init__.py", "authenticator.py", "credentials.py",
+                       "passwords.py", "throttle.py"}
+    # every module the authenticator imports from the package is mounted
+    import ast
+    imported = {n.module.split(".")[1] + ".py" for path in ("authenticator.py", "credentials.py")
+                for n in ast.walk(ast.parse((Z2JH.parent / path).read_text()))
+                if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("classroom.")}
+    assert imported <= mounted, imported - mounted
