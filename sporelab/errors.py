@@ -7,7 +7,14 @@ NumPy's ``AxisError`` is both a ValueError and an IndexError, so either ``except
 Raised where MindSpore raises ValueError for a wrong type:
 
 * the Parameter name, in the constructor and the ``name`` setter (not a str or None);
-* ``initializer(init, shape)`` with a ``shape`` that is not a tuple, list or int.
+* ``initializer(init, shape)`` with a ``shape`` that is not a tuple, list or int;
+* ``set_context(device_target=123)``, ``Tensor()`` and ``Tensor(None)``, where MindSpore says
+  TypeError and sporelab said ValueError before (so both kinds keep working).
+
+``ArgumentValueError`` (TypeError and ValueError too) is raised where sporelab says TypeError and
+MindSpore ValueError for a missing argument: ``SGD(None)``, ``Optimizer(lr, None)``,
+``load_checkpoint(1)``. ``CellStateError`` is a RuntimeError (the Cell is not ready) that is also
+MindSpore's AttributeError, for a Parameter or Cell assigned before ``super().__init__()``.
 
 >>> import sporelab as ms
 >>> try:
@@ -17,8 +24,16 @@ Raised where MindSpore raises ValueError for a wrong type:
 ArgumentTypeError
 """
 
-__all__ = ["ArgumentTypeError"]
+__all__ = ["ArgumentTypeError", "ArgumentValueError", "CellStateError"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
     """An argument of the wrong type, where MindSpore raises ValueError: both kinds catch it."""
+
+
+class ArgumentValueError(TypeError, ValueError):
+    """A missing or wrongly typed argument where MindSpore raises ValueError: both kinds catch it."""
+
+
+class CellStateError(RuntimeError, AttributeError):
+    """A Cell used before ``super().__init__()`` ran: sporelab's RuntimeError, MindSpore's AttributeError."""

@@ -10,7 +10,8 @@
 (5, 2)
 """
 
-from .cell import Cell, SequentialCell
+from .cell import Cell
+from .container import CellList, SequentialCell
 from .conv import Conv2d
 from .layers import Dense, Flatten, ReLU, Sigmoid, Tanh, get_activation
 from .parameter_update import ParameterUpdate
@@ -19,7 +20,7 @@ from .optim import Optimizer, SGD, Momentum, Adam
 from .wrap import WithLossCell, TrainOneStepCell
 from .grad_reducer import DistributedGradReducer
 
-__all__ = ["Cell", "SequentialCell", "Dense", "Flatten", "ReLU", "Sigmoid", "Tanh", "get_activation",
+__all__ = ["Cell", "SequentialCell", "CellList", "Dense", "Flatten", "ReLU", "Sigmoid", "Tanh", "get_activation",
            "Conv2d", "ParameterUpdate", "LossBase", "MSELoss", "L1Loss", "SoftmaxCrossEntropyWithLogits",
            "Optimizer", "SGD", "Momentum", "Adam", "WithLossCell", "TrainOneStepCell",
            "DistributedGradReducer"]
