@@ -29,7 +29,7 @@ __all__ = [
     "dtype_to_nptype", "pytype_to_dtype", "dtype_to_pytype", "from_numpy", "to_dtype",
     "rank", "can_cast_implicitly", "promote", "is_float", "is_int", "is_bool", "is_complex",
     "int_type", "uint_type", "float_type", "number_type", "all_types",
-    "list_", "tuple_", "string", "type_none", "function", "type_type", "tensor_type", "get_py_obj_dtype",
+    "tensor_dtype", "check_complex_to_real", "list_", "tuple_", "string", "type_none", "function", "type_type", "tensor_type", "get_py_obj_dtype",
 ]
 
 
@@ -309,3 +309,38 @@ def get_py_obj_dtype(obj):
     if isinstance(obj, type):
         return pytype_to_dtype(obj)
     return pytype_to_dtype(type(obj))
+
+
+def tensor_dtype(value, argument="dtype"):
+    """The dtype a Tensor is created with: a sporelab dtype (or its name), never a NumPy one.
+
+    MindSpore's ``Tensor(data, np.float32)`` is a TypeError (v1.5.0 mindspore/common/tensor.py:
+    ``validator.check_type_name('dtype', ...)``), so a student's code must not work here and fail
+    there. The message names the sporelab dtype to use.
+
+    >>> import numpy as np
+    >>> tensor_dtype(np.float32)
+    Traceback (most recent call last):
+        ...
+    TypeError: The argument 'dtype' must be a sporelab dtype, but got the NumPy dtype float32; use ms.float32 (ms.dtype.float32).
+    """
+    numpy_given = isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic))
+    if numpy_given:
+        own = from_numpy(value)
+        attribute = {bool_: "bool_"}.get(own, own.name.lower())
+        raise TypeError(f"The argument '{argument}' must be a sporelab dtype, but got the NumPy dtype "
+                        f"{np.dtype(value).name}; use ms.{attribute} (ms.dtype.{attribute}).")
+    return to_dtype(value, argument)
+
+
+def check_complex_to_real(source, target, argument="input_data"):
+    """Refuse complex data going into a real dtype: the imaginary part would be lost in silence.
+
+    >>> check_complex_to_real(complex64, float32)
+    Traceback (most recent call last):
+        ...
+    TypeError: The argument 'input_data' is complex (Complex64) and the dtype Float32 is real; take .real (or .imag) first if the imaginary part is not wanted.
+    """
+    if source.kind == "c" and target.kind != "c":
+        raise TypeError(f"The argument '{argument}' is complex ({source}) and the dtype {target} is real; "
+                        f"take .real (or .imag) first if the imaginary part is not wanted.")
