@@ -13,6 +13,8 @@
 from .cell import Cell
 from .container import CellList, SequentialCell
 from .conv import Conv2d
+from .normalization import BatchNorm2d
+from .pooling import AvgPool2d, MaxPool2d
 from .layers import Dense, Flatten, ReLU, Sigmoid, Tanh, get_activation
 from .parameter_update import ParameterUpdate
 from .loss import LossBase, MSELoss, L1Loss, SoftmaxCrossEntropyWithLogits
@@ -21,6 +23,6 @@ from .wrap import WithLossCell, TrainOneStepCell
 from .grad_reducer import DistributedGradReducer
 
 __all__ = ["Cell", "SequentialCell", "CellList", "Dense", "Flatten", "ReLU", "Sigmoid", "Tanh", "get_activation",
-           "Conv2d", "ParameterUpdate", "LossBase", "MSELoss", "L1Loss", "SoftmaxCrossEntropyWithLogits",
+           "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "ParameterUpdate", "LossBase", "MSELoss", "L1Loss", "SoftmaxCrossEntropyWithLogits",
            "Optimizer", "SGD", "Momentum", "Adam", "WithLossCell", "TrainOneStepCell",
            "DistributedGradReducer"]
