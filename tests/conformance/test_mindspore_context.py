@@ -2,7 +2,7 @@
 
 Mirrors kungfu-team/mindspore, tag v1.5.0: ``mindspore/context.py`` (``set_context``'s
 ``args_type_check``, ``_Context.setters``) and ``tests/ut/python/pynative_mode/test_context.py``
-(``test_max_call_depth``, ``test_max_device_memory_size``, ``test_set_context``).
+(``test_variable_memory_max_size``, ``test_max_device_memory_size``, ``test_set_context``).
 """
 
 import pytest
@@ -30,7 +30,7 @@ def test_every_option_has_mindspores_default():
 
 
 def test_set_context_as_mindsporess_examples_write_it():
-    # v1.5.0 context.py set_context's Examples section.
+    # v1.5.0 context.py set_context's Examples section; test_context.py::test_set_context (CPU here).
     context.set_context(mode=context.PYNATIVE_MODE, device_target="CPU", save_graphs=True,
                         save_graphs_path="/tmp/graphs", enable_sparse=True, max_call_depth=80,
                         max_device_memory="3.5GB", variable_memory_max_size="6GB",
@@ -48,7 +48,7 @@ def test_set_context_as_mindsporess_examples_write_it():
 
 
 def test_max_call_depth_must_be_positive():
-    # tests/ut/python/pynative_mode/test_context.py::test_max_call_depth
+    # v1.5.0 context.py _Context.set_max_call_depth; args_type_check(max_call_depth=int)
     with pytest.raises(ValueError, match="'max_call_depth'"):
         context.set_context(max_call_depth=0)
     with pytest.raises(TypeError, match="'max_call_depth'"):
@@ -63,11 +63,19 @@ def test_max_device_memory_format():
     for bad in ("3.5G", "0GB", "GB", "-1GB"):
         with pytest.raises(ValueError, match="'max_device_memory'"):
             context.set_context(max_device_memory=bad)
+    for bad in (True, 1):
+        with pytest.raises(TypeError, match="'max_device_memory'"):
+            context.set_context(max_device_memory=bad)
     assert context.get_context("max_device_memory") == "3.5GB"
 
 
 def test_variable_memory_max_size_at_most_31gb():
-    # v1.5.0 context.py set_variable_memory_max_size.
+    # test_context.py::test_variable_memory_max_size; v1.5.0 context.py set_variable_memory_max_size.
+    for bad in (True, 1):
+        with pytest.raises(TypeError, match="'variable_memory_max_size'"):
+            context.set_context(variable_memory_max_size=bad)
+    context.set_context(variable_memory_max_size="3GB")
+    assert context.get_context("variable_memory_max_size") == "3GB"
     with pytest.raises(ValueError, match="31GB"):
         context.set_context(variable_memory_max_size="32GB")
 
@@ -76,6 +84,8 @@ def test_unknown_key_is_mindspores_error():
     # v1.5.0 context.py: raise ValueError("Set context keyword %s is not recognized!" % key)
     with pytest.raises(ValueError, match="Set context keyword no_such_option is not recognized!"):
         context.set_context(no_such_option=True)
+    with pytest.raises(ValueError):          # test_context.py::test_set_context
+        context.set_context(modex="ge")
 
 
 def test_device_target_of_wrong_type_is_a_type_error_too():
