@@ -15,6 +15,7 @@ Traceback (most recent call last):
 ValueError: For 'set_context', the argument 'max_call_depth' must be greater than 0, but got 0.
 """
 
+import os
 import re
 
 from ._checks import is_int
@@ -54,6 +55,11 @@ def _tune_mode(key, value):
                          f"but got {value!r}.")
 
 
+def _print_file(key, value):
+    if value and os.path.isdir(os.path.realpath(value)):      # MindSpore v1.5.0: IOError (OSError)
+        raise OSError(f"For 'set_context', the argument '{key}' must be a file path, but {value!r} is a directory.")
+
+
 # key: (type, MindSpore's default, extra check, why it changes nothing in sporelab)
 OPTIONS = {
     "save_graphs": (bool, False, None, "no graphs are compiled: execution is eager"),
@@ -73,7 +79,7 @@ OPTIONS = {
     "load_compile_cache": (bool, False, None, "nothing is compiled"),
     "max_device_memory": (str, "1024GB", _memory_size, "CuPy's memory pool grows as needed"),
     "variable_memory_max_size": (str, "30GB", _variable_memory, "no device memory split (Ascend only)"),
-    "print_file_path": (str, "", None, "ops.Print is not provided (Ascend only in MindSpore)"),
+    "print_file_path": (str, "", _print_file, "ops.Print is not provided (Ascend only in MindSpore)"),
     "env_config_path": (str, "", None, "no IR dump configuration"),
     "enable_dump": (bool, False, None, "no data dump (deprecated in MindSpore 1.5)"),
     "save_dump_path": (str, ".", None, "no data dump (deprecated in MindSpore 1.5)"),

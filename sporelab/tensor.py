@@ -150,7 +150,7 @@ class Tensor(TensorOps):
             raise TypeError(f"The argument 'input_data' holds {array.dtype.name} values that are not "
                             f"numbers; a tensor holds numbers or bools only.")
         self._dtype = mstype.from_numpy(array.dtype) if target is None else target
-        mstype.check_complex_to_real(mstype.from_numpy(array.dtype), self._dtype)
+        array = mstype.check_complex_to_real(mstype.from_numpy(array.dtype), self._dtype, values=array)
         self._shape = array.shape
         self._data = _device.to_device(_cast_checked(array, self._dtype.nptype), self._device)
 
@@ -176,9 +176,9 @@ class Tensor(TensorOps):
             self._shape, self._data, self.init = other._shape, None, other.init
             return
         self._dtype = target or other._dtype
-        mstype.check_complex_to_real(other._dtype, self._dtype)
+        source = mstype.check_complex_to_real(other._dtype, self._dtype, values=other._data)
         self._shape = other._shape
-        self._data = other._data.astype(self._dtype.nptype, copy=True)
+        self._data = source.astype(self._dtype.nptype, copy=True)
 
     @staticmethod
     def _wrap(array, dtype=None, device=None):
@@ -290,9 +290,9 @@ class Tensor(TensorOps):
             TypeError: ``dtype`` is not a sporelab dtype; complex values into a real dtype.
         """
         target = mstype.tensor_dtype(dtype)
-        mstype.check_complex_to_real(self._dtype, target, "self")
+        source = mstype.check_complex_to_real(self._dtype, target, "self", values=self._data)
         if self._data is not None and target is not self._dtype:
-            self._write(self._data.astype(target.nptype), "set_dtype")
+            self._write(source.astype(target.nptype), "set_dtype")
         self._dtype = target
         return target
 

@@ -80,6 +80,14 @@ def test_variable_memory_max_size_at_most_31gb():
         context.set_context(variable_memory_max_size="32GB")
 
 
+def test_print_file_path_must_not_be_a_directory(tmp_path):
+    # test_context.py::test_print_file_path: set_context(print_file_path="./") raises IOError
+    with pytest.raises(IOError, match="'print_file_path'"):
+        context.set_context(print_file_path=str(tmp_path))
+    context.set_context(print_file_path=str(tmp_path / "print.pb"))
+    assert context.get_context("print_file_path") == str(tmp_path / "print.pb")
+
+
 def test_unknown_key_is_mindspores_error():
     # v1.5.0 context.py: raise ValueError("Set context keyword %s is not recognized!" % key)
     with pytest.raises(ValueError, match="Set context keyword no_such_option is not recognized!"):

@@ -47,7 +47,7 @@ def test_python_complex_is_complex128_with_all_digits():
 
 
 @pytest.mark.parametrize("make", [
-    lambda: ms.Tensor(1 + 2j, ms.float32), lambda: ms.Tensor([1j], ms.float64),
+    lambda: ms.Tensor(1 + 2j, ms.float32), lambda: ms.Tensor([1.0, 1 + 1e-30j], ms.float32), lambda: ms.Tensor([1j], ms.float64),
     lambda: ms.Tensor(np.array([1 + 1j], np.complex64), ms.int32), lambda: ms.Tensor(ms.Tensor(1j), ms.float32),
     lambda: ms.Tensor(1j).astype(ms.float32), lambda: ms.Tensor(1j).set_dtype(ms.float16),
 ])
@@ -58,6 +58,10 @@ def test_complex_into_a_real_dtype_says_take_real(make):
 
 def test_complex_real_part_taken_explicitly_works():
     assert ms.Tensor(np.array([1 + 2j]).real, ms.float32).asnumpy().tolist() == [1.0]
+    # test_tensor.py::test_tensor_dtype_complex64_to_float32: zero imaginary parts lose nothing
+    t = ms.Tensor(np.array([[1, 2, 3], [4, 5, 6]], dtype=np.complex64), ms.float32)
+    assert t.dtype is ms.float32 and t.shape == (2, 3)
+    assert ms.Tensor(np.array([2 + 0j])).astype(ms.float64).asnumpy().tolist() == [2.0]
     assert ms.Tensor(1j).astype(ms.complex64).dtype is ms.complex64
 
 
