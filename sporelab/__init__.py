@@ -14,7 +14,7 @@ import sys as _sys
 from . import dtype
 from .dtype import (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16,
                     float32, float64, complex64, complex128, dtype_to_nptype, dtype_to_pytype,
-                    pytype_to_dtype)
+                    pytype_to_dtype, list_, tuple_, string, type_none, get_py_obj_dtype)
 from .device import (Context, cpu, gpu, num_gpus, set_context, get_context, current_context,
                      GRAPH_MODE, PYNATIVE_MODE)
 from .random import set_seed, get_seed
@@ -43,7 +43,8 @@ __version__ = "0.1.0"
 __all__ = [
     "dtype", "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "complex64", "complex128", "dtype_to_nptype",
-    "dtype_to_pytype", "pytype_to_dtype", "Context", "cpu", "gpu", "num_gpus", "set_context",
+    "dtype_to_pytype", "pytype_to_dtype", "list_", "tuple_", "string", "type_none", "get_py_obj_dtype",
+    "Context", "cpu", "gpu", "num_gpus", "set_context",
     "get_context", "current_context", "GRAPH_MODE", "PYNATIVE_MODE", "set_seed", "get_seed", "Tensor", "Parameter",
     "ParameterTuple", "common", "autograd", "gluon", "datasets", "nn", "ops", "grad", "value_and_grad",
     "save_checkpoint", "load_checkpoint", "load_param_into_net",

@@ -248,7 +248,8 @@ def getitem(self, index):
 def astype(self, dtype):
     """A copy converted to ``dtype`` (``ms.float32``, ``np.float32`` or ``'float32'``)."""
     target = mstype.to_dtype(dtype)
-    out = self._wrap(self._array.astype(target.nptype), target, self.device)
+    source = mstype.check_complex_to_real(self.dtype, target, "self", values=self._array)
+    out = self._wrap(source.astype(target.nptype), target, self.device)
     if target.kind in "fc" and self.dtype.kind in "fc":
         record_op(out, (self,), lambda g: (g.astype(self.dtype.nptype),), saved=())
     return out

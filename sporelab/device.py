@@ -17,6 +17,7 @@ True
 
 import numpy as np
 
+from . import _context_options
 from ._checks import is_int
 
 __all__ = ["Context", "cpu", "gpu", "num_gpus", "current_context", "set_context", "get_context",
@@ -139,7 +140,7 @@ def _require_gpu(ctx):
     return cupy
 
 
-_context = {"device_target": "CPU", "device_id": 0, "mode": 1}
+_context = {"device_target": "CPU", "device_id": 0, "mode": 1, **_context_options.defaults()}
 
 
 def current_context():
@@ -156,17 +157,28 @@ def set_context(device_target=None, device_id=None, mode=None, **kwargs):
     """Choose the default device, MindSpore style: ``set_context(device_target='GPU', device_id=0)``.
 
     ``mode`` (GRAPH_MODE or PYNATIVE_MODE) is accepted so MindSpore scripts run unchanged; sporelab
-    always executes eagerly, which is what PYNATIVE_MODE means.
+    always executes eagerly, which is what PYNATIVE_MODE means. Every other option MindSpore r1.x
+    documents (``save_graphs``, ``max_device_memory``, ``max_call_depth``, ...) is checked as there
+    and kept for ``get_context``; it changes nothing here (the table is in ``_context_options``).
+    All arguments are checked before anything changes.
+
+    >>> import sporelab as ms
+    >>> ms.set_context(save_graphs=True, max_device_memory="3.5GB")
+    >>> ms.get_context("max_device_memory")
+    '3.5GB'
+    >>> ms.set_context(save_graphs=False, max_device_memory="1024GB")
 
     Raises:
-        ValueError: ``device_target`` is not 'CPU' or 'GPU'; an unknown mode or keyword.
+        TypeError: an option of the wrong type (``device_target=123``: also a ValueError).
+        ValueError: ``device_target`` is not 'CPU' or 'GPU'; an unknown mode, value or keyword.
         RuntimeError: 'GPU' on a machine without a usable GPU (nothing is changed then).
     """
-    if kwargs:
-        raise ValueError(f"set_context got unsupported argument(s) {sorted(kwargs)}; "
-                         f"supported are 'device_target', 'device_id' and 'mode'.")
+    for key, value in kwargs.items():
+        _context_options.check_option(key, value)
     if mode is not None and (isinstance(mode, bool) or mode not in (GRAPH_MODE, PYNATIVE_MODE)):
         raise ValueError(f"The argument 'mode' must be ms.GRAPH_MODE (0) or ms.PYNATIVE_MODE (1), but got {mode!r}.")
+    if device_target is not None:
+        _context_options.check_device_target_type(device_target)
     target = _context["device_target"] if device_target is None else device_target
     if target not in ("CPU", "GPU"):
         raise ValueError(f"The argument 'device_target' must be 'CPU' or 'GPU', but got {device_target!r}.")
@@ -174,13 +186,19 @@ def set_context(device_target=None, device_id=None, mode=None, **kwargs):
     ctx = Context(target.lower(), new_id)
     if ctx.is_gpu:
         _require_gpu(ctx)
-    _context.update(device_target=target, device_id=ctx.device_id)
+    _context.update(device_target=target, device_id=ctx.device_id, **kwargs)
     if mode is not None:
         _context["mode"] = mode
 
 
 def get_context(attr_key):
-    """Read a context setting: 'device_target' or 'device_id'."""
+    """Read a context setting: 'device_target', 'device_id', 'mode' or any other option
+    ``set_context`` takes (MindSpore's default until it is set).
+
+    >>> import sporelab as ms
+    >>> ms.get_context("max_call_depth")
+    1000
+    """
     if attr_key not in _context:
         raise ValueError(f"The argument 'attr_key' must be one of {sorted(_context)}, but got {attr_key!r}.")
     return _context[attr_key]

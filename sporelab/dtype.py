@@ -29,6 +29,8 @@ __all__ = [
     "dtype_to_nptype", "pytype_to_dtype", "dtype_to_pytype", "from_numpy", "to_dtype",
     "rank", "can_cast_implicitly", "promote", "is_float", "is_int", "is_bool", "is_complex",
     "int_type", "uint_type", "float_type", "number_type", "all_types",
+    "tensor_dtype", "check_complex_to_real", "list_", "tuple_", "string", "type_none", "function", "type_type",
+    "tensor_type", "get_py_obj_dtype",
 ]
 
 
@@ -90,6 +92,15 @@ float_ = Type("Float", None, "f", float)
 complex_ = Type("Complex", None, "c", complex)
 number = Type("Number", None, "n", None)
 
+# The types of Python values that are not numbers (MindSpore v1.5.0 mindspore/common/dtype.py:
+# list_, tuple_, string, type_none; function and type_type for Cells and dtypes themselves).
+list_ = Type("List", None, "L", list)
+tuple_ = Type("Tuple", None, "T", tuple)
+string = Type("String", None, "s", str)
+type_none = Type("TypeNone", None, "N", type(None))
+function = Type("Function", None, "F", None)
+type_type = Type("TypeType", None, "Y", None)
+
 int_type = (int8, int16, int32, int64)
 uint_type = (uint8, uint16, uint32, uint64)
 float_type = (float16, float32, float64)
@@ -98,7 +109,8 @@ number_type = int_type + uint_type + float_type + complex_type
 all_types = (bool_,) + number_type
 
 _FROM_NUMPY = {np.dtype(t.nptype): t for t in all_types}
-_BY_NAME = {t.name: t for t in all_types + (int_, uint, float_, complex_, number)}
+_OBJECT_TYPES = (list_, tuple_, string, type_none, function, type_type)
+_BY_NAME = {t.name: t for t in all_types + (int_, uint, float_, complex_, number) + _OBJECT_TYPES}
 
 # MindSpore's implicit conversion sequence; unsigned 16/32/64 are slotted in by NumPy safe casting.
 _RANK = {t: i for i, t in enumerate(
@@ -182,7 +194,8 @@ def dtype_to_pytype(type_):
     return type_.pytype
 
 
-_PYTYPES = {bool: bool_, int: int64, float: float64, complex: complex128}
+_PYTYPES = {bool: bool_, int: int64, float: float64, complex: complex128,
+            list: list_, tuple: tuple_, str: string, type(None): type_none}
 
 
 def pytype_to_dtype(obj):
@@ -197,7 +210,7 @@ def pytype_to_dtype(obj):
 
     Raises:
         TypeError: ``obj`` is not a type.
-        NotImplementedError: a type with no sporelab dtype (as MindSpore does), e.g. ``str``.
+        NotImplementedError: a type with no sporelab dtype (as MindSpore does), e.g. ``dict``.
     """
     if isinstance(obj, Type):
         return obj
@@ -260,3 +273,83 @@ def is_bool(type_):
 
 def is_complex(type_):
     return type_.kind == "c"
+
+
+_TENSOR_TYPES = {}
+
+
+def tensor_type(element):
+    """The type of a Tensor holding ``element`` values: ``tensor_type(ms.float32)`` prints
+    ``Tensor[Float32]`` (MindSpore's ``TensorType``). One object per element dtype."""
+    element = to_dtype(element, "element")
+    if element not in _TENSOR_TYPES:
+        _TENSOR_TYPES[element] = Type(f"Tensor[{element.name}]", None, "t", None)
+    return _TENSOR_TYPES[element]
+
+
+def get_py_obj_dtype(obj):
+    """The sporelab type of a Python object or type, as MindSpore v1.5.0's ``get_py_obj_dtype``
+    (mindspore/common/dtype.py): a Tensor gives ``Tensor[<its dtype>]``, a Cell ``Function``, a
+    dtype ``TypeType``, a type its dtype (``pytype_to_dtype``), any other value the dtype of its type.
+
+    >>> import sporelab as ms
+    >>> ms.dtype.get_py_obj_dtype(3), ms.dtype.get_py_obj_dtype([1]), ms.dtype.get_py_obj_dtype(None)
+    (Int64, List, TypeNone)
+    >>> ms.dtype.get_py_obj_dtype(ms.Tensor([1.0]))
+    Tensor[Float32]
+
+    Raises:
+        NotImplementedError: a type with no sporelab dtype, e.g. ``dict``.
+    """
+    if isinstance(getattr(obj, "dtype", None), Type) and hasattr(obj, "shape"):
+        return tensor_type(obj.dtype)
+    if hasattr(obj, "construct"):
+        return function
+    if isinstance(obj, Type):
+        return type_type
+    if isinstance(obj, type):
+        return pytype_to_dtype(obj)
+    return pytype_to_dtype(type(obj))
+
+
+def tensor_dtype(value, argument="dtype"):
+    """The dtype a Tensor is created with: a sporelab dtype (or its name), never a NumPy one.
+
+    MindSpore's ``Tensor(data, np.float32)`` is a TypeError (v1.5.0 mindspore/common/tensor.py:
+    ``validator.check_type_name('dtype', ...)``), so a student's code must not work here and fail
+    there. The message names the sporelab dtype to use.
+
+    >>> import numpy as np
+    >>> tensor_dtype(np.float32)
+    Traceback (most recent call last):
+        ...
+    TypeError: The argument 'dtype' must be a sporelab dtype, but got the NumPy dtype float32; use ms.float32 (ms.dtype.float32).
+    """  # noqa: E501 -- a doctest's expected error is one line
+    numpy_given = isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic))
+    if numpy_given:
+        own = from_numpy(value)
+        attribute = {bool_: "bool_"}.get(own, own.name.lower())
+        raise TypeError(f"The argument '{argument}' must be a sporelab dtype, but got the NumPy dtype "
+                        f"{np.dtype(value).name}; use ms.{attribute} (ms.dtype.{attribute}).")
+    return to_dtype(value, argument)
+
+
+def check_complex_to_real(source, target, argument="input_data", values=None):
+    """Refuse complex data going into a real dtype: the imaginary part would be lost in silence.
+
+    With ``values`` (the array about to be converted), complex data whose imaginary parts are all
+    zero converts: nothing is lost, and MindSpore v1.5.0's own test
+    ``tests/ut/python/ir/test_tensor.py::test_tensor_dtype_complex64_to_float32`` does exactly that.
+    Returns ``values`` ready to cast (their real part in that case).
+
+    >>> check_complex_to_real(complex64, float32)
+    Traceback (most recent call last):
+        ...
+    TypeError: The argument 'input_data' is complex (Complex64) and the dtype Float32 is real; take .real (or .imag) first if the imaginary part is not wanted.
+    """  # noqa: E501 -- a doctest's expected error is one line
+    if source.kind == "c" and target.kind != "c":
+        if values is not None and not bool(values.imag.any()):
+            return values.real
+        raise TypeError(f"The argument '{argument}' is complex ({source}) and the dtype {target} is real; "
+                        f"take .real (or .imag) first if the imaginary part is not wanted.")
+    return values

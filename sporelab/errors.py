@@ -7,7 +7,16 @@ NumPy's ``AxisError`` is both a ValueError and an IndexError, so either ``except
 Raised where MindSpore raises ValueError for a wrong type:
 
 * the Parameter name, in the constructor and the ``name`` setter (not a str or None);
-* ``initializer(init, shape)`` with a ``shape`` that is not a tuple, list or int.
+* ``initializer(init, shape)`` with a ``shape`` that is not a tuple, list or int;
+* ``set_context(device_target=123)``, ``Tensor()`` and ``Tensor(None)``, where MindSpore says
+  TypeError and sporelab said ValueError before (so both kinds keep working);
+* a missing or wrongly typed argument where MindSpore says ValueError: ``SGD(None)``,
+  ``Optimizer(lr, None)``, ``load_checkpoint(1)``.
+
+``ArgumentAssertionError`` is a ValueError that is also MXNet's AssertionError, for the value checks
+MXNet makes with ``assert`` (``ParameterDict.load``'s names, shapes and dtypes). ``CellStateError``
+is a RuntimeError (the Cell is not ready) that is also MindSpore's AttributeError, for a Parameter
+or Cell assigned before ``super().__init__()``.
 
 >>> import sporelab as ms
 >>> try:
@@ -17,7 +26,7 @@ Raised where MindSpore raises ValueError for a wrong type:
 ArgumentTypeError
 """
 
-__all__ = ["ArgumentTypeError", "ArgumentAssertionError"]
+__all__ = ["ArgumentTypeError", "ArgumentAssertionError", "CellStateError"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -27,3 +36,7 @@ class ArgumentTypeError(TypeError, ValueError):
 class ArgumentAssertionError(ValueError, AssertionError):
     """A wrong value where MXNet asserts (``ParameterDict.load``'s missing or extra names, shape
     and dtype checks): Gluon code's ``except AssertionError`` and sporelab's ValueError both catch it."""
+
+
+class CellStateError(RuntimeError, AttributeError):
+    """A Cell used before ``super().__init__()`` ran: sporelab's RuntimeError, MindSpore's AttributeError."""

@@ -35,6 +35,7 @@ import numpy as np
 
 from . import dtype as mstype
 from ._checks import check_bool, is_int
+from .errors import ArgumentTypeError
 from .parameter import Parameter
 from .tensor import Tensor
 
@@ -66,8 +67,8 @@ def _file_path(ckpt_file_name, func):
         name = os.fspath(ckpt_file_name) if isinstance(ckpt_file_name, (str, os.PathLike)) else None
     except TypeError:
         name = None
-    if not isinstance(name, str):
-        raise TypeError(f"For '{func}', the argument 'ckpt_file_name' must be a str or a path object such "
+    if not isinstance(name, str):     # MindSpore v1.5.0 load_checkpoint(1): ValueError; both catch this
+        raise ArgumentTypeError(f"For '{func}', the argument 'ckpt_file_name' must be a str or a path object such "
                         f"as 'net.ckpt', but got {type(ckpt_file_name).__name__}.")
     if not name or "\0" in name:
         raise ValueError(f"For '{func}', the argument 'ckpt_file_name' must be a file name such as "

@@ -32,6 +32,7 @@ from ._checks import check_shape
 from ._tensor_ops import TensorOps
 from .common import initializer as _initializers
 from .common._base import Initializer
+from .errors import ArgumentTypeError
 
 __all__ = ["Tensor"]
 
@@ -54,7 +55,7 @@ def _infer_array(data, explicit_dtype=False):
     if isinstance(data, float):
         return np.array(data) if explicit_dtype else _narrow(np.array(data, dtype=np.float64), np.float32)
     if isinstance(data, complex):
-        return np.array(data, dtype=np.complex64)
+        return np.array(data, dtype=np.complex128)      # Complex128, as MindSpore: all its digits
     try:
         array = np.array(data)
     except (ValueError, OverflowError) as error:
@@ -64,8 +65,6 @@ def _infer_array(data, explicit_dtype=False):
         return array
     if array.dtype == np.float64:
         array = _narrow(array, np.float32)     # Tensor([1.0, 2.0]) is Float32, as in MindSpore
-    elif array.dtype == np.complex128:
-        array = _narrow(array, np.complex64)
     return array
 
 
@@ -108,7 +107,8 @@ class Tensor(TensorOps):
 
     Args:
         input_data: a Tensor, Python number or bool, (nested) list or tuple, NumPy array or scalar.
-        dtype: the dtype to store (``ms.float32``, ``np.float32`` or ``'float32'``); inferred if None.
+        dtype: the dtype to store (``ms.float32`` or ``'float32'``; a NumPy dtype is a TypeError, as in
+            MindSpore); inferred if None. Complex data into a real dtype is a TypeError (take ``.real``).
         shape: only with ``init``: the shape of a lazy tensor.
         init: an ``Initializer``; makes the tensor lazy (no ``input_data`` then).
 
@@ -132,13 +132,13 @@ class Tensor(TensorOps):
         if init is not None:
             self._init_lazy(input_data, dtype, shape, init)
             return
-        if input_data is None:
-            raise ValueError("Tensor needs 'input_data', or 'init' with 'shape' and 'dtype' for a "
-                             "lazy tensor (e.g. Tensor(dtype=ms.float32, shape=(2, 3), init=One())).")
+        if input_data is None:     # MindSpore's TypeError, sporelab's ValueError: both catch it
+            raise ArgumentTypeError("Tensor needs 'input_data', or 'init' with 'shape' and 'dtype' for a "
+                                    "lazy tensor (e.g. Tensor(dtype=ms.float32, shape=(2, 3), init=One())).")
         if shape is not None:
             raise ValueError("The argument 'shape' is only for lazy tensors (with 'init'); to change the "
                              "shape of data, use .reshape().")
-        target = None if dtype is None else mstype.to_dtype(dtype)
+        target = None if dtype is None else mstype.tensor_dtype(dtype)
         if isinstance(input_data, Tensor):
             self._copy_from(input_data, target)
             return
@@ -151,6 +151,7 @@ class Tensor(TensorOps):
             raise TypeError(f"The argument 'input_data' holds {array.dtype.name} values that are not "
                             f"numbers; a tensor holds numbers or bools only.")
         self._dtype = mstype.from_numpy(array.dtype) if target is None else target
+        array = mstype.check_complex_to_real(mstype.from_numpy(array.dtype), self._dtype, values=array)
         self._shape = array.shape
         self._data = _device.to_device(_cast_checked(array, self._dtype.nptype), self._device)
 
@@ -164,7 +165,7 @@ class Tensor(TensorOps):
                             f"strings and numbers.")
         if dtype is None or shape is None:
             raise ValueError("A lazy tensor needs both 'shape' and 'dtype' next to 'init'.")
-        self._dtype = mstype.to_dtype(dtype)
+        self._dtype = mstype.tensor_dtype(dtype)
         self._shape = _check_shape(shape)
         self._data = None
         self.init = init
@@ -176,8 +177,9 @@ class Tensor(TensorOps):
             self._shape, self._data, self.init = other._shape, None, other.init
             return
         self._dtype = target or other._dtype
+        source = mstype.check_complex_to_real(other._dtype, self._dtype, values=other._data)
         self._shape = other._shape
-        self._data = other._data.astype(self._dtype.nptype, copy=True)
+        self._data = source.astype(self._dtype.nptype, copy=True)
 
     @staticmethod
     def _wrap(array, dtype=None, device=None):
@@ -259,6 +261,60 @@ class Tensor(TensorOps):
         data = self._array
         host = _device.to_host(data)
         return host.copy() if host is data else host
+
+    # ---- MindSpore's in-place dtype change and zero-copy NumPy view -----------------------------
+    @property
+    def strides(self):
+        """Bytes to step along each axis of the tensor's row-major layout, MindSpore's ``strides``
+        (a tuple; ``()`` for a scalar). Views report the layout of their own shape, as there.
+
+        >>> Tensor(np.ones((2, 3), np.float32)).strides
+        (12, 4)
+        """
+        steps, step = [], self.itemsize
+        for length in reversed(self._shape):
+            steps.append(step)
+            step *= length
+        return tuple(reversed(steps))
+
+    def set_dtype(self, dtype):
+        """Convert the tensor's values to ``dtype`` in place and return ``dtype`` (MindSpore v1.5.0
+        ``Tensor.set_dtype``, kungfu-team/mindspore mindspore/ccsrc/pybind_api/ir/tensor_py.cc).
+
+        >>> t = Tensor(np.array([1.7, -2.2], np.float32))
+        >>> t.set_dtype(ms.int32)
+        Int32
+        >>> t.asnumpy().tolist()
+        [1, -2]
+
+        Raises:
+            TypeError: ``dtype`` is not a sporelab dtype; complex values into a real dtype.
+        """
+        target = mstype.tensor_dtype(dtype)
+        source = mstype.check_complex_to_real(self._dtype, target, "self", values=self._data)
+        if self._data is not None and target is not self._dtype:
+            self._write(source.astype(target.nptype), "set_dtype")
+        self._dtype = target
+        return target
+
+    @staticmethod
+    def from_numpy(array):
+        """A CPU Tensor over ``array``'s own memory, without a copy (MindSpore's ``from_numpy``):
+        writing into one shows in the other.
+
+        >>> a = np.zeros(3, np.float32)
+        >>> t = Tensor.from_numpy(a)
+        >>> a[0] = 5.0
+        >>> t.asnumpy().tolist()
+        [5.0, 0.0, 0.0]
+
+        Raises:
+            TypeError: ``array`` is not a NumPy array, or its dtype has no sporelab dtype.
+        """
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"For 'Tensor.from_numpy', the argument 'array' must be a numpy.ndarray, "
+                            f"but got {type(array).__name__}.")
+        return Tensor._wrap(array, mstype.from_numpy(array.dtype), _device.cpu(0))
 
     def __array__(self, dtype=None, copy=None):
         host = _device.to_host(self._array)

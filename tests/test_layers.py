@@ -20,8 +20,9 @@ PACKAGE = "sporelab"
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parents[1] / PACKAGE
 
 # The bottom layer: they import nothing of sporelab but one another (device and random check their
-# arguments with _checks).
-LEAVES = {"sporelab.dtype", "sporelab.device", "sporelab.random", "sporelab.errors", "sporelab._checks"}
+# arguments with _checks; device keeps MindSpore's other context options in _context_options).
+LEAVES = {"sporelab.dtype", "sporelab.device", "sporelab.random", "sporelab.errors", "sporelab._checks",
+          "sporelab._context_options"}
 # The initializer fills sit right above the leaves: common/ may import common/ and the leaves.
 FILLS = "sporelab.common"
 FILLS_MAY_IMPORT = LEAVES

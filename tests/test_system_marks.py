@@ -18,7 +18,10 @@ SIGNS = {
 }
 
 # Modules whose code names such a thing without starting it, with the reason.
-NAMES_ONLY = {"test_requires.py": "checks how a missing mpiexec or chromium is reported; starts neither"}
+NAMES_ONLY = {"test_requires.py": "checks how a missing mpiexec or chromium is reported; starts neither",
+              "classroom/test_roster.py": "runs classroom.serve on bad rosters, which it refuses before starting"}
+# tests/classroom/conftest.py's fixtures that start a real hub: a test asking for one is a hub test.
+HUB_FIXTURES = {"classroom", "roster_classroom"}
 
 
 def _code_words(source):
@@ -40,8 +43,14 @@ def _code_words(source):
 
 
 def _signs_in(path):
-    words = list(_code_words(path.read_text(encoding="utf-8")))
-    return {kind for kind, signs in SIGNS.items() if any(sign in word for sign in signs for word in words)}
+    source = path.read_text(encoding="utf-8")
+    words = list(_code_words(source))
+    kinds = {kind for kind, signs in SIGNS.items() if any(sign in word for sign in signs for word in words)}
+    tests = [node for node in ast.walk(ast.parse(source))
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")]
+    if any(arg.arg in HUB_FIXTURES for test in tests for arg in test.args.args):
+        kinds.add("hub")
+    return kinds
 
 
 def _test_modules():
@@ -76,6 +85,8 @@ def test_the_signs_are_seen_in_code_not_in_docstrings(tmp_path):
     assert _signs_in(module) == set()
     module.write_text('from playwright.sync_api import sync_playwright\nCMD = ["mpiexec", "-n", "2"]\n')
     assert _signs_in(module) == {"browser", "mpi"}
+    module.write_text('def test_a(roster_classroom):\n    pass\n')
+    assert _signs_in(module) == {"hub"}
 
 
 def test_kinds_of_matches_files_and_folders():

@@ -82,6 +82,31 @@ def _register_tensor_class(cls):
     _tensor_class = cls
 
 
+def _assignment(arr, num):
+    """Write ``num`` (a number or an array that broadcasts) into the NumPy array ``arr`` in place and
+    return ``arr``; a 0-d ``arr`` too. MindSpore's examples call it from custom initializers'
+    ``_initialize(self, arr)`` (kungfu-team/mindspore v1.5.0 mindspore/common/initializer.py).
+
+    >>> import numpy as np
+    >>> arr = np.zeros((2, 2), np.float32)
+    >>> _assignment(arr, 3.0).tolist()
+    [[3.0, 3.0], [3.0, 3.0]]
+
+    Raises:
+        TypeError: ``arr`` is not a NumPy array.
+        ValueError: ``num`` does not broadcast to ``arr``'s shape.
+    """
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"For '_assignment', the argument 'arr' must be a numpy.ndarray, but got "
+                        f"{type(arr).__name__}.")
+    try:
+        arr[...] = num
+    except ValueError as error:
+        raise ValueError(f"For '_assignment', the argument 'num' does not fit 'arr' of shape {arr.shape}: "
+                         f"{error}.") from None
+    return arr
+
+
 def _normalise_shape(shape):
     """``shape`` as a tuple of positive ints (an int n gives (n,)), or a teaching error."""
     shape = check_shape(shape, "For 'initializer', the argument 'shape' must be a tuple or list of positive "

@@ -10,8 +10,11 @@
 (5, 2)
 """
 
-from .cell import Cell, SequentialCell
+from .cell import Cell
+from .container import CellList, SequentialCell
 from .conv import Conv2d
+from .normalization import BatchNorm2d
+from .pooling import AvgPool2d, MaxPool2d
 from .layers import Dense, Flatten, ReLU, Sigmoid, Tanh, get_activation
 from .parameter_update import ParameterUpdate
 from .loss import LossBase, MSELoss, L1Loss, SoftmaxCrossEntropyWithLogits
@@ -19,7 +22,8 @@ from .optim import Optimizer, SGD, Momentum, Adam
 from .wrap import WithLossCell, TrainOneStepCell
 from .grad_reducer import DistributedGradReducer
 
-__all__ = ["Cell", "SequentialCell", "Dense", "Flatten", "ReLU", "Sigmoid", "Tanh", "get_activation",
-           "Conv2d", "ParameterUpdate", "LossBase", "MSELoss", "L1Loss", "SoftmaxCrossEntropyWithLogits",
+__all__ = ["Cell", "SequentialCell", "CellList", "Dense", "Flatten", "ReLU", "Sigmoid", "Tanh", "get_activation",
+           "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "ParameterUpdate", "LossBase", "MSELoss", "L1Loss",
+           "SoftmaxCrossEntropyWithLogits",
            "Optimizer", "SGD", "Momentum", "Adam", "WithLossCell", "TrainOneStepCell",
            "DistributedGradReducer"]

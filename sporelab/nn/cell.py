@@ -1,4 +1,4 @@
-"""``Cell``, the base of every layer and network, and ``SequentialCell``.
+"""``Cell``, the base of every layer and network (its containers are in ``nn/container.py``).
 
 A Cell keeps the Parameters and sub-Cells assigned to its attributes in two ordered registries,
 so that a network can list, name and update its parameters::
@@ -19,12 +19,13 @@ Names are attribute paths (``fc1.weight``), given when a child is assigned (the 
 from collections import OrderedDict
 
 from .. import device as _device
-from .._checks import check_bool, is_int
+from .._checks import check_bool
+from ..errors import CellStateError
 from ..parallel import _hooks as _parallel
 from ..parameter import DEFAULT_NAME, Parameter, ParameterTuple, check_prefix
 from ..tensor import Tensor
 
-__all__ = ["Cell", "SequentialCell"]
+__all__ = ["Cell"]
 
 
 class Cell:
@@ -64,7 +65,7 @@ class Cell:
     def _registry(self, key):
         registry = self.__dict__.get(key)
         if registry is None:
-            raise RuntimeError(f"{self.cls_name}.__init__ must call super().__init__() before it assigns "
+            raise CellStateError(f"{self.cls_name}.__init__ must call super().__init__() before it assigns "
                                f"Parameters or Cells to attributes; the Cell registries do not exist yet.")
         return registry
 
@@ -367,74 +368,3 @@ class Cell:
         for name, cell in children.items():
             body += f"({name}): {cell!r}\n"
         return f"{self.cls_name}<" + body.replace("\n", "\n  ") + ">"
-
-
-class SequentialCell(Cell):
-    """A chain of cells run in order: ``SequentialCell([a, b, c])(x) == c(b(a(x)))``.
-
-    Args:
-        *args: one list/tuple of Cells (named "0", "1", ...), one OrderedDict/dict
-            ``{name: cell}``, or the cells themselves as separate arguments.
-
-    Parameters are named by position (or key): ``0.weight``, ``0.bias``, ``2.weight``.
-
-    Raises:
-        TypeError: an element that is not a Cell; an argument of another type.
-
-    >>> from sporelab import nn
-    >>> seq = nn.SequentialCell([nn.Dense(3, 4), nn.ReLU()])
-    >>> print(seq)
-    SequentialCell<
-      (0): Dense<input_channels=3, output_channels=4, has_bias=True>
-      (1): ReLU<>
-      >
-    """
-
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], (dict, OrderedDict)):
-            items = list(args[0].items())
-        elif len(args) == 1 and isinstance(args[0], (list, tuple)):
-            items = [(str(i), cell) for i, cell in enumerate(args[0])]
-        elif all(isinstance(a, Cell) for a in args):
-            items = [(str(i), cell) for i, cell in enumerate(args)]
-        else:
-            raise TypeError(f"For 'SequentialCell', the argument must be a list of Cells, an OrderedDict "
-                            f"{{name: Cell}} or Cells, but got {', '.join(type(a).__name__ for a in args)}.")
-        for name, cell in items:
-            self._append(name, cell)
-
-    def _append(self, name, cell):
-        if not isinstance(cell, Cell):
-            raise TypeError(f"For 'SequentialCell', every element must be a Cell, but element {name!r} is "
-                            f"{type(cell).__name__}.")
-        self.insert_child_to_cell(str(name), cell)
-        cell.update_parameters_name(f"{name}.")
-
-    @property
-    def cell_list(self):
-        return list(self._cells.values())
-
-    def __getitem__(self, index):
-        cells = self.cell_list
-        if isinstance(index, slice):
-            return type(self)(cells[index])
-        if not is_int(index):
-            raise TypeError(f"For 'SequentialCell', the index must be an int or a slice, but got "
-                            f"{type(index).__name__}.")
-        if not -len(cells) <= index < len(cells):
-            raise IndexError(f"For 'SequentialCell', the index {index} is out of range for {len(cells)} cells.")
-        return cells[index]
-
-    def __len__(self):
-        return len(self._cells)
-
-    def append(self, cell):
-        """Add ``cell`` at the end (named by its position); return self."""
-        self._append(str(len(self)), cell)
-        return self
-
-    def construct(self, x):
-        for cell in self._cells.values():
-            x = cell(x)
-        return x

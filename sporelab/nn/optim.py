@@ -20,6 +20,7 @@ array([0.5, 1.5], dtype=float32)
 
 from .. import device as _device
 from .._checks import check_bool, check_real
+from ..errors import ArgumentTypeError
 from ..ops import updates
 from ..parameter import Parameter, ParameterTuple
 from ..tensor import Tensor
@@ -65,7 +66,8 @@ class Optimizer:
 
     def __init__(self, learning_rate, parameters, weight_decay=0.0):
         if isinstance(parameters, (str, bytes)) or not hasattr(parameters, "__iter__"):
-            raise TypeError(f"The argument 'params' must be a list of Parameters or of group dicts, "
+            # MindSpore v1.5.0 (nn/optim/optimizer.py) raises ValueError for SGD(None): both catch this.
+            raise ArgumentTypeError(f"The argument 'params' must be a list of Parameters or of group dicts, "
                             f"but got {type(parameters).__name__}.")
         self.learning_rate = _check_number(learning_rate, "learning_rate")
         self.weight_decay = _check_number(weight_decay, "weight_decay")

@@ -104,6 +104,9 @@ _KEYS = {
     "parallel_optimizer_config": ({}, dict, None),
     "comm_fusion": ({}, dict, None),
     "fusion_threshold": (64, int, _non_negative),
+    # kungfu-team/mindspore v1.5.0 mindspore/ccsrc/frontend/parallel/context.h: the three modes.
+    "communi_parallel_mode": ("all_group_parallel", str,
+                              _choice("all_group_parallel", "same_server_group_parallel", "no_group_parallel")),
 }
 
 _state = {}

@@ -236,6 +236,8 @@ ACCEPTS = {
     "pipeline_stages": _int_in(1, 2**63), "grad_accumulation_step": _int_in(1, 2**63),
     "parallel_optimizer_config": _of_type(dict), "comm_fusion": _of_type(dict),
     "fusion_threshold": _int_in(0, 2**63),
+    "communi_parallel_mode": lambda v: type(v) is str and v in ("all_group_parallel", "same_server_group_parallel",
+                                                                "no_group_parallel"),
 }
 PS_ACCEPTS = {"enable_ps": _of_type(bool), "config_file_path": _of_type(str), "scheduler_manage_port": _of_type(int),
               "enable_ssl": _of_type(bool), "client_password": _of_type(str), "server_password": _of_type(str)}
