@@ -35,7 +35,7 @@ def _font_file():
     return FONT_FILE
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _chain():
     from matplotlib import font_manager
     font_manager.fontManager.addfont(str(_font_file()))
@@ -58,7 +58,7 @@ def rc():
     return {"font.family": families("sans-serif"), "axes.unicode_minus": True}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def font_face_css():
     """The ``@font-face`` rule that gives a browser ``FAMILY`` from the shipped file, inlined as a
     ``data:`` URL: a widget's CSS then needs no server route (JupyterLab, VS Code, Colab, a wheel).
