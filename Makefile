@@ -82,12 +82,8 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
-	@# The book's Chinese pages need a CJK font, or Chromium draws boxes (tests/test_book.py).
-	@if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian's fonts-noto-cjk for the book's browser test"; \
-	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
-	fi
+	@# No CJK font is installed: sporelab ships its own (sporelab/widgets/fonts/), and the book's
+	@# browser test hides the system's fonts from Chromium to show that (tests/test_book.py).
 
 # JupyterLab refuses to start as root without --allow-root (containers, classroom VMs).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

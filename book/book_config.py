@@ -93,7 +93,10 @@ def sphinx_config(language, path_to_docs):
         mathjax_path="mathjax/tex-chtml.js",
         html_theme="sphinx_book_theme",
         html_title="sporelab",
-        html_static_path=[os.path.join(here, "_static")],
+        # sporelab's Chinese font and its licence (sporelab/widgets/fonts/) land in _static/ beside
+        # sporelab-book.css, whose @font-face serves it: no page needs a system CJK font.
+        html_static_path=[os.path.join(here, "_static"),
+                          os.path.join(os.path.dirname(here), "sporelab", "widgets", "fonts")],
         html_css_files=["sporelab-book.css"],
         html_last_updated_fmt=None,
         html_sidebars={"**": ["navbar-logo.html", "lang-switch.html", "search-button-field.html",

@@ -364,8 +364,18 @@ def server(site):
         proc.stdout.close()
 
 
+def _latin_only_fonts(tmp_path_factory):
+    """A fontconfig file that shows Chromium only matplotlib's own fonts (DejaVu, STIX, Computer
+    Modern: no CJK), so the Chinese pages must draw with the font the book serves from _static."""
+    folder = tmp_path_factory.mktemp("fontconfig")
+    fonts = Path(pytest.importorskip("matplotlib").get_data_path()) / "fonts" / "ttf"
+    (folder / "fonts.conf").write_text(f"<?xml version='1.0'?><fontconfig><dir>{fonts}</dir>"
+                                       f"<cachedir>{folder / 'cache'}</cachedir></fontconfig>", encoding="utf-8")
+    return folder / "fonts.conf"
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     path = _requires.require("chromium")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     try:
@@ -373,7 +383,8 @@ def browser():
     except ImportError:
         _unavailable("playwright is not installed (pip install -e '.[test]'; never `playwright install`)")
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True, timeout=60_000)
+        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True, timeout=60_000,
+                                     env=dict(os.environ, FONTCONFIG_FILE=str(_latin_only_fonts(tmp_path_factory))))
         try:
             yield chromium
         finally:
@@ -436,11 +447,14 @@ async () => {
 }
 """
 
-# Draw characters with the font of the page's first heading: with no CJK font every Chinese
-# character falls back to the same "missing glyph" box, so distinct characters would draw alike.
+# Draw characters with the font of the page's first heading (or with ``family``), once the page's
+# fonts have loaded: with no CJK font every Chinese character falls back to the same "missing
+# glyph" box, so distinct characters would draw alike.
 JS_GLYPHS = """
-(chars) => {
-    const font = getComputedStyle(document.querySelector('h1')).fontFamily;
+async ({chars, family}) => {
+    const font = family || getComputedStyle(document.querySelector('h1')).fontFamily;
+    await document.fonts.ready;
+    await document.fonts.load(`48px ${font}`, chars.join('')).catch(() => []);   // a missing font: boxes
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 64;
     const ctx = canvas.getContext('2d');
@@ -487,11 +501,14 @@ def test_chinese_pages_draw_chinese_glyphs(site, server, page):
         heading = page.locator("h1").first.inner_text()
         chars = sorted({ch for ch in heading if "\u4e00" <= ch <= "\u9fff"})
         assert len(chars) >= 3, heading
-        glyphs = page.evaluate(JS_GLYPHS, chars + ["\ue000"])        # U+E000: no font has it
+        glyphs = page.evaluate(JS_GLYPHS, {"chars": chars + ["\ue000"], "family": None})  # U+E000: no font has it
         missing = glyphs.pop()["hash"]
         assert all(g["ink"] > 50 for g in glyphs), glyphs
         assert len({g["hash"] for g in glyphs} | {missing}) == len(glyphs) + 1, \
-            f"{rel}: Chinese characters draw as the missing-glyph box (install fonts-noto-cjk)"
+            f"{rel}: Chinese characters draw as the missing-glyph box (the book's _static font is not used)"
+        # This Chromium sees no CJK font of the system: without the book's font they are boxes.
+        system = page.evaluate(JS_GLYPHS, {"chars": chars + ["\ue000"], "family": "sans-serif"})
+        assert {g["hash"] for g in system} == {system[-1]["hash"]}, f"{rel}: a system CJK font is visible to the test's Chromium"
     page.screenshot(path=str(SHOTS / "book-zh.png"))
 
 

@@ -30,6 +30,7 @@ from ipywidgets.widgets.widget import _remove_buffers
 
 from ._bundle import ENTRY, bundle
 from ._figure import colormap_tables, render_png, resolve, to_wire
+from ._fonts import font_face_css
 
 __all__ = ["LiveFigure", "asset", "browser_module"]
 
@@ -81,6 +82,8 @@ class LiveFigure(anywidget.AnyWidget):
         caption (str, synced): HTML drawn under the figure (``show(..., caption=)``).
         colormaps (dict, synced once): name -> 255 RGB triplets.
         _esm (str, synced once): the renderer, ``browser_module()``, read when a figure is built.
+        _css (str, synced once): ``_fonts.font_face_css()``, the ``@font-face`` of sporelab's Chinese
+            font, so the browser draws Chinese text without a system font.
     """
 
     figure = traitlets.Dict().tag(sync=True)
@@ -91,6 +94,7 @@ class LiveFigure(anywidget.AnyWidget):
         # Read here, not at import: importing the widgets (and the engine) works without the
         # asset, and a figure that would be blank is an error that says what to do.
         LiveFigure._esm = browser_module()
+        LiveFigure._css = font_face_css()
         super().__init__(colormaps=colormap_tables(), **kwargs)
         self.description, self.renders, self._quiet = None, 0, False
         if description is not None:

@@ -380,6 +380,15 @@ def test_a_30_layer_linear_network_with_sigma_10_overflows_with_notes(session, c
 
 
 @pytest.mark.slow
+def test_the_widget_css_gives_the_page_the_shipped_chinese_font(session):
+    """The figures' CJK family comes with the widget (``_fonts.font_face_css``), not from the system."""
+    faces = session.page.evaluate("""async () => {
+        const loaded = await document.fonts.load('16px "Sporelab Sans SC"', '初始化');
+        return loaded.map(face => [face.family.replaceAll('"', ''), face.status]);
+    }""")
+    assert faces == [["Sporelab Sans SC", "loaded"]], faces
+
+
 def test_a_clean_console_and_the_latency_medians(session, capsys):
     latencies, renders = LATENCIES.get(session.app, []), RENDERS.get(session.app, [])
     with capsys.disabled():

@@ -32,6 +32,16 @@ def test_wheel_carries_the_bundle_the_editable_checkout_builds(wheel):
     assert "export default { render };" in shipped and "\nimport " not in shipped
 
 
+@pytest.mark.slow
+def test_wheel_carries_the_chinese_font_and_its_licence(wheel):
+    fonts = REPO / "sporelab" / "widgets" / "fonts"
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = sorted(n for n in archive.namelist() if n.startswith("sporelab/widgets/fonts/"))
+        assert shipped == ["sporelab/widgets/fonts/OFL.txt", "sporelab/widgets/fonts/SporelabSansSC-Regular.otf"]
+        assert all(archive.read(name) == (REPO / name).read_bytes() for name in shipped)
+    assert sorted(path.name for path in fonts.iterdir()) == ["OFL.txt", "SporelabSansSC-Regular.otf"]
+
+
 def test_the_bundle_parses_as_an_es_module(tmp_path):
     node = shutil.which("node")
     if node is None:

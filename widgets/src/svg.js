@@ -5,9 +5,13 @@ export const INK = "#222222";            // text: 15.9:1 on white (WCAG AA needs
 export const SPINE = "#555555";
 export const GRID = "#dddddd";
 export const NOTE = "#b00020";           // problems and non-finite cells, 7:1 on white (sporelab/widgets/_palette.py NOTE_COLOR)
-// Latin first, then the CJK fonts of Linux (fonts-noto-cjk), Windows and macOS: a Chinese explorer's
-// text falls back glyph by glyph (sporelab/widgets/_fonts.py gives matplotlib the same chain).
-const CJK = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
+// Latin first, then sporelab's own Chinese font (declared with @font-face by the widget's CSS,
+// sporelab/widgets/_fonts.py font_face_css, and by the book's _static/sporelab-book.css), then the
+// CJK fonts of Linux, Windows and macOS for a character it lacks: a Chinese explorer's text falls
+// back glyph by glyph (sporelab/widgets/_fonts.py gives matplotlib the same chain).
+const CJK_FAMILY = "Sporelab Sans SC";
+const CJK = `'${CJK_FAMILY}', 'Noto Sans CJK SC', `
+  + "'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
   + "'WenQuanYi Zen Hei'";
 export const FONT = `'DejaVu Sans', Verdana, Arial, ${CJK}, sans-serif`;
 export const MONO = `'DejaVu Sans Mono', Menlo, Consolas, ${CJK}, monospace`;   // a text mark's family "monospace"
