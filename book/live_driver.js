@@ -56,6 +56,7 @@ function startLive(box) {
     if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", state.alt); }
     pane.dataset.state = key;
     pane.dataset.redrawMs = String(performance.now() - start);
+    pane.dataset.drawnAt = String(performance.now());
   };
   const initial = String(data.initial).split("-").map(Number);
   selects.forEach((select, i) => { select.selectedIndex = initial[i] || 0; select.addEventListener("change", redraw); });

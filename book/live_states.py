@@ -95,8 +95,7 @@ def explorer_states(name, lang):
         raise ValueError(f"explorer_states(): name must be one of {sorted(LIVE_CONTROLS)}, got {name!r}")
     cls = getattr(explorers, name)
     probe = cls(lang=lang)
-    grid = [(path, list(values if values is not None else _control(probe, path)._options_values))
-            for path, values in LIVE_CONTROLS[name]]
+    grid = _grid(name, probe)
     controls = []
     for path, values in grid:
         widget = probe.step_button if path == "steps" else _control(probe, path)
@@ -135,6 +134,20 @@ def _walk(cls, lang, grid, reuse):
             else:
                 _apply(explorer, path, values[index])
         yield "-".join(map(str, indices)), explorer
+
+
+def fresh_state(name, lang, key):
+    """State ``key`` of explorer ``name`` computed directly: a new explorer, its controls set to
+    the key's values, its step button pressed; what a test compares the book's states with."""
+    explorer = getattr(explorers, name)(lang=lang)
+    for (path, values), index in zip(_grid(name, explorer), map(int, key.split("-"))):
+        _apply(explorer, path, values[index])
+    return _snapshot(explorer)
+
+
+def _grid(name, probe):
+    return [(path, list(values if values is not None else _control(probe, path)._options_values))
+            for path, values in LIVE_CONTROLS[name]]
 
 
 def _json_value(value):
