@@ -10,4 +10,4 @@ myst_substitutions = {
     "launch": f"[Binder]({_folder['binder']}) or [your class's JupyterHub]({_folder['hub']})",
 }
 # The Chinese book is built into zh_cn/ below this one.
-html_context = {"sporelab_other_book": {"href": "zh_cn/index.html", "label": "中文版", "lang": "zh-CN"}}
+html_context = {**html_context, "sporelab_other_book": {"href": "zh_cn/index.html", "label": "中文版", "lang": "zh-CN"}}

@@ -19,4 +19,4 @@ myst_substitutions = {
     "launch": f"[Binder]({_folder['binder']}) 或 [课堂的 JupyterHub]({_folder['hub']})",
 }
 # The English book is the folder above this one.
-html_context = {"sporelab_other_book": {"href": "../index.html", "label": "English", "lang": "en"}}
+html_context = {**html_context, "sporelab_other_book": {"href": "../index.html", "label": "English", "lang": "en"}}
