@@ -8,7 +8,11 @@ What the stock myst-nb + sphinx-book-theme setup does not do:
   explorer is live in JupyterLab, the two launch links of its notebook (Binder, the class's
   JupyterHub through nbgitpuller) and a copy of the lab's static figure (the first figure a later
   cell of the notebook draws). A lab with an explorer cell but no static figure after it is a
-  build warning, so ``-W`` fails it.
+  build warning, so ``-W`` fails it. An explorer that ``book/live_states.py`` serves gets a live
+  explorer beside the still (hidden until its script draws, so with scripts off the still stays):
+  state pickers, its kernel-only controls disabled, the launch links, the figure pane; after the
+  build ``_static/sporelab-live.js`` (renderer + ``book/live_driver.js``) and
+  ``_static/live/<Explorer>.js`` (its states, computed then) are written.
 - **Toctrees that pick up new labs.** A toctree line such as ``labs/*`` after the labs listed in
   reading order adds any lab not listed yet, so a new notebook in notebooks/labs/ appears in the
   book by itself (and one line in book/en/index.md puts it in its place). When every lab is listed
