@@ -85,8 +85,9 @@ def _snapshot(explorer):
 def explorer_states(name, lang):
     """``{"controls", "disabled", "states", "initial", "colormaps"}`` for explorer class ``name``.
 
-    A state's key is the control values' indices joined by ``-`` ("2-0"); each state comes from a
-    fresh explorer built as the lab builds it (``Explorer()``), its controls set in order.
+    A state's key is the control values' indices joined by ``-`` ("2-0"); each state is what an
+    explorer built as the lab builds it (``Explorer()``) shows once its controls are set to those
+    values (``fresh_state``; computed faster by ``_walk``). ``initial`` is the lab's starting state.
 
     Raises:
         ValueError: ``name`` is not an explorer the book serves live.
@@ -105,8 +106,7 @@ def explorer_states(name, lang):
     states = {}
     for key, explorer in _walk(cls, lang, grid, reuse=name in REUSABLE):
         states[key] = _snapshot(explorer)
-    start = cls(lang=lang)
-    initial = "-".join(str(_start_index(start, path, values)) for path, values in grid)
+    initial = "-".join(str(_start_index(probe, path, values)) for path, values in grid)
     disabled = [{"name": path, "label": getattr(_control(probe, path), "description", path) or path}
                 for path in KERNEL_ONLY[name]]
     return {"controls": controls, "disabled": disabled, "states": states, "initial": initial,
