@@ -99,6 +99,9 @@ def sphinx_config(language, path_to_docs):
                           os.path.join(os.path.dirname(here), "sporelab", "widgets", "fonts")],
         html_css_files=["sporelab-book.css"],
         html_last_updated_fmt=None,
+        # pydata-sphinx-theme reads its mode from here; left empty it logs "Got invalid theme mode"
+        # as a console error on every page (the book's browser tests allow none).
+        html_context={"default_mode": "auto"},
         html_sidebars={"**": ["navbar-logo.html", "lang-switch.html", "search-button-field.html",
                               "sbt-sidebar-nav.html"]},
         html_theme_options={

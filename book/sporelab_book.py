@@ -8,7 +8,11 @@ What the stock myst-nb + sphinx-book-theme setup does not do:
   explorer is live in JupyterLab, the two launch links of its notebook (Binder, the class's
   JupyterHub through nbgitpuller) and a copy of the lab's static figure (the first figure a later
   cell of the notebook draws). A lab with an explorer cell but no static figure after it is a
-  build warning, so ``-W`` fails it.
+  build warning, so ``-W`` fails it. An explorer that ``book/live_states.py`` serves gets a live
+  explorer beside the still (hidden until its script draws, so with scripts off the still stays):
+  state pickers, its kernel-only controls disabled, the launch links, the figure pane; after the
+  build ``_static/sporelab-live.js`` (renderer + ``book/live_driver.js``) and
+  ``_static/live/<Explorer>.js`` (its states, computed then) are written.
 - **Toctrees that pick up new labs.** A toctree line such as ``labs/*`` after the labs listed in
   reading order adds any lab not listed yet, so a new notebook in notebooks/labs/ appears in the
   book by itself (and one line in book/en/index.md puts it in its place). When every lab is listed
@@ -25,6 +29,7 @@ What the stock myst-nb + sphinx-book-theme setup does not do:
 """
 
 import copy
+import html
 import re
 import shutil
 from importlib import metadata
@@ -35,7 +40,7 @@ from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-from book import book_config
+from book import book_config, live_states
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +85,9 @@ class ExplorerStills(SphinxTransform):
                                "must show one for readers without a kernel",
                                cell.get("cell_index"), LIVE_TAG, location=cell)
                 continue
-            cell += self._note(copy.deepcopy(figure))
+            cell += self._note(copy.deepcopy(figure), EXPLORER_CALL.search(cell.astext()))
 
-    def _note(self, figure):
+    def _note(self, figure, call):
         lang = "zh" if (self.config.language or "en").startswith("zh") else "en"
         strong, text, between, after = NOTE[lang]
         docs = self.config.html_theme_options.get("path_to_docs", "").strip("/")
@@ -99,7 +104,66 @@ class ExplorerStills(SphinxTransform):
         box = nodes.container(classes=["cell_output", "sporelab-live"])
         box += para
         box += figure
+        name = re.search(r"\b([A-Z]\w*Explorer)\s*\($", call.group(0)).group(1)
+        if name in live_states.LIVE_CONTROLS:
+            self.env.sporelab_live = sorted(set(getattr(self.env, "sporelab_live", [])) | {name})
+            box += nodes.raw("", live_html(name, lang, self.env.docname, urls), format="html")
         return box
+
+
+LIVE_TEXT = {
+    "en": ("Live here: these controls redraw figures that sporelab computed when the book was built. "
+           "The greyed-out ones need a kernel: open the notebook on ", " or on ", ".",
+           "The explorer's precomputed states could not be loaded: the static figure stays."),
+    "zh": ("在本页可交互：这些控件重绘构建本书时 sporelab 预先计算的图。灰色的控件需要 Python 内核：请在 ",
+           " 或 ", " 中打开这个 notebook。", "无法加载探索器的预计算状态：保留静态图。"),
+}
+LIVE_SCRIPT = "sporelab-live.js"
+
+
+def live_html(name, lang, docname, urls):
+    """The live explorer of one cell: its controls (state pickers, then the kernel-only ones
+    disabled), the launch links, a note for failures, the figure pane, and its two scripts."""
+    root = "../" * docname.count("/")
+    text, between, after, missing = LIVE_TEXT[lang]
+    spec = live_states.control_labels(name, "zh_cn" if lang == "zh" else "en")
+    esc = html.escape
+    pickers = "".join(
+        f'<label>{esc(c["label"])} <select data-control="{esc(c["name"])}">'
+        + "".join(f"<option>{esc(label)}</option>" for label in c["labels"]) + "</select></label>"
+        for c in spec["controls"])
+    disabled = "".join(f'<label>{esc(d["label"])} <select disabled aria-disabled="true">'
+                       f'<option>{esc(LIVE_KERNEL_ONLY[lang])}</option></select></label>'
+                       for d in spec["disabled"])
+    links = (f'<a class="sporelab-launch" href="{esc(urls["binder"])}">Binder</a>{esc(between)}'
+             f'<a class="sporelab-launch" href="{esc(urls["hub"])}">{esc(HUB_LABEL[lang])}</a>')
+    return (f'<div class="sporelab-live-explorer" data-explorer="{name}" data-missing="{esc(missing)}" hidden>'
+            f'<p class="sporelab-live-note" hidden></p>'
+            f'<div class="sporelab-live-controls">{pickers}{disabled}</div>'
+            f'<p>{esc(text)}{links}{esc(after)}</p>'
+            f'<div class="sporelab-live-figure" aria-live="polite"></div></div>'
+            f'<script src="{root}_static/live/{name}.js"></script>'
+            f'<script src="{root}_static/{LIVE_SCRIPT}"></script>')
+
+
+LIVE_KERNEL_ONLY = {"en": "(needs a kernel)", "zh": "（需要内核）"}
+
+
+def write_live_assets(app, exception):
+    """After a good HTML build: the renderer + page driver as one classic script, and the states
+    of every explorer a page shows (computed by sporelab itself, see book/live_states.py)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir, "_static")
+    (static / LIVE_SCRIPT).write_text(live_states.page_script(), encoding="utf-8")
+    lang = "zh_cn" if (app.config.language or "en").startswith("zh") else "en"
+    (static / "live").mkdir(exist_ok=True)
+    for name in getattr(app.env, "sporelab_live", []):
+        (static / "live" / f"{name}.js").write_text(live_states.states_script(name, lang), encoding="utf-8")
+
+
+def merge_live(app, env, docnames, other):
+    env.sporelab_live = sorted(set(getattr(env, "sporelab_live", [])) | set(getattr(other, "sporelab_live", [])))
 
 
 GLOB_LINE = re.compile(r"^((?:[\w./-]+/)?)\*[ \t]*$", re.MULTILINE)
@@ -172,4 +236,6 @@ def setup(app):
     app.connect("source-read", drop_spent_globs)
     app.connect("build-finished", copy_mathjax)
     app.connect("build-finished", fix_stemmer)
+    app.connect("build-finished", write_live_assets)
+    app.connect("env-merge-info", merge_live)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

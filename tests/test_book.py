@@ -550,3 +550,134 @@ def test_the_pages_workflow_builds_checks_and_deploys_the_book():
     assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
     build_env = next(s["env"] for s in steps if s.get("run") == "make book")
     assert set(build_env) == {"BOOK_REPO_URL", "BOOK_BRANCH", "BOOK_HUB_URL"}
+
+
+# --------------------------------------------------------------------------------------------
+# The live explorers (book/live_states.py, book/live_driver.js)
+# --------------------------------------------------------------------------------------------
+
+LIVE_PREFIX = re.compile(r'^\(window\.sporelabLiveStates = window\.sporelabLiveStates \|\| \{\}\)\["(\w+)"\] = ')
+LIVE_BUDGET_BYTES = 1_500_000          # added weight per lab page, gzip as served
+REDRAW_BUDGET_MS = 50                  # key press to redrawn figure, median
+
+
+def _site_states(site, folder, name):
+    text = (site / folder / "_static" / "live" / f"{name}.js").read_text(encoding="utf-8")
+    match = LIVE_PREFIX.match(text)
+    assert match and match.group(1) == name, text[:120]
+    return json.loads(json.loads(text[match.end():].rstrip().rstrip(";")))
+
+
+@pytest.mark.parametrize("folder, lang", [(".", "en"), ("zh_cn", "zh_cn")])
+def test_the_built_site_states_are_sporelabs_own_numbers(site, folder, lang):
+    from book import live_states
+    for name in sorted(live_states.LIVE_CONTROLS):
+        states = _site_states(site, folder, name)["states"]
+        keys = list(states)
+        for key in {keys[0], keys[-1]}:
+            assert states[key] == json.loads(json.dumps(live_states.fresh_state(name, lang, key))), (name, key)
+
+
+def test_the_added_weight_per_lab_page_is_within_budget(site):
+    import gzip
+    script = len(gzip.compress((site / "_static" / "sporelab-live.js").read_bytes(), 9))
+    weights = {}
+    for folder in (".", "zh_cn"):
+        for states in sorted((site / folder / "_static" / "live").glob("*.js")):
+            weights[f"{folder}/{states.stem}"] = script + len(gzip.compress(states.read_bytes(), 9))
+    print(f"\nadded weight per lab page, gzip -9 (bytes): {weights}")
+    assert len(weights) == 10 and max(weights.values()) <= LIVE_BUDGET_BYTES, weights
+
+
+def _drive_live_explorers(page, url):
+    """On one lab page: every state picker moved from the keyboard; the redraw times (ms)."""
+    page.goto(url, wait_until="load")
+    page.wait_for_selector(".sporelab-live-explorer.sporelab-live-ready", state="visible")
+    assert page.locator(".sporelab-live > img").first.is_hidden()
+    page.evaluate("document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, true)")
+    selects = page.locator(".sporelab-live-explorer select[data-control]")
+    times = []
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        before = page.evaluate("document.querySelector('.sporelab-live-figure').dataset.state").split("-")
+        last = select.evaluate("s => s.options.length - 1")
+        key = "ArrowUp" if int(before[i]) == last else "ArrowDown"
+        select.focus()
+        page.keyboard.press(key)
+        before[i] = str(int(before[i]) + (-1 if key == "ArrowUp" else 1))
+        page.wait_for_function(f"document.querySelector('.sporelab-live-figure').dataset.state === '{'-'.join(before)}'")
+        times.append(page.evaluate("+document.querySelector('.sporelab-live-figure').dataset.drawnAt - window.__keyAt"))
+        label = page.evaluate("document.querySelector('.sporelab-live-figure svg').getAttribute('aria-label')")
+        assert label, url
+    return times
+
+
+@pytest.mark.parametrize("folder", ["", "zh_cn/"])
+def test_live_explorers_redraw_from_the_keyboard_without_errors(site, server, browser, outside, folder):
+    axe = _load_axe()
+    context = _guarded_context(browser, outside)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    times = []
+    try:
+        for lab in sorted(NOTEBOOKS.glob(f"{folder}labs/*.ipynb")):
+            url = f"{server}/{folder}labs/{lab.stem}.html"
+            times += _drive_live_explorers(page, url)
+            axe.check(page, ".sporelab-live", url)
+    finally:
+        context.close()
+    times.sort()
+    median = times[len(times) // 2]
+    print(f"\n{folder or 'en/'}: key press to redraw, median {median:.1f} ms of {len(times)} ({times})")
+    assert not errors and not outside, (errors, outside)
+    assert median <= REDRAW_BUDGET_MS, times
+
+
+def _load_axe():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("book_axe", REPO / "tests" / "browser" / "axe.py")
+    axe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(axe)
+    reason = axe.missing_reason()
+    if reason:
+        _unavailable(reason)
+    return axe
+
+
+def test_with_scripts_off_the_still_stays_and_the_live_explorer_is_hidden(site, server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/labs/depth.html", wait_until="load")
+        assert page.locator(".sporelab-live > img").first.is_visible()
+        assert page.locator(".sporelab-live-explorer").first.is_hidden()
+    finally:
+        context.close()
+
+
+def test_from_file_urls_it_works_and_missing_or_corrupt_states_leave_the_still_and_a_note(site, browser, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    states = copy / "_static" / "live"
+    depth = states / "DepthExplorer.js"
+    depth.write_text(depth.read_text(encoding="utf-8")[:-2000] + '";\n', encoding="utf-8")   # cut short
+    (states / "ConvExplorer.js").unlink()
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        for lab in ("depth", "convolution"):
+            page.goto((copy / "labs" / f"{lab}.html").as_uri(), wait_until="load")
+            page.wait_for_selector(".sporelab-live-explorer.sporelab-live-failed", state="visible")
+            note = page.locator(".sporelab-live-note").first
+            assert note.is_visible() and "could not be loaded" in note.inner_text(), lab
+            assert page.locator(".sporelab-live > img").first.is_visible(), lab
+            assert page.locator(".sporelab-live-figure").first.is_hidden(), lab
+        times = _drive_live_explorers(page, (copy / "labs" / "training.html").as_uri())   # file:// works
+        assert times
+    finally:
+        context.close()
+    assert not errors, errors

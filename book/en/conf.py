@@ -4,10 +4,12 @@ which runs Sphinx with the repository root on ``PYTHONPATH``: the ``book`` packa
 
 from book import book_config
 
-globals().update(book_config.sphinx_config("en", path_to_docs="notebooks"))
+_config = book_config.sphinx_config("en", path_to_docs="notebooks")
+globals().update(_config)
 _folder = book_config.launch_urls("notebooks")
 myst_substitutions = {
     "launch": f"[Binder]({_folder['binder']}) or [your class's JupyterHub]({_folder['hub']})",
 }
 # The Chinese book is built into zh_cn/ below this one.
-html_context = {"sporelab_other_book": {"href": "zh_cn/index.html", "label": "中文版", "lang": "zh-CN"}}
+html_context = {**_config["html_context"],
+                "sporelab_other_book": {"href": "zh_cn/index.html", "label": "中文版", "lang": "zh-CN"}}

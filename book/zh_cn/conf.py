@@ -11,7 +11,8 @@ from pathlib import Path
 
 from book import book_config
 
-globals().update(book_config.sphinx_config("zh_CN", path_to_docs="notebooks/zh_cn"))
+_config = book_config.sphinx_config("zh_CN", path_to_docs="notebooks/zh_cn")
+globals().update(_config)
 html_title = "sporelab 中文版"
 html_search_options = {"dict": str(Path(__file__).resolve().parent / "search_terms.txt")}
 _folder = book_config.launch_urls("notebooks")
@@ -19,4 +20,5 @@ myst_substitutions = {
     "launch": f"[Binder]({_folder['binder']}) 或 [课堂的 JupyterHub]({_folder['hub']})",
 }
 # The English book is the folder above this one.
-html_context = {"sporelab_other_book": {"href": "../index.html", "label": "English", "lang": "en"}}
+html_context = {**_config["html_context"],
+                "sporelab_other_book": {"href": "../index.html", "label": "English", "lang": "en"}}
