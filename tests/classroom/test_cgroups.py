@@ -91,3 +91,32 @@ def test_the_machines_controller_is_read_without_creating_anything(tmp_path):
 
 def test_the_module_defaults_are_the_kernels_own_paths():
     assert (cgroups.V2_ROOT, cgroups.V1_ROOT) == ("/sys/fs/cgroup", "/sys/fs/cgroup/memory")
+
+
+@pytest.mark.parametrize("tree", ["v1", "v2"])
+def test_a_second_start_finds_its_cgroup_made_again(tree, request):
+    """After a hub restart the student's cgroup folder is still there: create() must reuse it, not
+    fail and leave the server without a limit (make mutate survivor: makedirs without exist_ok)."""
+    request.getfixturevalue(tree)
+    first = spawner_cgroup("1G").create()
+    again = spawner_cgroup("2G").create()
+    assert first is not None and again == first
+    limit = "memory.limit_in_bytes" if tree == "v1" else "memory.max"
+    with open(f"{again}/{limit}") as f:
+        assert f.read() == str(2**31)
+
+
+def test_a_tree_with_no_memory_controller_makes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(MemoryCgroup, "V2_ROOT", str(tmp_path / "no-v2"))
+    monkeypatch.setattr(MemoryCgroup, "V1_ROOT", str(tmp_path / "no-v1"))
+    monkeypatch.setattr(users, "isolating", lambda: True)
+    assert MemoryCgroup("jupyter-ann", 2**30).create() is None
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "no-v1").write_text("a file, not the memory hierarchy")
+    assert writable_memory_controller(str(tmp_path / "no-v2"), str(tmp_path / "no-v1")) is None
+
+
+def test_a_cgroup_that_cannot_be_made_is_none_never_an_error(v1):
+    (v1 / "sporelab-classroom").write_text("a file where the parent folder should be")
+    cgroup = MemoryCgroup("jupyter-ann", 2**30)
+    assert cgroup.create() is None and cgroup.path is None
