@@ -109,7 +109,7 @@ class Classroom:
     def __init__(self, state_dir, *, ip="127.0.0.1", port=8000, hub_port=None,
                  proxy_api_port=None, teacher="teacher", class_password=None,
                  teacher_password=None, user_prefix="jupyter-", mem_limit="1G",
-                 start_timeout=600, cull_timeout=3600, repo=None, chp=CHP):
+                 start_timeout=600, cull_timeout=3600, repo=None, chp=CHP, student_env_dir=None):
         for name, value in (("port", port), ("hub_port", hub_port), ("proxy_api_port", proxy_api_port)):
             _check_port(name, value, optional=name != "port")
         self.state = Path(state_dir).resolve()
@@ -128,8 +128,11 @@ class Classroom:
             "secrets_file": str(self.private / "secrets.json"),
             "teacher": teacher, "user_prefix": user_prefix, "mem_limit": mem_limit,
             "start_timeout": int(start_timeout), "cull_timeout": int(cull_timeout),
-            "bin_dir": str(student_env.bin_dir()),
-            "student_config": str(student_env.config_dir()), "classroom_id": uuid.uuid4().hex,
+            # student_env_dir: another students' environment (benchmarks compare two)
+            "bin_dir": str(Path(student_env_dir, "bin") if student_env_dir else student_env.bin_dir()),
+            "student_config": str(Path(student_env_dir, student_env.CONFIG_NAME) if student_env_dir
+                                  else student_env.config_dir()),
+            "classroom_id": uuid.uuid4().hex,
             "git_config": self._git_config(repo),
         }
         (self.private / "settings.json").write_text(json.dumps(self.settings, indent=1))
