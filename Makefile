@@ -157,4 +157,4 @@ venv-classroom: $(VENV)/.classroom-stamp $(CHP)
 	$(PY) -m classroom.student_env ensure
 
 classroom: venv-classroom
-	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT)
+	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT) $(if $(PRESTART),--prestart)

@@ -324,6 +324,20 @@ def _banner(room, links):
     return "\n".join(out)
 
 
+def _prestart_in_background(room, names, repo):
+    """Start every student's server and pull ``repo`` (classroom.prestart) in a daemon thread."""
+    import asyncio
+    import threading
+    from classroom.prestart import prestart, print_progress
+
+    def work():
+        print(f"prestart: starting {len(names)} servers and pulling the labs ...", flush=True)
+        report = asyncio.run(prestart(f"{room.url}/hub/api", room.secrets["admin_token"], names,
+                                      repo=repo, progress=print_progress))
+        print(report.summary(), flush=True)
+    threading.Thread(target=work, name="prestart", daemon=True).start()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ip", default="127.0.0.1")
@@ -337,7 +351,13 @@ def main(argv=None):
     parser.add_argument("--repo", default=_git("remote", "get-url", "origin") or f"file://{REPO}",
                         help="the repository nbgitpuller copies to students (default: origin)")
     parser.add_argument("--branch", default=_git("rev-parse", "--abbrev-ref", "HEAD") or "main")
+    parser.add_argument("--prestart", action="store_true",
+                        help="with a roster: start every student's server and pull the labs in "
+                             "the background (make classroom PRESTART=1)")
     args = parser.parse_args(argv)
+    if args.prestart and not getattr(args, "roster", None):
+        sys.exit("make classroom: PRESTART=1 needs a roster (ROSTER=students.csv): "
+                 "without one, nobody knows who will log in")
     try:
         room = Classroom(args.state, ip=args.ip, port=args.port, hub_port=args.hub_port,
                          proxy_api_port=args.proxy_api_port, teacher=args.teacher,
@@ -352,6 +372,9 @@ def main(argv=None):
     try:
         room.start()
         print(_banner(room, lab_links(room.url, args.repo, args.branch)), flush=True)
+        if args.prestart:
+            from classroom.roster import read_roster
+            _prestart_in_background(room, [entry.name for entry in read_roster(args.roster)], args.repo)
         restarts = []
         while not stopping:
             time.sleep(1)
