@@ -126,7 +126,7 @@ def run_class(n_students, with_prestart, port, student_env_dir=None):
 def report(n_students, results):
     from benchmarks.classroom_load import pct
     print(f"\nstart of a lesson: {n_students} students log in together, {os.cpu_count()} cores; "
-          f"load average before: {os.getloadavg()[0]:.1f} (other work on the machine slows it)")
+          f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows it)")
     print("| classroom | login-to-lab p50, s | p95, s | max, s | CPU-s per login | failures |")
     print("|---|---|---|---|---|---|")
     for label, out in results.items():
