@@ -180,4 +180,4 @@ CLASSROOM_AUTH := $(if $(ROSTER),--roster $(ROSTER)) $(if $(filter 1,$(WORKSHOP)
   $(if $(CERT),--cert $(CERT)) $(if $(KEY),--key $(KEY)) $(if $(filter 1,$(INSECURE_HTTP)),--insecure-http)
 
 classroom: venv-classroom
-	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT) $(CLASSROOM_AUTH)
+	$(PY) -m classroom.serve --ip $(HOST) --port $(CLASSROOM_PORT) $(CLASSROOM_AUTH) $(if $(PRESTART),--prestart)

@@ -204,6 +204,23 @@ def report(args, out, sample):
               f"| {min(by_cpu, by_mem):.0f} |")
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def lesson_start_benchmark(args):
+    from benchmarks.classroom_start import report as start_report
+    from benchmarks.classroom_start import run_class
+    results = {"without prestart": run_class(args.students, False, free_port, args.students_env)}
+    if not args.cold_only:
+        results["PRESTART=1"] = run_class(args.students, True, free_port, args.students_env)
+    start_report(args.students, results)
+    return 0 if not any(out["failures"] for out in results.values()) else 1
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=20)
@@ -212,11 +229,21 @@ def main(argv=None):
     parser.add_argument("--password", help="the class password of --url")
     parser.add_argument("--via", choices=("comm", "execute"), default="comm",
                         help="send a change as the browser does (comm, default) or as code (execute)")
+    parser.add_argument("--prestart", action="store_true",
+                        help="instead: login-to-lab of the students logging in together, without "
+                             "and with classroom.prestart, and CPU-s per server start "
+                             "(benchmarks/classroom_start.py)")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="with --prestart: only the classroom without prestart")
+    parser.add_argument("--students-env", help="with --prestart: the students' environment to "
+                        "run (default: this checkout's), to compare the CPU cost of two")
     parser.add_argument("--keep", action="store_true",
                         help="keep the classroom's folder (hub, proxy and student server logs) and print it")
     args = parser.parse_args(argv)
     if args.students < 1 or args.rounds < 1:
         parser.error("--students and --rounds must be at least 1")
+    if args.prestart:
+        return lesson_start_benchmark(args)
     if args.url:
         if not args.password:
             parser.error("--url needs --password")

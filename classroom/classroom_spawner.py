@@ -93,7 +93,35 @@ class ClassroomSpawner(LocalProcessSpawner):
             return self.home
         return users.ensure_user(self.system_user, f"sporelab student {self.user.name}", self.log)
 
+    def stop_leftovers(self, timeout=10):
+        """Stop this student's processes of this class that the hub does not know about.
+
+        A hub killed while it was starting a server never recorded it; started again, the hub
+        would start a second one beside it. Found by the classroom's marker and the student's
+        name in their environment. Returns the PIDs stopped.
+        """
+        import psutil
+        if not self.classroom_id:
+            return []
+        mine = []
+        for proc in psutil.process_iter():
+            try:
+                env = proc.environ()
+            except (psutil.Error, OSError):
+                continue
+            if env.get(MARKER) == self.classroom_id and env.get("JUPYTERHUB_USER") == self.user.name:
+                mine.append(proc)
+        for proc in mine:
+            self.log.warning("Stopping a leftover process %s of %s", proc.pid, self.user.name)
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass
+        psutil.wait_procs(mine, timeout=timeout)
+        return [p.pid for p in mine]
+
     async def start(self):
+        await asyncio.to_thread(self.stop_leftovers)
         await asyncio.to_thread(self.ensure_home)
         await asyncio.to_thread(self.fresh_runtime_dir)
         self.cgroup = self._cgroup()

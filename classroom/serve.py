@@ -118,7 +118,8 @@ class Classroom:
                  proxy_api_port=None, teacher="teacher", class_password=None,
                  teacher_password=None, user_prefix="jupyter-", mem_limit="1G",
                  start_timeout=600, cull_timeout=3600, repo=None, chp=CHP, roster=None,
-                 workshop=False, cert=None, key=None, insecure_http=False, throttle=None):
+                 workshop=False, cert=None, key=None, insecure_http=False, throttle=None,
+                 student_env_dir=None):
         for name, value in (("port", port), ("hub_port", hub_port), ("proxy_api_port", proxy_api_port)):
             _check_port(name, value, optional=name != "port")
         if workshop and roster:
@@ -143,8 +144,11 @@ class Classroom:
             "secrets_file": str(self.private / "secrets.json"),
             "teacher": teacher, "user_prefix": user_prefix, "mem_limit": mem_limit,
             "start_timeout": int(start_timeout), "cull_timeout": int(cull_timeout),
-            "bin_dir": str(student_env.bin_dir()),
-            "student_config": str(student_env.config_dir()), "classroom_id": uuid.uuid4().hex,
+            # student_env_dir: another students' environment (benchmarks compare two)
+            "bin_dir": str(Path(student_env_dir, "bin") if student_env_dir else student_env.bin_dir()),
+            "student_config": str(Path(student_env_dir, student_env.CONFIG_NAME) if student_env_dir
+                                  else student_env.config_dir()),
+            "classroom_id": uuid.uuid4().hex,
             "git_config": self._git_config(repo),
             "workshop": bool(workshop), "roster": [e.name for e in self.roster],
             "tls": self.tls, "throttle": dict(throttle or {}),
@@ -375,6 +379,20 @@ def _banner(room, links):
     return "\n".join(out)
 
 
+def _prestart_in_background(room, names, repo):
+    """Start every student's server and pull ``repo`` (classroom.prestart) in a daemon thread."""
+    import asyncio
+    import threading
+    from classroom.prestart import prestart, print_progress
+
+    def work():
+        print(f"prestart: starting {len(names)} servers and pulling the labs ...", flush=True)
+        report = asyncio.run(prestart(f"{room.url}/hub/api", room.secrets["admin_token"], names,
+                                      repo=repo, progress=print_progress))
+        print(report.summary(), flush=True)
+    threading.Thread(target=work, name="prestart", daemon=True).start()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ip", default="127.0.0.1")
@@ -396,7 +414,13 @@ def main(argv=None):
     parser.add_argument("--key", help="its private key, PEM, mode 0600 (KEY=)")
     parser.add_argument("--insecure-http", action="store_true",
                         help="allow plain HTTP on a non-loopback address (INSECURE_HTTP=1)")
+    parser.add_argument("--prestart", action="store_true",
+                        help="with a roster: start every student's server and pull the labs in "
+                             "the background (make classroom PRESTART=1)")
     args = parser.parse_args(argv)
+    if args.prestart and not args.roster:
+        sys.exit("make classroom: PRESTART=1 needs a roster (ROSTER=students.csv): "
+                 "without one, nobody knows who will log in")
     try:
         room = Classroom(args.state, ip=args.ip, port=args.port, hub_port=args.hub_port,
                          proxy_api_port=args.proxy_api_port, teacher=args.teacher,
@@ -416,6 +440,8 @@ def main(argv=None):
     try:
         room.start()
         print(_banner(room, lab_links(room.url, args.repo, args.branch)), flush=True)
+        if args.prestart:
+            _prestart_in_background(room, [entry.name for entry in room.roster], args.repo)
         restarts = []
         while not stopping:
             time.sleep(1)

@@ -17,6 +17,7 @@ SYSTEM_TESTS = {
     "widgets/test_wheel.py": ("binder",),           # builds a wheel and installs it in a fresh venv
     "classroom/test_hub.py": ("hub",),
     "classroom/test_auth_hub.py": ("hub",),
+    "classroom/test_prestart.py": ("hub",),
     "classroom/test_browser_hub.py": ("hub", "browser"),
     "classroom/test_serve.py": ("hub",),           # its last test starts the whole class as `make classroom` does
     "distributed/": ("mpi",),
