@@ -20,7 +20,6 @@ import asyncio
 import os
 import secrets
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -28,22 +27,9 @@ from urllib.parse import quote
 
 from classroom.prestart import prestart
 from classroom.student_client import Student
+from tests.classroom._labs import TARGET, labs_repo
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET = "sporelab-notebooks"
-
-
-def upstream(base):
-    """A git repository of notebooks/ that every student user can read (the teacher's labs)."""
-    repo = base / TARGET
-    shutil.copytree(REPO / "notebooks", repo, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    git = ["git", "-C", str(repo), "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org"]
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "labs"], check=True)
-    for folder, _, _ in os.walk(base):
-        os.chmod(folder, 0o755)
-    return repo
 
 
 def first_lab(repo):
@@ -97,7 +83,7 @@ def run_class(n_students, with_prestart, port, student_env_dir=None):
     from tests.classroom._users import remove_test_users
     base = Path(tempfile.mkdtemp(prefix="sporelab-bench-"))
     os.chmod(base, 0o755)
-    repo = upstream(base / "upstream")
+    repo = labs_repo(base / "upstream")
     prefix = f"sporelab-bench-{secrets.token_hex(2)}-"
     password = secrets.token_hex(8)
     room = Classroom(base / "state", port=port(), hub_port=port(), proxy_api_port=port(),

@@ -20,6 +20,7 @@ TypeError: For 'Cell', the argument 'auto_prefix' must be a bool, but got 1 of t
 """
 
 import numbers
+import os
 
 import numpy as np
 
@@ -145,3 +146,23 @@ def check_shape(shape, type_prefix, value_prefix, *, allow_unknown=False, allow_
     if not all(is_int(d) and d >= minimum for d in shape):
         raise ValueError(_message(value_prefix, tuple(shape), "value") + value_suffix)
     return tuple(int(d) for d in shape)
+
+
+def check_file_name(fname, prefix, argument="fname"):
+    """``fname`` (a str or path, not empty, no NUL) as an absolute path, else an error.
+
+    Messages: ``"{prefix}, the argument '{argument}' must be a str or a path, but got <type>."``
+    (TypeError) and ``"... must be a file name, but got <repr>."`` (ValueError).
+
+    >>> check_file_name("", "For 'nd.save'")
+    Traceback (most recent call last):
+        ...
+    ValueError: For 'nd.save', the argument 'fname' must be a file name, but got ''.
+    """
+    if not isinstance(fname, (str, os.PathLike)):
+        raise TypeError(f"{prefix}, the argument '{argument}' must be a str or a path, but got "
+                        f"{type(fname).__name__}.")
+    name = os.fspath(fname)
+    if not isinstance(name, str) or not name or "\0" in name:
+        raise ValueError(f"{prefix}, the argument '{argument}' must be a file name, but got {name!r}.")
+    return os.path.abspath(name)

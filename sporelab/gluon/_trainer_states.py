@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import device as _device
 from .. import serialization as _ckpt
+from .._checks import check_file_name
 
 FORMAT_NAME = "sporelab-trainer-states"
 FORMAT_VERSION = 1
@@ -21,13 +22,7 @@ _META = "__sporelab_trainer_states__"
 
 
 def _path(fname, func):
-    if not isinstance(fname, (str, os.PathLike)):
-        raise TypeError(f"For 'Trainer.{func}', the argument 'fname' must be a str or a path, but got "
-                        f"{type(fname).__name__}.")
-    name = os.fspath(fname)
-    if not isinstance(name, str) or not name or "\0" in name:
-        raise ValueError(f"For 'Trainer.{func}', the argument 'fname' must be a file name, but got {name!r}.")
-    return os.path.abspath(name)
+    return check_file_name(fname, f"For 'Trainer.{func}'")
 
 
 def save(fname, optimizer, states):

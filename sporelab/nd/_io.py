@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import dtype as mstype
 from .. import serialization as _ckpt
+from .._checks import check_file_name
 from ..tensor import Tensor
 from . import _common
 
@@ -34,13 +35,7 @@ def waitall():
 
 
 def _fname(fname, func):
-    if not isinstance(fname, (str, os.PathLike)):
-        raise TypeError(f"For 'nd.{func}', the argument 'fname' must be a str or a path, but got "
-                        f"{type(fname).__name__}.")
-    name = os.fspath(fname)
-    if not isinstance(name, str) or not name or "\0" in name:
-        raise ValueError(f"For 'nd.{func}', the argument 'fname' must be a file name, but got {name!r}.")
-    return os.path.abspath(name)
+    return check_file_name(fname, f"For 'nd.{func}'")
 
 
 def _entries(data):

@@ -10,7 +10,6 @@ import secrets
 import shutil
 import socket
 import ssl
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tests._requires import require, unavailable
 
 from classroom import student_env
 from classroom.serve import Classroom
+from tests.classroom._labs import labs_repo
 from tests.classroom._users import remove_test_users
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,20 +44,6 @@ def _needs():
                     "(python -m classroom.student_env ensure)")
 
 
-def _upstream(base):
-    """A git repository made from notebooks/ that every student user can read (the teacher's)."""
-    repo = base / "sporelab-notebooks"
-    shutil.copytree(REPO / "notebooks", repo,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    git = ["git", "-C", str(repo), "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org"]
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "labs"], check=True)
-    for folder, _, _ in os.walk(base):
-        os.chmod(folder, 0o755)
-    return repo
-
-
 @pytest.fixture
 def kit():
     """The classroom kit is installed (else skip); gives ``free_port``."""
@@ -71,7 +57,7 @@ def classroom():
     _needs()
     base = Path(tempfile.mkdtemp(prefix="sporelab-classroom-"))
     os.chmod(base, 0o755)
-    upstream = _upstream(base / "upstream")
+    upstream = labs_repo(base / "upstream")
     prefix = f"sporelab-test-{secrets.token_hex(2)}-"
     room = Classroom(base / "state", port=free_port(), hub_port=free_port(),
                      proxy_api_port=free_port(), class_password=CLASS_PASSWORD,
@@ -125,7 +111,7 @@ def roster_classroom():
     prefix = f"sporelab-test-{secrets.token_hex(2)}-"
     room = Classroom(base / "state", port=free_port(), hub_port=free_port(),
                      proxy_api_port=free_port(), class_password=CLASS_PASSWORD,
-                     user_prefix=prefix, repo=f"file://{_upstream(base / 'upstream')}",
+                     user_prefix=prefix, repo=f"file://{labs_repo(base / 'upstream')}",
                      roster=base / "students.csv", cert=base / "fullchain.pem",
                      key=base / "privkey.pem", throttle=TEST_THROTTLE)
     room.prefix = prefix
