@@ -214,9 +214,9 @@ def free_port():
 def lesson_start_benchmark(args):
     from benchmarks.classroom_start import report as start_report
     from benchmarks.classroom_start import run_class
-    results = {"without prestart": run_class(args.students, False, free_port, args.students_env)}
+    results = {"without prestart": run_class(args.students, False, free_port, args.students_env, args.roster)}
     if not args.cold_only:
-        results["PRESTART=1"] = run_class(args.students, True, free_port, args.students_env)
+        results["PRESTART=1"] = run_class(args.students, True, free_port, args.students_env, args.roster)
     start_report(args.students, results)
     return 0 if not any(out["failures"] for out in results.values()) else 1
 
@@ -233,6 +233,9 @@ def main(argv=None):
                         help="instead: login-to-lab of the students logging in together, without "
                              "and with classroom.prestart, and CPU-s per server start "
                              "(benchmarks/classroom_start.py)")
+    parser.add_argument("--roster", action="store_true",
+                        help="with --prestart: a roster class, each student with their own generated "
+                             "password (default: first-use logins)")
     parser.add_argument("--cold-only", action="store_true",
                         help="with --prestart: only the classroom without prestart")
     parser.add_argument("--students-env", help="with --prestart: the students' environment to "

@@ -69,27 +69,38 @@ async def login_to_lab(room, name, password, lab, pulled):
         await s.close()
 
 
-async def lesson_start(room, names, password, lab, pulled):
-    results = await asyncio.gather(*(login_to_lab(room, n, password, lab, pulled) for n in names),
+async def lesson_start(room, names, passwords, lab, pulled):
+    """Every student logs in at once with their password (``passwords``: name -> password)."""
+    results = await asyncio.gather(*(login_to_lab(room, n, passwords[n], lab, pulled) for n in names),
                                    return_exceptions=True)
     times = [r for r in results if isinstance(r, float)]
     failures = [f"{n}: {r}" for n, r in zip(names, results) if not isinstance(r, float)]
     return times, failures
 
 
-def run_class(n_students, with_prestart, port, student_env_dir=None):
-    """One classroom, N students logging in together; a dict of what was measured."""
+def run_class(n_students, with_prestart, port, student_env_dir=None, roster=False):
+    """One classroom, N students logging in together; a dict of what was measured.
+
+    With ``roster``, the class is a roster of the N students, each logging in with the password the
+    classroom generated for them (``make classroom ROSTER=...``); else each claims their name with a
+    first-use password.
+    """
     from classroom.serve import Classroom
     from tests.classroom._users import remove_test_users
     base = Path(tempfile.mkdtemp(prefix="sporelab-bench-"))
     os.chmod(base, 0o755)
     repo = labs_repo(base / "upstream")
     prefix = f"sporelab-bench-{secrets.token_hex(2)}-"
+    names = [f"s{i:02d}" for i in range(n_students)]
+    roster_file = None
+    if roster:
+        roster_file = base / "students.csv"
+        roster_file.write_text("name\n" + "".join(f"{n}\n" for n in names), encoding="utf-8")
     password = secrets.token_hex(8)
     room = Classroom(base / "state", port=port(), hub_port=port(), proxy_api_port=port(),
                      class_password=password, user_prefix=prefix, repo=f"file://{repo}",
-                     student_env_dir=student_env_dir)
-    names = [f"s{i:02d}" for i in range(n_students)]
+                     student_env_dir=student_env_dir, roster=roster_file)
+    passwords = {n: room.passwords[n] for n in names} if roster else dict.fromkeys(names, password)
     out = {"prestart": None, "failures": []}
     try:
         room.start(timeout=120)
@@ -99,7 +110,7 @@ def run_class(n_students, with_prestart, port, student_env_dir=None):
                                           repo=room.repo))
             out["prestart"] = (time.monotonic() - t0, report.summary())
         cpu0 = cpu_seconds(room)
-        out["times"], out["failures"] = asyncio.run(lesson_start(room, names, password, first_lab(repo),
+        out["times"], out["failures"] = asyncio.run(lesson_start(room, names, passwords, first_lab(repo),
                                                                  with_prestart))
         out["cpu_per_start"] = (cpu_seconds(room) - cpu0) / n_students
     finally:
