@@ -33,7 +33,6 @@ if len(os.fsencode(jupyter_runtime_dir())) + KERNEL_SOCKET_NAME <= 107:
 # those classroom/nbgrader/student/jupyter_server_config.json switches off for `make lab`.
 c.ServerApp.jpserver_extensions = {
     "jupyter_lsp": False, "notebook": False,
-    "ipyparallel": False,   # the Clusters panel: 0.25 s of each start; kernels still import it
     "nbgrader.server_extensions.formgrader": False,    # teacher only
     "nbgrader.server_extensions.course_list": False,   # teacher only
     # Validate and the Assignments list, imported when a student first uses them (about 40 MB less
